@@ -1,0 +1,3 @@
+"""Code Llama Desktop: a local coding assistant on llama.cpp."""
+
+__version__ = "0.1.0"

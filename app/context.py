@@ -1,0 +1,43 @@
+"""The services every entry point needs, built once and passed in (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.engine import LoadOptions, LocalEngine
+from app.core.manifest import Manifest, load_all
+from app.core.models import ResolvedModel, resolve_model
+from app.core.paths import AppPaths, app_paths
+from app.core.settings import Settings, load_settings, save_settings
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    settings: Settings
+    manifest: Manifest
+
+    def save_settings(self) -> None:
+        save_settings(self.settings, self.paths.settings_file)
+
+    def resolve(self, spec: str | None = None) -> ResolvedModel:
+        return resolve_model(spec if spec else self.settings.chat_model or None, self.manifest, self.paths.models)
+
+    def load_options(self) -> LoadOptions:
+        s = self.settings
+        return LoadOptions(context_limit=s.context_limit, memory_limit_mb=s.memory_limit_mb, gpu_layers=s.gpu_layers)
+
+    def load_engine(self, model: ResolvedModel) -> LocalEngine:
+        return LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
+                           options=self.load_options())
+
+
+def build_context(paths: AppPaths | None = None) -> AppContext:
+    paths = (paths or app_paths()).ensure()
+    return AppContext(paths=paths, settings=load_settings(paths.settings_file),
+                      manifest=load_all(paths.user_manifest))
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

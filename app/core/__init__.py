@@ -1,0 +1,1 @@
+"""Qt-free core of the application: everything here is testable without a display."""

@@ -1,0 +1,310 @@
+"""The model engine: load a GGUF with llama.cpp, stream tokens, cancel, count tokens, unload.
+
+`ChatBackend` is the small interface the rest of the app talks to; `LocalEngine` implements it
+on llama-cpp-python. A remote backend (an OpenAI-compatible server) can implement the same
+interface later. An engine is not thread-safe: exactly one thread (the inference worker, or the
+CLI's main thread) owns it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Protocol, Sequence
+
+from app.core import hardware, llama_log
+from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
+from app.core.gguf_info import GGUFInfo, read_gguf_info
+from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt
+from app.core.settings import SamplingSettings
+
+log = logging.getLogger(__name__)
+
+MIN_CONTEXT = 512
+ANSWER_RESERVE = 256  # tokens kept free for the answer when fitting history into the context
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    context_limit: int = 16384  # the user's cap on n_ctx
+    memory_limit_mb: int = 0  # 0: what the machine has free
+    gpu_layers: int = -1  # -1: all layers when the build can offload, 0: CPU only
+    threads: int | None = None  # None: hardware.thread_plan()
+    threads_batch: int | None = None
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    model_name: str
+    model_path: str
+    backend: str  # where the layers run: "CPU", "CUDA", "Metal", ...
+    gpu_layers: int
+    n_ctx: int
+    n_ctx_train: int
+    threads: int
+    threads_batch: int
+    chat_format: str
+    load_seconds: float
+    context_reduced_for_memory: bool = False
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    reused_tokens: int = 0  # prompt tokens served from the KV cache
+    generated_tokens: int = 0
+    stop_reason: str = ""  # "end", "length", "context", "cancelled"
+    first_token_seconds: float = 0.0
+    total_seconds: float = 0.0
+    dropped_messages: int = 0  # oldest history left out to fit the context
+
+    @property
+    def tokens_per_second(self) -> float:
+        gen_time = self.total_seconds - self.first_token_seconds
+        return (self.generated_tokens - 1) / gen_time if self.generated_tokens > 1 and gen_time > 0 else 0.0
+
+
+@dataclass
+class Generation:
+    """An answer being generated: iterate for text pieces; `stats` is complete afterwards."""
+
+    pieces: Iterator[str]
+    stats: GenerationStats = field(default_factory=GenerationStats)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.pieces
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+class ChatBackend(Protocol):
+    info: EngineInfo
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def prompt_tokens(self, messages: Sequence[ChatMessage]) -> int: ...
+
+    def chat(self, messages: Sequence[ChatMessage], sampling: SamplingSettings,
+             cancel: threading.Event | None = None) -> Generation: ...
+
+    def close(self) -> None: ...
+
+
+class LlamaTokenizer:
+    """`prompts.tokenizer.Tokenizer` over a loaded llama_cpp.Llama."""
+
+    def __init__(self, llama: object, metadata: dict[str, str]) -> None:
+        import llama_cpp
+
+        self._llama = llama
+        self._llama_cpp = llama_cpp
+        model = llama._model  # noqa: SLF001 - llama-cpp-python exposes no public vocab handle
+        self._vocab = model.vocab
+        self.bos_id = int(model.token_bos())
+        self.eos_id = int(model.token_eos())
+        self.add_bos = bool(model.add_bos_token())
+        self._metadata = metadata
+        self._eog: frozenset[int] | None = None
+
+    def encode(self, text: str, *, special: bool = False) -> list[int]:
+        if not text:
+            return []
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+    def piece_id(self, piece: str) -> int | None:
+        ids = self._llama.tokenize(piece.encode("utf-8"), add_bos=False, special=True)
+        return ids[0] if len(ids) == 1 and self.token_text(ids[0]) == piece else None
+
+    def token_text(self, token_id: int) -> str:
+        return self._llama_cpp.llama_vocab_get_text(self._vocab, token_id).decode("utf-8", errors="replace")
+
+    def is_eog(self, token_id: int) -> bool:
+        return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token_id))
+
+    def eog_ids(self) -> frozenset[int]:
+        if self._eog is None:
+            n_vocab = self._llama.n_vocab()
+            # Control tokens are few and sit at the ends of the vocabulary; scan all once.
+            self._eog = frozenset(t for t in range(n_vocab) if self.is_eog(t))
+        return self._eog
+
+    def chat_template(self) -> str | None:
+        return self._metadata.get("tokenizer.chat_template") or None
+
+
+def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[int, bool]:
+    """Context size: the model's trained length, capped by the setting and by free memory.
+
+    Returns (n_ctx, reduced_for_memory). Raises ModelTooLargeError when not even the weights
+    plus a minimal context fit.
+    """
+    trained = info.context_length or 4096
+    wanted = max(MIN_CONTEXT, min(trained, options.context_limit))
+    budget = hardware.memory_budget(options.memory_limit_mb)
+    need_min = hardware.estimate_memory(info, file_size, MIN_CONTEXT)
+    if need_min > budget:
+        raise ModelTooLargeError(
+            f"The model needs about {need_min / 2**30:.1f} GiB but only {budget / 2**30:.1f} GiB "
+            "is available; choose a smaller model or quantization, or close other programs.")
+    n_ctx = wanted
+    while n_ctx > MIN_CONTEXT and hardware.estimate_memory(info, file_size, n_ctx) > budget:
+        n_ctx //= 2
+    n_ctx = max(MIN_CONTEXT, n_ctx)
+    return n_ctx, n_ctx < wanted
+
+
+class LocalEngine:
+    """A GGUF model running in this process through llama-cpp-python."""
+
+    def __init__(self, model_path: Path, *, chat_format: str = "auto", name: str = "",
+                 options: LoadOptions | None = None) -> None:
+        options = options or LoadOptions()
+        started = time.perf_counter()
+        gguf = read_gguf_info(model_path)  # clear errors for missing/truncated/non-GGUF files
+        n_ctx, reduced = plan_context(gguf, model_path.stat().st_size, options)
+        build = hardware.build_info()
+        gen_threads, batch_threads = hardware.thread_plan()
+        threads = options.threads or gen_threads
+        threads_batch = options.threads_batch or batch_threads
+        gpu_layers = 0 if not build.gpu_offload else options.gpu_layers
+        llama_log.install()
+        import llama_cpp
+
+        try:
+            self._llama = llama_cpp.Llama(
+                model_path=str(model_path), n_ctx=n_ctx, n_gpu_layers=gpu_layers,
+                n_threads=threads, n_threads_batch=threads_batch, n_batch=512,
+                verbose=False,  # native logs reach Python logging through llama_log instead
+            )
+        except ValueError as exc:
+            raise ModelFileError(
+                f"{model_path.name}: llama.cpp could not load this model ({exc}); it may be corrupt, "
+                "or its architecture is not supported by this build") from None
+        except MemoryError:
+            raise ModelTooLargeError(f"{model_path.name}: not enough memory to load the model") from None
+        self.model_path = model_path
+        self.gguf = gguf
+        self.tokenizer = LlamaTokenizer(self._llama, self._llama.metadata)
+        self.chat_format = chat_format
+        self._closed = False
+        self.info = EngineInfo(
+            model_name=name or gguf.name or model_path.stem,
+            model_path=str(model_path),
+            backend=build.backend if gpu_layers != 0 else "CPU",
+            gpu_layers=gpu_layers,
+            n_ctx=self._llama.n_ctx(),
+            n_ctx_train=gguf.context_length or 0,
+            threads=threads,
+            threads_batch=threads_batch,
+            chat_format=chat_format,
+            load_seconds=time.perf_counter() - started,
+            context_reduced_for_memory=reduced,
+        )
+        log.info("loaded %s: n_ctx=%d backend=%s threads=%d/%d in %.2fs", self.info.model_name,
+                 self.info.n_ctx, self.info.backend, threads, threads_batch, self.info.load_seconds)
+
+    # Token counting ---------------------------------------------------------------------------
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text))
+
+    def build_prompt(self, messages: Sequence[ChatMessage]) -> ChatPrompt:
+        return build_chat_prompt(self.chat_format, self.tokenizer, messages)
+
+    def prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        return len(self.build_prompt(messages).tokens)
+
+    def fit_history(self, messages: Sequence[ChatMessage]) -> tuple[ChatPrompt, int]:
+        """The prompt for `messages`, leaving out the oldest exchanges if it overflows the context.
+
+        Returns (prompt, number of messages dropped). The system message and the last user
+        message are always kept.
+        """
+        system = [m for m in messages[:1] if m.role == "system"]
+        rest = list(messages[len(system):])
+        limit = self.info.n_ctx - ANSWER_RESERVE
+        dropped = 0
+        while True:
+            prompt = self.build_prompt(system + rest)
+            if len(prompt.tokens) <= limit or len(rest) <= 1:
+                break
+            rest = rest[2:]  # one user/assistant exchange at a time keeps the roles alternating
+            dropped += 2
+        if len(prompt.tokens) >= self.info.n_ctx - 16:
+            raise PromptError(
+                f"The message is too long for the model's context ({len(prompt.tokens):,} tokens, the "
+                f"context holds {self.info.n_ctx:,}); shorten it or raise the context size.")
+        return prompt, dropped
+
+    # Generation -------------------------------------------------------------------------------
+    def chat(self, messages: Sequence[ChatMessage], sampling: SamplingSettings,
+             cancel: threading.Event | None = None) -> Generation:
+        if self._closed:
+            raise EngineError("The model was unloaded.")
+        prompt, dropped = self.fit_history(messages)
+        generation = Generation(iter(()))
+        generation.stats.dropped_messages = dropped
+        generation.pieces = self._stream(prompt, sampling, cancel, generation.stats)
+        return generation
+
+    def _stream(self, prompt: ChatPrompt, sampling: SamplingSettings, cancel: threading.Event | None,
+                stats: GenerationStats) -> Iterator[str]:
+        llama = self._llama
+        started = time.perf_counter()
+        tokens = prompt.tokens
+        stats.prompt_tokens = len(tokens)
+        stats.reused_tokens = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
+        budget = min(sampling.max_tokens, self.info.n_ctx - len(tokens))
+        seed = sampling.seed if sampling.seed >= 0 else random.randrange(2**31)
+        llama.set_seed(seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        first = True
+        stats.stop_reason = "length"
+        try:
+            for token in llama.generate(
+                tokens, top_k=sampling.top_k, top_p=sampling.top_p, temp=sampling.temperature,
+                repeat_penalty=sampling.repeat_penalty, min_p=0.05,
+            ):
+                if stats.generated_tokens == 0:
+                    stats.first_token_seconds = time.perf_counter() - started
+                if token in prompt.stop_ids:
+                    stats.stop_reason = "end"
+                    break
+                stats.generated_tokens += 1
+                text = decoder.decode(llama.detokenize([token]))
+                if first and text:
+                    text = text.lstrip(" ")  # SentencePiece's word-start space on the first piece
+                    first = not text
+                if text:
+                    yield text
+                if cancel is not None and cancel.is_set():
+                    stats.stop_reason = "cancelled"
+                    break
+                if stats.generated_tokens >= budget:
+                    stats.stop_reason = "context" if budget < sampling.max_tokens else "length"
+                    break
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+        finally:
+            stats.total_seconds = time.perf_counter() - started
+
+    def close(self) -> None:
+        """Free the model's memory now (deleting the object does not reliably do it)."""
+        if not self._closed:
+            self._closed = True
+            self._llama.close()
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -1,0 +1,56 @@
+"""Errors a user can act on.
+
+Each carries a one-line message meant for a person (the GUI shows it in one place, the CLI prints
+it and exits non-zero) and whether retrying could help.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Base for every error whose message is shown to the user as is."""
+
+    retryable: bool = False
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        if retryable is not None:
+            self.retryable = retryable
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class ModelNotFoundError(UserError):
+    exit_code = 2
+
+
+class ModelFileError(UserError):
+    """The file exists but is not a usable GGUF model (truncated, corrupt, wrong format)."""
+
+    exit_code = 3
+
+
+class ModelTooLargeError(UserError):
+    exit_code = 4
+
+
+class ManifestError(UserError):
+    exit_code = 2
+
+
+class PromptError(UserError):
+    """The request cannot be turned into a prompt (empty, too long, forbidden markers)."""
+
+    exit_code = 5
+
+
+class StoreError(UserError):
+    retryable = True
+    exit_code = 6
+
+
+class EngineError(UserError):
+    exit_code = 7

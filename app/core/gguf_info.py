@@ -1,0 +1,241 @@
+"""Read a GGUF file's header (metadata and tensor table) without loading the model.
+
+llama.cpp's own error for a bad file is a bare "failed to load model"; reading the header first
+lets the app say what is wrong (not a GGUF file, truncated, unsupported version) and size the
+context before anything large is allocated. The parser works on any bytes-like buffer (an mmap
+of a local file, or the first megabytes of a remote file fetched with a Range request).
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
+
+from app.core.errors import ModelFileError
+
+GGUF_MAGIC = b"GGUF"
+_MAX_STRING = 64 * 1024 * 1024  # a longer string means a corrupt length field
+_MAX_ITEMS = 1 << 28
+_KEEP_ARRAY = 64  # arrays longer than this (token lists) are skipped, only their length kept
+
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_STRING, _ARRAY = 8, 9
+
+
+class HeaderIncomplete(Exception):
+    """The buffer ended inside the header: give the parser more bytes."""
+
+
+@dataclass(frozen=True)
+class SkippedArray:
+    length: int
+
+
+@dataclass
+class GGUFInfo:
+    version: int
+    metadata: dict[str, Any]
+    tensor_count: int
+    data_offset: int
+    expected_size: int | None  # None when a tensor type is unknown to this build
+    tensor_types: dict[str, int] = field(default_factory=dict)  # type name -> count
+
+    @property
+    def architecture(self) -> str:
+        return str(self.metadata.get("general.architecture", ""))
+
+    def arch_value(self, key: str, default: Any = None) -> Any:
+        return self.metadata.get(f"{self.architecture}.{key}", default)
+
+    @property
+    def context_length(self) -> int | None:
+        value = self.arch_value("context_length")
+        return int(value) if isinstance(value, int) else None
+
+    @property
+    def has_chat_template(self) -> bool:
+        return isinstance(self.metadata.get("tokenizer.chat_template"), str)
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("general.name", ""))
+
+    @property
+    def vocab_size(self) -> int | None:
+        tokens = self.metadata.get("tokenizer.ggml.tokens")
+        if isinstance(tokens, SkippedArray):
+            return tokens.length
+        if isinstance(tokens, list):
+            return len(tokens)
+        return None
+
+
+class _Cursor:
+    def __init__(self, buf: Any) -> None:
+        self.buf = buf
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        end = self.pos + n
+        if end > len(self.buf):
+            raise HeaderIncomplete
+        chunk = self.buf[self.pos : end]
+        self.pos = end
+        return bytes(chunk)
+
+    def unpack(self, fmt: str) -> Any:
+        size = struct.calcsize(fmt)
+        return struct.unpack(fmt, self.take(size))[0]
+
+    def string(self) -> str:
+        n = self.unpack("<Q")
+        if n > _MAX_STRING:
+            raise ModelFileError("the GGUF header is corrupt (a string length is impossible)")
+        return self.take(n).decode("utf-8", errors="replace")
+
+    def skip_string(self) -> None:
+        n = self.unpack("<Q")
+        if n > _MAX_STRING:
+            raise ModelFileError("the GGUF header is corrupt (a string length is impossible)")
+        self.pos += n
+        if self.pos > len(self.buf):
+            raise HeaderIncomplete
+
+    def value(self, vtype: int) -> Any:
+        if vtype in _SCALARS:
+            return self.unpack(_SCALARS[vtype])
+        if vtype == _STRING:
+            return self.string()
+        if vtype == _ARRAY:
+            etype = self.unpack("<I")
+            count = self.unpack("<Q")
+            if count > _MAX_ITEMS:
+                raise ModelFileError("the GGUF header is corrupt (an array length is impossible)")
+            if count > _KEEP_ARRAY:
+                self._skip_array(etype, count)
+                return SkippedArray(count)
+            return [self.value(etype) for _ in range(count)]
+        raise ModelFileError(f"the GGUF header is corrupt (unknown value type {vtype})")
+
+    def _skip_array(self, etype: int, count: int) -> None:
+        if etype in _SCALARS:
+            self.pos += struct.calcsize(_SCALARS[etype]) * count
+            if self.pos > len(self.buf):
+                raise HeaderIncomplete
+        elif etype == _STRING:
+            for _ in range(count):
+                self.skip_string()
+        else:
+            for _ in range(count):
+                self.value(etype)
+
+
+def _tensor_bytes(type_id: int, dims: list[int]) -> int | None:
+    try:
+        block, type_size = GGML_QUANT_SIZES[GGMLQuantizationType(type_id)]
+    except (ValueError, KeyError):
+        return None
+    elements = 1
+    for d in dims:
+        elements *= d
+    return elements // block * type_size
+
+
+def parse_header(buf: Any) -> GGUFInfo:
+    """Parse a GGUF header from the start of `buf`.
+
+    Raises:
+        ModelFileError: not a GGUF file, or a corrupt header.
+        HeaderIncomplete: `buf` ends before the header does.
+    """
+    cur = _Cursor(buf)
+    if len(buf) >= 4 and bytes(buf[:4]) != GGUF_MAGIC:
+        raise ModelFileError("this is not a GGUF model file (wrong magic bytes)")
+    cur.take(4)
+    version = cur.unpack("<I")
+    if version not in (2, 3):
+        raise ModelFileError(f"GGUF version {version} is not supported (only 2 and 3)")
+    tensor_count = cur.unpack("<Q")
+    kv_count = cur.unpack("<Q")
+    if tensor_count > _MAX_ITEMS or kv_count > _MAX_ITEMS:
+        raise ModelFileError("the GGUF header is corrupt (impossible counts)")
+    metadata: dict[str, Any] = {}
+    for _ in range(kv_count):
+        key = cur.string()
+        metadata[key] = cur.value(cur.unpack("<I"))
+    end = 0
+    known = True
+    types: dict[str, int] = {}
+    for _ in range(tensor_count):
+        cur.skip_string()
+        n_dims = cur.unpack("<I")
+        if n_dims > 8:
+            raise ModelFileError("the GGUF header is corrupt (a tensor has too many dimensions)")
+        dims = [cur.unpack("<Q") for _ in range(n_dims)]
+        type_id = cur.unpack("<I")
+        offset = cur.unpack("<Q")
+        size = _tensor_bytes(type_id, dims)
+        try:
+            type_name = GGMLQuantizationType(type_id).name
+        except ValueError:
+            type_name = str(type_id)
+        types[type_name] = types.get(type_name, 0) + 1
+        if size is None:
+            known = False
+        else:
+            end = max(end, offset + size)
+    alignment = metadata.get("general.alignment", 32)
+    if not isinstance(alignment, int) or alignment <= 0:
+        alignment = 32
+    data_offset = (cur.pos + alignment - 1) // alignment * alignment
+    return GGUFInfo(
+        version=version,
+        metadata=metadata,
+        tensor_count=tensor_count,
+        data_offset=data_offset,
+        expected_size=data_offset + end if known else None,
+        tensor_types=types,
+    )
+
+
+def read_gguf_info(path: Path) -> GGUFInfo:
+    """Read and check a local GGUF file: header intact and file as long as its tensors need.
+
+    Raises:
+        ModelNotFoundError / ModelFileError with a message naming the file.
+    """
+    from app.core.errors import ModelNotFoundError
+
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, 2)
+            if size == 0:
+                raise ModelFileError(f"{path.name}: the file is empty")
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                try:
+                    info = parse_header(mm)
+                except HeaderIncomplete:
+                    raise ModelFileError(
+                        f"{path.name}: the file is truncated (it ends inside the GGUF header)"
+                    ) from None
+    except FileNotFoundError:
+        raise ModelNotFoundError(f"model file not found: {path}") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path} is a folder, not a GGUF model file") from None
+    except PermissionError:
+        raise ModelFileError(f"{path.name}: permission denied reading the model file") from None
+    except ModelFileError as exc:
+        if str(exc).startswith(path.name):
+            raise
+        raise ModelFileError(f"{path.name}: {exc}") from None
+    if info.expected_size is not None and size < info.expected_size:
+        raise ModelFileError(
+            f"{path.name}: the file is truncated ({size:,} of {info.expected_size:,} bytes); "
+            "download it again"
+        )
+    return info

