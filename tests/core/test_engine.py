@@ -1,0 +1,128 @@
+"""The engine on the real llama.cpp with the embedded SmolLM2 model."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+
+from app.core.engine import LoadOptions, LocalEngine, plan_context
+from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
+from app.core.gguf_info import read_gguf_info
+from app.core.prompts.chat import ChatMessage
+from app.core.settings import SamplingSettings
+
+GREEDY = SamplingSettings(temperature=0.0, max_tokens=48, seed=1)
+
+
+def ask(text: str) -> list[ChatMessage]:
+    return [ChatMessage("system", "You are a helpful coding assistant."), ChatMessage("user", text)]
+
+
+def test_reports_backend_threads_and_context(smollm2_engine: LocalEngine) -> None:
+    info = smollm2_engine.info
+    assert info.backend == "CPU"  # this build has no GPU offload
+    assert info.n_ctx == 2048 and info.n_ctx_train == 8192  # capped by the context_limit option
+    assert info.threads >= 1 and info.threads_batch >= info.threads
+
+
+def test_streams_an_answer(smollm2_engine: LocalEngine) -> None:
+    generation = smollm2_engine.chat(ask("Write a Python function that reverses a string"), GREEDY)
+    pieces = list(generation)
+    assert len(pieces) > 5
+    text = "".join(pieces)
+    assert "def " in text or "[::-1]" in text
+    assert generation.stats.generated_tokens >= len(pieces) - 1
+    assert generation.stats.stop_reason in ("end", "length")
+
+
+def test_cancel_between_tokens(smollm2_engine: LocalEngine) -> None:
+    cancel = threading.Event()
+    generation = smollm2_engine.chat(ask("Count from 1 to 100"), SamplingSettings(max_tokens=200), cancel)
+    received = 0
+    for _ in generation:
+        received += 1
+        if received == 3:
+            cancel.set()
+    assert generation.stats.stop_reason == "cancelled"
+    assert generation.stats.generated_tokens <= 4
+
+
+def test_follow_up_reuses_kv_cache(smollm2_engine: LocalEngine) -> None:
+    messages = ask("What is a Python list?")
+    first = smollm2_engine.chat(messages, GREEDY)
+    answer = first.text()
+    messages += [ChatMessage("assistant", answer), ChatMessage("user", "And a tuple?")]
+    second = smollm2_engine.chat(messages, GREEDY)
+    second.text()
+    # Everything up to the previous answer is served from the cache; only the new turn is evaluated.
+    assert second.stats.reused_tokens >= first.stats.prompt_tokens
+    assert second.stats.prompt_tokens - second.stats.reused_tokens < 40
+
+
+def test_counts_tokens(smollm2_engine: LocalEngine) -> None:
+    assert smollm2_engine.count_tokens("") == 0
+    assert 1 <= smollm2_engine.count_tokens("hello world") <= 4
+    assert smollm2_engine.prompt_tokens(ask("hi")) > smollm2_engine.count_tokens("hi")
+
+
+def test_prompt_longer_than_context(smollm2_engine: LocalEngine) -> None:
+    with pytest.raises(PromptError, match="too long"):
+        smollm2_engine.chat(ask("word " * 5000), GREEDY)
+
+
+def test_old_history_dropped_to_fit(smollm2_engine: LocalEngine) -> None:
+    history: list[ChatMessage] = [ChatMessage("system", "Be brief.")]
+    for i in range(30):
+        history += [ChatMessage("user", f"question {i} " + "filler " * 60), ChatMessage("assistant", "answer " * 60)]
+    history.append(ChatMessage("user", "last question"))
+    prompt, dropped = smollm2_engine.fit_history(history)
+    assert dropped > 0 and dropped % 2 == 0
+    assert len(prompt.tokens) <= smollm2_engine.info.n_ctx
+
+
+def test_empty_prompt(smollm2_engine: LocalEngine) -> None:
+    with pytest.raises(PromptError, match="empty"):
+        smollm2_engine.chat([ChatMessage("user", "")], GREEDY)
+
+
+def test_native_log_goes_to_python_logging(smollm2_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="llama.cpp")
+    engine = LocalEngine(smollm2_path, options=LoadOptions(context_limit=512))
+    engine.close()
+    assert any(r.name == "llama.cpp" and "n_ctx" in r.getMessage() for r in caplog.records)
+
+
+def test_unload_then_use(smollm2_path: Path) -> None:
+    engine = LocalEngine(smollm2_path, options=LoadOptions(context_limit=512))
+    engine.close()
+    engine.close()  # twice is harmless
+    with pytest.raises(EngineError, match="unloaded"):
+        engine.chat(ask("hi"), GREEDY)
+
+
+def test_model_too_large_for_memory(smollm2_path: Path) -> None:
+    with pytest.raises(ModelTooLargeError, match="GiB"):
+        LocalEngine(smollm2_path, options=LoadOptions(memory_limit_mb=50))
+
+
+def test_context_shrinks_to_fit_memory(smollm2_path: Path) -> None:
+    info = read_gguf_info(smollm2_path)
+    size = smollm2_path.stat().st_size
+    n_ctx, reduced = plan_context(info, size, LoadOptions(context_limit=8192, memory_limit_mb=400))
+    assert reduced and 512 <= n_ctx < 8192
+    n_ctx, reduced = plan_context(info, size, LoadOptions(context_limit=8192))
+    assert (n_ctx, reduced) == (8192, False)
+
+
+def test_bad_files_get_clear_errors(tmp_path: Path, smollm2_path: Path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_text("this is not a model")
+    with pytest.raises(ModelFileError, match="not a GGUF"):
+        LocalEngine(junk)
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(smollm2_path.read_bytes()[:30_000_000])
+    with pytest.raises(ModelFileError, match="truncated"):
+        LocalEngine(cut)

@@ -1,0 +1,87 @@
+"""The CLI as a person runs it: a real process, the real model, stdout holding only the answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args: str, home: Path, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CODELLAMA_DESKTOP_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_chat_prints_only_the_answer(app_home: Path) -> None:
+    result = cli("chat", "Write a Python function that reverses a string", "--seed", "1", "-t", "0", home=app_home)
+    assert result.returncode == 0, result.stderr
+    assert "def " in result.stdout or "[::-1]" in result.stdout
+    assert "llama" not in result.stdout.lower().split("def")[0]  # no log lines before the answer
+    assert "Traceback" not in result.stderr
+    assert (app_home / "logs" / "codellama-desktop.log").read_text().count("loaded") >= 1
+
+
+def test_chat_reads_stdin_and_options(app_home: Path) -> None:
+    result = cli("chat", "-", "--max-tokens", "5", "--system", "", home=app_home, stdin="Say hello")
+    assert result.returncode == 0, result.stderr
+    assert 0 < len(result.stdout.strip().split()) <= 8
+
+
+def test_chat_with_gguf_path(app_home: Path, smollm2_path: Path) -> None:
+    result = cli("chat", "hi", "--model", str(smollm2_path), "-n", "4", home=app_home)
+    assert result.returncode == 0, result.stderr
+
+
+def one_line_error(result: subprocess.CompletedProcess, code: int, text: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], result.stderr
+
+
+def test_unknown_model(app_home: Path) -> None:
+    one_line_error(cli("chat", "hi", "--model", "no-such-model", home=app_home), 2, "unknown model")
+
+
+def test_missing_model_file(app_home: Path, tmp_path: Path) -> None:
+    one_line_error(cli("chat", "hi", "--model", str(tmp_path / "gone.gguf"), home=app_home), 2, "not found")
+
+
+def test_not_downloaded_manifest_model(app_home: Path) -> None:
+    one_line_error(cli("chat", "hi", "-m", "codellama-7b-instruct-q4_k_m", home=app_home), 2, "models download")
+
+
+def test_corrupt_and_truncated_model(app_home: Path, tmp_path: Path, smollm2_path: Path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(os.urandom(4096))
+    one_line_error(cli("chat", "hi", "-m", str(junk), home=app_home), 3, "not a GGUF")
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(smollm2_path.read_bytes()[:20_000_000])
+    one_line_error(cli("chat", "hi", "-m", str(cut), home=app_home), 3, "truncated")
+
+
+def test_not_enough_memory(app_home: Path) -> None:
+    (app_home / "config").mkdir(parents=True)
+    (app_home / "config" / "settings.json").write_text(json.dumps({"memory_limit_mb": 40}))
+    one_line_error(cli("chat", "hi", home=app_home), 4, "GiB")
+
+
+def test_empty_question(app_home: Path) -> None:
+    one_line_error(cli("chat", "   ", home=app_home), 1, "empty")
+    one_line_error(cli("chat", "-", home=app_home, stdin=""), 1, "empty")
+
+
+def test_doctor_and_models_list(app_home: Path) -> None:
+    doctor = cli("doctor", home=app_home)
+    assert doctor.returncode == 0, doctor.stderr
+    for needle in ("llama-cpp-python 0.3.36", "backend: CPU", "ram:", f"data dir: {app_home}", "SmolLM2"):
+        assert needle in doctor.stdout
+    models = cli("models", "list", home=app_home)
+    assert models.returncode == 0
+    assert "smollm2-135m-instruct" in models.stdout and "embedded" in models.stdout
+    assert "codellama-7b-instruct-q4_k_m" in models.stdout
