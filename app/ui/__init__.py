@@ -1,0 +1,1 @@
+"""Widgets only: they talk to the workers through signals and never block."""

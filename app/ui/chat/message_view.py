@@ -1,0 +1,168 @@
+"""One chat message: Markdown prose and code blocks, each code block with a Copy button.
+
+While an answer streams, only the last block changes; earlier blocks keep their widgets, and a
+code block is highlighted once, when its closing fence arrives.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser,
+                               QVBoxLayout, QWidget)
+
+from app.core.markdown_blocks import Block, split_blocks
+from app.ui.highlight import code_html, language_label, plain_code_html, style_colors
+
+
+def _copy_button(tooltip: str, get_text) -> QPushButton:
+    button = QPushButton("Copy")
+    button.setToolTip(tooltip)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setFlat(True)
+    button.setObjectName("copyButton")
+
+    def copy() -> None:
+        QGuiApplication.clipboard().setText(get_text())
+        button.setText("Copied")
+        QTimer.singleShot(1200, button, lambda: button.setText("Copy"))  # dies with the button
+
+    button.clicked.connect(copy)
+    return button
+
+
+class ProseView(QLabel):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.MarkdownText)
+        self.setWordWrap(True)
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.source = ""
+        self.set_block(Block("prose", text))
+
+    def set_block(self, block: Block) -> None:
+        if block.text != self.source:
+            self.source = block.text
+            self.setText(block.text)
+
+
+class CodeBlockView(QFrame):
+    """A code block: language, Copy button, and the code highlighted by pygments."""
+
+    def __init__(self, block: Block, style: str) -> None:
+        super().__init__()
+        self.setObjectName("codeBlock")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._style = style
+        self.code = ""
+        self.language = block.language
+        self.highlighted = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 2, 4, 2)
+        self.label = QLabel(block.language or "code")
+        self.label.setObjectName("codeLanguage")
+        bar.addWidget(self.label)
+        bar.addStretch(1)
+        self.copy_button = _copy_button("Copy this code block", lambda: self.code)
+        bar.addWidget(self.copy_button)
+        layout.addLayout(bar)
+        self.view = QTextBrowser()
+        self.view.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setFrameShape(QFrame.Shape.NoFrame)
+        self.view.setOpenLinks(False)
+        background, foreground = style_colors(style)
+        # The whole box takes the code style's colours, not just the width of the text.
+        self.view.setStyleSheet(f"QTextBrowser {{ background: {background}; color: {foreground}; }}")
+        layout.addWidget(self.view)
+        self.set_block(block)
+
+    def set_block(self, block: Block) -> None:
+        if block.text == self.code and (self.highlighted or not block.closed):
+            return
+        self.code = block.text
+        if block.closed:
+            self.view.setHtml(code_html(block.text, block.language, self._style))
+            self.label.setText(language_label(block.language, block.text))
+            self.highlighted = True
+        else:
+            self.view.setHtml(plain_code_html(block.text, self._style))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        doc = self.view.document()
+        doc.setTextWidth(-1)
+        lines = max(1, self.code.count("\n") + 1)
+        line_height = self.view.fontMetrics().lineSpacing()
+        scrollbar = self.view.horizontalScrollBar().sizeHint().height() if doc.idealWidth() > self.view.viewport().width() else 0
+        self.view.setFixedHeight(min(lines, 60) * line_height + 2 * int(doc.documentMargin()) + scrollbar + 4)
+
+
+class MessageView(QFrame):
+    """A message with a header (who, state, Copy) and its rendered blocks."""
+
+    copy_requested = Signal()
+
+    def __init__(self, role: str, text: str = "", *, style: str, state: str = "complete") -> None:
+        super().__init__()
+        self.role = role
+        self.setObjectName("userMessage" if role == "user" else "assistantMessage")
+        self._style = style
+        self.text = ""
+        self._blocks: list[QWidget] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 8)
+        layout.setSpacing(6)
+        header = QHBoxLayout()
+        self.who = QLabel()
+        self.who.setObjectName("messageRole")
+        header.addWidget(self.who)
+        header.addStretch(1)
+        self.copy_button = _copy_button("Copy the whole message as Markdown", lambda: self.text)
+        header.addWidget(self.copy_button)
+        layout.addLayout(header)
+        self._body = QVBoxLayout()
+        self._body.setSpacing(6)
+        layout.addLayout(self._body)
+        self.set_state(state)
+        self.set_text(text)
+
+    def set_state(self, state: str) -> None:
+        name = "You" if self.role == "user" else "Assistant"
+        suffix = {"streaming": " …", "stopped": " (stopped)", "interrupted": " (interrupted)",
+                  "failed": " (failed)"}.get(state, "")
+        self.who.setText(name + suffix)
+
+    def set_text(self, text: str) -> None:
+        if text == self.text and self._blocks:
+            return
+        self.text = text
+        blocks = split_blocks(text) if self.role == "assistant" else [Block("prose", text)] if text else []
+        for index, block in enumerate(blocks):
+            widget = self._blocks[index] if index < len(self._blocks) else None
+            kind = "code" if isinstance(widget, CodeBlockView) else "prose" if widget is not None else None
+            if kind == block.kind:
+                widget.set_block(block)  # type: ignore[union-attr]
+                continue
+            self._truncate(index)
+            widget = CodeBlockView(block, self._style) if block.kind == "code" else ProseView(block.text)
+            if self.role == "user" and isinstance(widget, ProseView):
+                widget.setTextFormat(Qt.TextFormat.PlainText)  # the user's words, shown as typed
+                widget.setText(block.text)
+            self._blocks.append(widget)
+            self._body.addWidget(widget)
+        self._truncate(len(blocks))
+
+    def _truncate(self, count: int) -> None:
+        while len(self._blocks) > count:
+            widget = self._blocks.pop()
+            self._body.removeWidget(widget)
+            widget.deleteLater()
+
+    def code_blocks(self) -> list[CodeBlockView]:
+        return [w for w in self._blocks if isinstance(w, CodeBlockView)]

@@ -1,0 +1,139 @@
+"""The main window: panes in tabs, one error banner, model and backend in the status bar."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from app import __version__
+from app.context import AppContext
+from app.core.engine import EngineInfo
+from app.ui.chat.pane import ChatPane
+from app.ui.highlight import is_dark
+from app.workers.inference import InferenceService
+from app.workers.store_worker import StoreService
+
+log = logging.getLogger(__name__)
+
+
+class ErrorBanner(QWidget):
+    """The one place errors are shown: a dismissable bar above the panes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("errorBanner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QPushButton("Dismiss")
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.label.setText(message)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._inference = inference
+        self._store = store
+        self.setWindowTitle("Code Llama Desktop")
+        self.resize(1100, 760)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = ErrorBanner()
+        layout.addWidget(self.banner)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.chat = ChatPane(ctx, inference, store, self.show_error, self.code_style)
+        self.tabs.addTab(self.chat, "Chat")
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.model_label = QLabel("No model")
+        self.model_label.setObjectName("modelLabel")
+        self.usage_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.usage_label)
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.chat.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.chat.usage.connect(lambda used, n_ctx: self.usage_label.setText(f"{used:,} / {n_ctx:,} tokens"))
+        inference.loading.connect(lambda name: self.model_label.setText(f"Loading {name}…"))
+        inference.loaded.connect(self._on_loaded)
+        inference.load_failed.connect(self._on_load_failed)
+        store.error.connect(self.show_error)
+        store.recovered.connect(lambda path: self.show_error(
+            f"The conversation database was damaged; it was kept as {path} and a new one was started."))
+        self._build_menus()
+        if ctx.settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(ctx.settings.window_geometry.encode()))
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        for text, keys, slot in (("&New chat", "Ctrl+N", self.chat.new_chat),
+                                 ("&Export conversation…", "Ctrl+Shift+S", self.chat.export),
+                                 ("Chat &settings…", "Ctrl+,", self.chat.open_settings),
+                                 ("&Quit", "Ctrl+Q", self.close)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        logs = QAction("Open &log folder", self)
+        logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._ctx.paths.logs))))
+        help_menu.addAction(logs)
+        about = QAction("&About", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "Code Llama Desktop", f"Code Llama Desktop {__version__}\nA local coding assistant on llama.cpp."))
+        help_menu.addAction(about)
+
+    def code_style(self) -> str:
+        theme = self._ctx.settings.theme
+        dark = theme == "dark" or (theme == "auto" and is_dark())
+        return self._ctx.settings.code_style_dark if dark else self._ctx.settings.code_style_light
+
+    def show_error(self, message: str) -> None:
+        log.warning("shown to the user: %s", message)
+        self.banner.show_message(message)
+
+    def _on_loaded(self, info: EngineInfo) -> None:
+        where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
+        self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
+                                 f"{info.threads}/{info.threads_batch} threads")
+        self.model_label.setToolTip(info.model_path)
+        if info.context_reduced_for_memory:
+            self.show_error(f"The context was reduced to {info.n_ctx:,} tokens to fit in memory.")
+        self.statusBar().showMessage(f"Model loaded in {info.load_seconds:.1f} s", 5000)
+
+    def _on_load_failed(self, message: str) -> None:
+        self.model_label.setText("No model")
+        self.show_error(message)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.chat.stop()
+        self._ctx.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
+        from app.core.settings import save_settings
+
+        try:
+            save_settings(self._ctx.settings, self._ctx.paths.settings_file)
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)
+        super().closeEvent(event)
+
+
+def start_model_load(window: MainWindow, inference: InferenceService, spec: str = "") -> None:
+    """Load after the window is on screen, so start-up never waits for the model."""
+    QTimer.singleShot(0, lambda: inference.load(spec))

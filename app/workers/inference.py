@@ -1,0 +1,200 @@
+"""The one thread that owns the model.
+
+The GUI sends jobs through queued signals (the thread's event loop is the job queue) and never
+waits: results come back as signals. Cancelling sets a threading.Event that the engine checks
+between tokens, so it works while the worker is busy. Streamed text is batched so the GUI gets
+a signal every ~25 ms, not one per token.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.context import AppContext
+from app.core.engine import EngineInfo, LocalEngine
+from app.core.errors import UserError
+from app.core.prompts.chat import ChatMessage
+from app.core.settings import SamplingSettings
+
+log = logging.getLogger(__name__)
+
+EMIT_INTERVAL_S = 0.025
+_job_ids = itertools.count(1)
+
+
+@dataclass
+class ChatJob:
+    messages: list[ChatMessage]
+    sampling: SamplingSettings
+    job_id: int = field(default_factory=lambda: next(_job_ids))
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class _InferenceWorker(QObject):
+    loading = Signal(str)
+    loaded = Signal(object)  # EngineInfo
+    load_failed = Signal(str)
+    text = Signal(int, str)  # job id, new text
+    finished = Signal(int, object)  # job id, GenerationStats
+    failed = Signal(int, str)  # job id, message
+    counted = Signal(int, int)  # prompt tokens, context size
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._engine: LocalEngine | None = None
+
+    @Slot(str)
+    def load(self, spec: str) -> None:
+        self._unload()
+        try:
+            model = self._ctx.resolve(spec or None)
+            self.loading.emit(model.display_name)
+            self._engine = self._ctx.load_engine(model)
+            self.loaded.emit(self._engine.info)
+        except UserError as exc:
+            self.load_failed.emit(exc.message)
+        except Exception as exc:  # a model that crashes the loader must not kill the thread
+            log.exception("model load failed")
+            self.load_failed.emit(f"Could not load the model: {exc}")
+
+    @Slot(object)
+    def chat(self, job: ChatJob) -> None:
+        if self._engine is None:
+            self.failed.emit(job.job_id, "No model is loaded yet.")
+            return
+        if job.cancel.is_set():
+            self.failed.emit(job.job_id, "cancelled")
+            return
+        try:
+            generation = self._engine.chat(job.messages, job.sampling, job.cancel)
+            pending: list[str] = []
+            last = time.perf_counter()
+            for piece in generation:
+                pending.append(piece)
+                now = time.perf_counter()
+                if now - last >= EMIT_INTERVAL_S:
+                    self.text.emit(job.job_id, "".join(pending))
+                    pending.clear()
+                    last = now
+            if pending:
+                self.text.emit(job.job_id, "".join(pending))
+            self.finished.emit(job.job_id, generation.stats)
+        except UserError as exc:
+            self.failed.emit(job.job_id, exc.message)
+        except Exception as exc:
+            log.exception("generation failed")
+            self.failed.emit(job.job_id, f"Generation failed: {exc}")
+
+    @Slot(object)
+    def count(self, messages: list[ChatMessage]) -> None:
+        if self._engine is None or not messages:
+            return
+        try:
+            self.counted.emit(self._engine.prompt_tokens(messages), self._engine.info.n_ctx)
+        except UserError:
+            pass  # an unfinished conversation (no user turn yet) has nothing to count
+
+    @Slot()
+    def unload(self) -> None:
+        self._unload()
+
+    def _unload(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+class InferenceService(QObject):
+    """GUI-side handle: methods return at once; results arrive on the signals.
+
+    The worker's signals are re-emitted from this object, which lives on the GUI thread, so any
+    slot or lambda connected here runs on the GUI thread (a lambda connected straight to the
+    worker's signal would run on the worker thread).
+    """
+
+    loading = Signal(str)
+    loaded = Signal(object)  # EngineInfo
+    load_failed = Signal(str)
+    text = Signal(int, str)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+    counted = Signal(int, int)
+
+    _load = Signal(str)
+    _chat = Signal(object)
+    _count = Signal(object)
+    _unload = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("inference")
+        self.worker = _InferenceWorker(ctx)
+        self.worker.moveToThread(self._thread)
+        self._load.connect(self.worker.load)
+        self._chat.connect(self.worker.chat)
+        self._count.connect(self.worker.count)
+        self._unload.connect(self.worker.unload)
+        self.info: EngineInfo | None = None
+        w = self.worker
+        w.loading.connect(self._relay_loading)
+        w.loaded.connect(self._relay_loaded)
+        w.load_failed.connect(self._relay_load_failed)
+        w.text.connect(self._relay_text)
+        w.finished.connect(self._relay_finished)
+        w.failed.connect(self._relay_failed)
+        w.counted.connect(self._relay_counted)
+        self._thread.start()
+
+    @Slot(str)
+    def _relay_loading(self, name: str) -> None:
+        self.loading.emit(name)
+
+    @Slot(object)
+    def _relay_loaded(self, info: EngineInfo) -> None:
+        self.info = info
+        self.loaded.emit(info)
+
+    @Slot(str)
+    def _relay_load_failed(self, message: str) -> None:
+        self.load_failed.emit(message)
+
+    @Slot(int, str)
+    def _relay_text(self, job_id: int, text: str) -> None:
+        self.text.emit(job_id, text)
+
+    @Slot(int, object)
+    def _relay_finished(self, job_id: int, stats: object) -> None:
+        self.finished.emit(job_id, stats)
+
+    @Slot(int, str)
+    def _relay_failed(self, job_id: int, message: str) -> None:
+        self.failed.emit(job_id, message)
+
+    @Slot(int, int)
+    def _relay_counted(self, used: int, n_ctx: int) -> None:
+        self.counted.emit(used, n_ctx)
+
+    def load(self, spec: str = "") -> None:
+        self.info = None
+        self._load.emit(spec)
+
+    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings) -> ChatJob:
+        job = ChatJob(list(messages), sampling)
+        self._chat.emit(job)
+        return job
+
+    def count(self, messages: list[ChatMessage]) -> None:
+        self._count.emit(list(messages))
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        self._unload.emit()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from app.context import build_context
+from app.gui_main import build_window
+
+
+@pytest.fixture
+def make_window(qtbot, app_home):
+    """Build the real main window on an isolated home; the model loads in the background."""
+    made = []
+
+    def make(load: bool = True, **settings):
+        ctx = build_context()
+        ctx.settings.context_limit = 2048
+        ctx.settings.sampling.temperature = 0.0
+        ctx.settings.sampling.seed = 7
+        ctx.settings.sampling.max_tokens = 96
+        for key, value in settings.items():
+            setattr(ctx.settings, key, value)
+        window = build_window(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        if load:
+            with qtbot.waitSignal(window._inference.loaded, timeout=30000):
+                window._inference.load(ctx.settings.chat_model)
+        return window
+
+    yield make
+    for window in made:
+        window.chat.stop()
+        window._inference.shutdown()
+        window._store.shutdown()

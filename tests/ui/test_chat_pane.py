@@ -1,0 +1,194 @@
+"""The chat pane driven like a person would, on the real model, offscreen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from app.core.store import ConversationStore, STREAMING
+from app.ui.chat.message_view import CodeBlockView, MessageView
+
+
+def send(qtbot, window, text: str, timeout: int = 60000) -> None:
+    window.chat.composer.setPlainText(text)
+    with qtbot.waitSignal(window._inference.finished, timeout=timeout):
+        qtbot.keyClick(window.chat.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def stored(window) -> list[tuple[str, str]]:
+    store = ConversationStore(window._ctx.paths.database)
+    try:
+        conv = store.list_conversations()
+        return [(m.role, m.state) for c in conv for m in store.messages(c.id)]
+    finally:
+        store.close()
+
+
+def test_chat_streams_highlights_and_persists(qtbot, make_window) -> None:
+    window = make_window()
+    send(qtbot, window, "Write a Python function that reverses a string")
+    entries = window.chat.entries
+    assert [e.role for e in entries] == ["user", "assistant"]
+    assert entries[1].state == "complete" and entries[1].text.strip()
+    answer_view = window.chat._views[1]
+    blocks = answer_view.code_blocks()
+    assert blocks, entries[1].text
+    assert blocks[0].highlighted and "<span" in blocks[0].view.toHtml()
+    qtbot.waitUntil(lambda: stored(window) == [("user", "complete"), ("assistant", "complete")], timeout=5000)
+    qtbot.waitUntil(lambda: window.chat.list_model.rowCount() == 1, timeout=5000)
+    assert window.chat.meter.value() > 0 and window.chat.meter.maximum() == 2048
+    assert "SmolLM2" in window.model_label.text() and "CPU" in window.model_label.text()
+
+
+def test_copy_buttons(qtbot, make_window) -> None:
+    window = make_window(load=False)
+    view = MessageView("assistant", "Text\n```python\nprint('hi')\n```", style="friendly")
+    qtbot.addWidget(view)
+    code = view.code_blocks()[0]
+    qtbot.mouseClick(code.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "print('hi')"
+    qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "Text\n```python\nprint('hi')\n```"
+
+
+def test_highlighting_languages_and_styles(qtbot) -> None:
+    for language in ("rust", "js", "haskell", "nosuchlanguage", ""):
+        view = CodeBlockView(__import__("app.core.markdown_blocks", fromlist=["Block"]).Block(
+            "code", "fn main() { let x = 1; }", language), "monokai")
+        qtbot.addWidget(view)
+        assert view.highlighted
+        assert "fn main" in view.view.toPlainText()
+    assert view.label.text()  # unlabeled code gets a guessed or plain label
+
+
+def test_stop_with_escape(qtbot, make_window) -> None:
+    window = make_window()
+    window._ctx.settings.sampling.max_tokens = 1000
+    window.chat.composer.setPlainText("Count from 1 to 500, one number per line.")
+    with qtbot.waitSignal(window._inference.text, timeout=30000):
+        window.chat.send()
+    job = window.chat._job
+    with qtbot.waitSignal(window._inference.finished, timeout=30000) as finished:
+        qtbot.keyClick(window.chat.composer, Qt.Key.Key_Escape)
+        assert job.cancel.is_set()
+    assert finished.args[1].stop_reason == "cancelled", window.chat.entries[-1].text
+    assert window.chat.entries[-1].state == "stopped" and window.chat.entries[-1].text
+    qtbot.waitUntil(lambda: ("assistant", "stopped") in stored(window), timeout=5000)
+
+
+def test_regenerate_and_edit_last(qtbot, make_window) -> None:
+    window = make_window()
+    send(qtbot, window, "Name a sorting algorithm.")
+    with qtbot.waitSignal(window._inference.finished, timeout=60000):
+        qtbot.mouseClick(window.chat.regen_button, Qt.MouseButton.LeftButton)
+    assert [e.role for e in window.chat.entries] == ["user", "assistant"]
+    qtbot.mouseClick(window.chat.edit_button, Qt.MouseButton.LeftButton)
+    assert window.chat.entries == [] and window.chat.composer.toPlainText() == "Name a sorting algorithm."
+    send(qtbot, window, "Name a search algorithm.")
+    assert [e.text for e in window.chat.entries][0] == "Name a search algorithm."
+    qtbot.waitUntil(lambda: stored(window) == [("user", "complete"), ("assistant", "complete")], timeout=5000)
+
+
+def test_follow_up_turn_and_new_chat(qtbot, make_window) -> None:
+    window = make_window()
+    send(qtbot, window, "What is a list in Python?")
+    with qtbot.waitSignal(window._inference.finished, timeout=60000) as second:
+        window.chat.composer.setPlainText("And a tuple?")
+        window.chat.send()
+    stats = second.args[1]
+    assert stats.reused_tokens > 20 and stats.prompt_tokens - stats.reused_tokens < 40
+    qtbot.keyClick(window.chat, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.chat.entries == []
+
+
+def test_search_and_reopen_conversation(qtbot, make_window, app_home) -> None:
+    store = ConversationStore(app_home / "data" / "conversations.sqlite3")
+    a = store.create_conversation("Quicksort question")
+    store.add_message(a, "user", "How does quicksort partition?")
+    store.add_message(a, "assistant", "It picks a pivot.\n```python\npivot = xs[0]\n```")
+    b = store.create_conversation("Regex")
+    store.add_message(b, "user", "match digits")
+    store.close()
+    window = make_window(load=False)
+    qtbot.waitUntil(lambda: window.chat.list_model.rowCount() == 2, timeout=5000)
+    window.chat.search.setText("pivot")
+    qtbot.waitUntil(lambda: [r.id for r in window.chat.list_model.rows] == [a], timeout=5000)
+    window.chat.open_conversation(a)
+    qtbot.waitUntil(lambda: len(window.chat.entries) == 2, timeout=5000)
+    assert window.chat._views[1].code_blocks()[0].code == "pivot = xs[0]"
+
+
+def test_answer_cut_by_a_crash_is_kept(qtbot, make_window, app_home) -> None:
+    store = ConversationStore(app_home / "data" / "conversations.sqlite3")
+    cid = store.create_conversation("crashed")
+    store.add_message(cid, "user", "q")
+    store.add_message(cid, "assistant", "partial answer", state=STREAMING)
+    store.close()  # as if the app died here
+    window = make_window(load=False)
+    qtbot.waitUntil(lambda: window.chat.list_model.rowCount() == 1, timeout=5000)
+    window.chat.open_conversation(cid)
+    qtbot.waitUntil(lambda: len(window.chat.entries) == 2, timeout=5000)
+    assert window.chat.entries[1].text == "partial answer" and window.chat.entries[1].state == "interrupted"
+    assert "(interrupted)" in window.chat._views[1].who.text()
+
+
+def test_corrupt_database_reported_not_lost(qtbot, make_window, app_home) -> None:
+    db = app_home / "data" / "conversations.sqlite3"
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"garbage" * 1000)
+    window = make_window(load=False)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
+    assert "damaged" in window.banner.label.text()
+    assert any(p.name.startswith("conversations.corrupt-") for p in db.parent.iterdir())
+
+
+def test_bad_model_shows_error_and_app_keeps_running(qtbot, make_window, tmp_path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"\x00" * 1024)
+    window = make_window(load=False, chat_model=str(junk))
+    with qtbot.waitSignal(window._inference.load_failed, timeout=10000):
+        window._inference.load(str(junk))
+    assert window.banner.isVisible() and "not a GGUF" in window.banner.label.text()
+    window.chat.composer.setPlainText("hello")
+    window.chat.send()
+    assert "not loaded" in window.banner.label.text()
+    assert window.chat.composer.toPlainText() == "hello"  # nothing typed is lost
+    with qtbot.waitSignal(window._inference.loaded, timeout=30000):
+        window._inference.load("smollm2-135m-instruct")  # recovers with another model
+
+
+def test_empty_message_and_prompt_too_long(qtbot, make_window) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.chat.status, timeout=1000) as status:
+        window.chat.send()
+    assert "Type a message" in status.args[0] and window.chat.entries == []
+    window.chat.composer.setPlainText("word " * 4000)
+    with qtbot.waitSignal(window._inference.failed, timeout=30000):
+        window.chat.send()
+    assert "too long" in window.banner.label.text()
+    assert window.chat.entries[0].text.startswith("word")  # the message stays, the answer is marked failed
+    assert window.chat.entries[1].state == "failed"
+
+
+def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, app_home) -> None:
+    from app.ui.chat import pane as pane_module
+    from app.ui.chat.settings_dialog import ChatSettingsDialog
+
+    window = make_window()
+    send(qtbot, window, "Say hi")
+    monkeypatch.setattr(ChatSettingsDialog, "exec", lambda self: (self.temperature.setValue(0.9),
+                        self.system_prompt.setPlainText("Answer in French."), ChatSettingsDialog.DialogCode.Accepted)[-1])
+    window.chat.open_settings()
+    settings_file = app_home / "config" / "settings.json"
+    qtbot.waitUntil(settings_file.exists, timeout=5000)
+    saved = json.loads(settings_file.read_text())
+    assert saved["sampling"]["temperature"] == 0.9 and saved["system_prompt"] == "Answer in French."
+    target = tmp_path / "chat.md"
+    monkeypatch.setattr(pane_module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.chat.export()
+    qtbot.waitUntil(target.exists, timeout=5000)
+    text = target.read_text()
+    assert text.startswith("# Say hi") and "## You\n\nSay hi" in text and "Answer in French." in text
