@@ -79,7 +79,8 @@ def cmd_doctor(ctx: AppContext, args: argparse.Namespace) -> int:
         f"cores: {hardware.physical_cores()} physical; threads used: generation {hardware.thread_plan()[0]}, "
         f"prompt {hardware.thread_plan()[1]}",
         f"ram: {hardware.total_ram() / 2**30:.1f} GiB total, {hardware.available_ram() / 2**30:.1f} GiB available",
-        f"gpu: {gpu.name} ({gpu.vram_bytes / 2**30:.1f} GiB{' unified' if gpu.unified else ''})" if gpu else "gpu: none found",
+        (f"gpu: {gpu.name} ({gpu.vram_bytes / 2**30:.1f} GiB{' unified' if gpu.unified else ''})"
+         if gpu else "gpu: none found"),
     ]
     if gpu and not build.gpu_offload:
         lines.append("warning: a GPU is present but this llama.cpp build is CPU-only; rebuild with "

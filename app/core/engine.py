@@ -246,20 +246,21 @@ class LocalEngine:
 
     # Generation -------------------------------------------------------------------------------
     def chat(self, messages: Sequence[ChatMessage], sampling: SamplingSettings,
-             cancel: threading.Event | None = None) -> Generation:
+             cancel: threading.Event | None = None, *, ignore_eos: bool = False) -> Generation:
+        """Stream an answer. `ignore_eos` keeps generating past the end token (benchmarks)."""
         if self._closed:
             raise EngineError("The model was unloaded.")
         prompt, dropped = self.fit_history(messages)
         generation = Generation(iter(()))
         generation.stats.dropped_messages = dropped
-        generation.pieces = self._stream(prompt, sampling, cancel, generation.stats)
+        stop_ids = frozenset() if ignore_eos else prompt.stop_ids
+        generation.pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats)
         return generation
 
-    def _stream(self, prompt: ChatPrompt, sampling: SamplingSettings, cancel: threading.Event | None,
-                stats: GenerationStats) -> Iterator[str]:
+    def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
+                cancel: threading.Event | None, stats: GenerationStats) -> Iterator[str]:
         llama = self._llama
         started = time.perf_counter()
-        tokens = prompt.tokens
         stats.prompt_tokens = len(tokens)
         stats.reused_tokens = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
         budget = min(sampling.max_tokens, self.info.n_ctx - len(tokens))
@@ -275,7 +276,7 @@ class LocalEngine:
             ):
                 if stats.generated_tokens == 0:
                     stats.first_token_seconds = time.perf_counter() - started
-                if token in prompt.stop_ids:
+                if token in stop_ids:
                     stats.stop_reason = "end"
                     break
                 stats.generated_tokens += 1

@@ -7,10 +7,11 @@ own user manifest by hand.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import tomllib
 
 from app.core.errors import ManifestError
 

@@ -8,9 +8,9 @@ from functools import lru_cache
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
-from pygments.token import Token
 from pygments.lexers import TextLexer, get_lexer_by_name, guess_lexer
 from pygments.styles import get_all_styles, get_style_by_name
+from pygments.token import Token
 from pygments.util import ClassNotFound
 from PySide6.QtGui import QGuiApplication, QPalette
 

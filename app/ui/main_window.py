@@ -6,8 +6,16 @@ import logging
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import __version__
 from app.context import AppContext
@@ -47,8 +55,8 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService) -> None:
         super().__init__()
         self._ctx = ctx
-        self._inference = inference
-        self._store = store
+        self.inference = inference
+        self.store = store
         self.setWindowTitle("Code Llama Desktop")
         self.resize(1100, 760)
         central = QWidget()

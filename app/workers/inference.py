@@ -34,6 +34,7 @@ class ChatJob:
     sampling: SamplingSettings
     job_id: int = field(default_factory=lambda: next(_job_ids))
     cancel: threading.Event = field(default_factory=threading.Event)
+    ignore_eos: bool = False  # benchmarks: a fixed number of tokens whatever the model says
 
 
 class _InferenceWorker(QObject):
@@ -73,7 +74,7 @@ class _InferenceWorker(QObject):
             self.failed.emit(job.job_id, "cancelled")
             return
         try:
-            generation = self._engine.chat(job.messages, job.sampling, job.cancel)
+            generation = self._engine.chat(job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos)
             pending: list[str] = []
             last = time.perf_counter()
             for piece in generation:
@@ -186,8 +187,8 @@ class InferenceService(QObject):
         self.info = None
         self._load.emit(spec)
 
-    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings) -> ChatJob:
-        job = ChatJob(list(messages), sampling)
+    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False) -> ChatJob:
+        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos)
         self._chat.emit(job)
         return job
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot

@@ -25,10 +25,12 @@ def codellama_tok(tiny_codellama: Path) -> LlamaTokenizer:
 def meta_reference(tok: LlamaTokenizer, dialog: list[dict]) -> list[int]:
     """Meta's chat_completion construction for Code Llama Instruct, restated."""
     if dialog[0]["role"] == "system":
-        dialog = [{"role": dialog[1]["role"], "content": B_SYS + dialog[0]["content"] + E_SYS + dialog[1]["content"]}] + dialog[2:]
+        folded = B_SYS + dialog[0]["content"] + E_SYS + dialog[1]["content"]
+        dialog = [{"role": dialog[1]["role"], "content": folded}] + dialog[2:]
     tokens: list[int] = []
     for prompt, answer in zip(dialog[::2], dialog[1::2]):
-        tokens += [tok.bos_id] + tok.encode(f"{B_INST} {prompt['content'].strip()} {E_INST} {answer['content'].strip()} ") + [tok.eos_id]
+        text = f"{B_INST} {prompt['content'].strip()} {E_INST} {answer['content'].strip()} "
+        tokens += [tok.bos_id] + tok.encode(text) + [tok.eos_id]
     tokens += [tok.bos_id] + tok.encode(f"{B_INST} {dialog[-1]['content'].strip()} {E_INST}")
     return tokens
 

@@ -24,12 +24,12 @@ def make_window(qtbot, app_home):
         window.show()
         made.append(window)
         if load:
-            with qtbot.waitSignal(window._inference.loaded, timeout=30000):
-                window._inference.load(ctx.settings.chat_model)
+            with qtbot.waitSignal(window.inference.loaded, timeout=30000):
+                window.inference.load(ctx.settings.chat_model)
         return window
 
     yield make
     for window in made:
         window.chat.stop()
-        window._inference.shutdown()
-        window._store.shutdown()
+        window.inference.shutdown()
+        window.store.shutdown()

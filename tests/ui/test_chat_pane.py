@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from app.core.store import ConversationStore, STREAMING
+from app.core.store import STREAMING, ConversationStore
 from app.ui.chat.message_view import CodeBlockView, MessageView
 
 
 def send(qtbot, window, text: str, timeout: int = 60000) -> None:
     window.chat.composer.setPlainText(text)
-    with qtbot.waitSignal(window._inference.finished, timeout=timeout):
+    with qtbot.waitSignal(window.inference.finished, timeout=timeout):
         qtbot.keyClick(window.chat.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
 
@@ -44,7 +43,7 @@ def test_chat_streams_highlights_and_persists(qtbot, make_window) -> None:
 
 
 def test_copy_buttons(qtbot, make_window) -> None:
-    window = make_window(load=False)
+    make_window(load=False)
     view = MessageView("assistant", "Text\n```python\nprint('hi')\n```", style="friendly")
     qtbot.addWidget(view)
     code = view.code_blocks()[0]
@@ -68,10 +67,10 @@ def test_stop_with_escape(qtbot, make_window) -> None:
     window = make_window()
     window._ctx.settings.sampling.max_tokens = 1000
     window.chat.composer.setPlainText("Count from 1 to 500, one number per line.")
-    with qtbot.waitSignal(window._inference.text, timeout=30000):
+    with qtbot.waitSignal(window.inference.text, timeout=30000):
         window.chat.send()
     job = window.chat._job
-    with qtbot.waitSignal(window._inference.finished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.inference.finished, timeout=30000) as finished:
         qtbot.keyClick(window.chat.composer, Qt.Key.Key_Escape)
         assert job.cancel.is_set()
     assert finished.args[1].stop_reason == "cancelled", window.chat.entries[-1].text
@@ -82,7 +81,7 @@ def test_stop_with_escape(qtbot, make_window) -> None:
 def test_regenerate_and_edit_last(qtbot, make_window) -> None:
     window = make_window()
     send(qtbot, window, "Name a sorting algorithm.")
-    with qtbot.waitSignal(window._inference.finished, timeout=60000):
+    with qtbot.waitSignal(window.inference.finished, timeout=60000):
         qtbot.mouseClick(window.chat.regen_button, Qt.MouseButton.LeftButton)
     assert [e.role for e in window.chat.entries] == ["user", "assistant"]
     qtbot.mouseClick(window.chat.edit_button, Qt.MouseButton.LeftButton)
@@ -95,7 +94,7 @@ def test_regenerate_and_edit_last(qtbot, make_window) -> None:
 def test_follow_up_turn_and_new_chat(qtbot, make_window) -> None:
     window = make_window()
     send(qtbot, window, "What is a list in Python?")
-    with qtbot.waitSignal(window._inference.finished, timeout=60000) as second:
+    with qtbot.waitSignal(window.inference.finished, timeout=60000) as second:
         window.chat.composer.setPlainText("And a tuple?")
         window.chat.send()
     stats = second.args[1]
@@ -149,15 +148,15 @@ def test_bad_model_shows_error_and_app_keeps_running(qtbot, make_window, tmp_pat
     junk = tmp_path / "junk.gguf"
     junk.write_bytes(b"\x00" * 1024)
     window = make_window(load=False, chat_model=str(junk))
-    with qtbot.waitSignal(window._inference.load_failed, timeout=10000):
-        window._inference.load(str(junk))
+    with qtbot.waitSignal(window.inference.load_failed, timeout=10000):
+        window.inference.load(str(junk))
     assert window.banner.isVisible() and "not a GGUF" in window.banner.label.text()
     window.chat.composer.setPlainText("hello")
     window.chat.send()
     assert "not loaded" in window.banner.label.text()
     assert window.chat.composer.toPlainText() == "hello"  # nothing typed is lost
-    with qtbot.waitSignal(window._inference.loaded, timeout=30000):
-        window._inference.load("smollm2-135m-instruct")  # recovers with another model
+    with qtbot.waitSignal(window.inference.loaded, timeout=30000):
+        window.inference.load("smollm2-135m-instruct")  # recovers with another model
 
 
 def test_empty_message_and_prompt_too_long(qtbot, make_window) -> None:
@@ -166,7 +165,7 @@ def test_empty_message_and_prompt_too_long(qtbot, make_window) -> None:
         window.chat.send()
     assert "Type a message" in status.args[0] and window.chat.entries == []
     window.chat.composer.setPlainText("word " * 4000)
-    with qtbot.waitSignal(window._inference.failed, timeout=30000):
+    with qtbot.waitSignal(window.inference.failed, timeout=30000):
         window.chat.send()
     assert "too long" in window.banner.label.text()
     assert window.chat.entries[0].text.startswith("word")  # the message stays, the answer is marked failed
