@@ -47,6 +47,9 @@ def launch(model_spec: str = ""):
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     ctx = build_context()
     configure_logging(ctx.paths.logs)
+    from app.ui.theme import apply_theme
+
+    apply_theme(app, ctx.settings.theme)
     window = build_window(ctx)
 
     def excepthook(kind, value, tb) -> None:

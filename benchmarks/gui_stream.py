@@ -22,7 +22,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.context import build_context  # noqa: E402
-from app.core.engine import LoadOptions, LocalEngine  # noqa: E402
+from app.core.engine import LocalEngine  # noqa: E402
 from app.core.prompts.chat import ChatMessage  # noqa: E402
 from app.gui_main import build_window  # noqa: E402
 

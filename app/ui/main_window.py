@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         inference.loading.connect(lambda name: self.model_label.setText(f"Loading {name}…"))
         inference.loaded.connect(self._on_loaded)
         inference.load_failed.connect(self._on_load_failed)
+        self.chat.theme_changed.connect(self._apply_theme)
         store.error.connect(self.show_error)
         store.recovered.connect(lambda path: self.show_error(
             f"The conversation database was damaged; it was kept as {path} and a new one was started."))
@@ -112,6 +113,14 @@ class MainWindow(QMainWindow):
         theme = self._ctx.settings.theme
         dark = theme == "dark" or (theme == "auto" and is_dark())
         return self._ctx.settings.code_style_dark if dark else self._ctx.settings.code_style_light
+
+    def _apply_theme(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui.theme import apply_theme
+
+        apply_theme(QApplication.instance(), self._ctx.settings.theme)
+        self.chat.rerender()
 
     def show_error(self, message: str) -> None:
         log.warning("shown to the user: %s", message)

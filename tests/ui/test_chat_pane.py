@@ -191,3 +191,27 @@ def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, 
     qtbot.waitUntil(target.exists, timeout=5000)
     text = target.read_text()
     assert text.startswith("# Say hi") and "## You\n\nSay hi" in text and "Answer in French." in text
+
+
+def test_dark_theme_rerenders_code_with_dark_style(qtbot, make_window, monkeypatch) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.chat.settings_dialog import ChatSettingsDialog
+    from app.ui.theme import apply_theme
+
+    window = make_window(load=False)
+    window.chat._entries = []
+    from app.ui.chat.pane import Entry
+
+    window.chat._entries.append(Entry("assistant", "```python\nx = 1\n```"))
+    window.chat.rerender()
+    monkeypatch.setattr(ChatSettingsDialog, "exec", lambda self: (self.theme.setCurrentText("dark"),
+                        ChatSettingsDialog.DialogCode.Accepted)[-1])
+    try:
+        window.chat.open_settings()
+        assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() < 128
+        code = window.chat._views[0].code_blocks()[0]
+        assert "#272822" in code.view.styleSheet()  # monokai's background
+    finally:
+        apply_theme(QApplication.instance(), "auto")

@@ -78,6 +78,7 @@ class Composer(QPlainTextEdit):
 class ChatPane(QWidget):
     status = Signal(str)  # short notes for the status bar
     usage = Signal(int, int)  # tokens used, context size
+    theme_changed = Signal()
 
     def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService,
                  show_error: Callable[[str], None], code_style: Callable[[], str]) -> None:
@@ -386,7 +387,10 @@ class ChatPane(QWidget):
         dialog = ChatSettingsDialog(self._ctx.settings, self._system_prompt, self)
         if dialog.exec() != ChatSettingsDialog.DialogCode.Accepted:
             return
+        theme_before = (self._ctx.settings.theme, self._code_style())
         self._system_prompt = dialog.apply_to(self._ctx.settings)
+        if (self._ctx.settings.theme, self._code_style()) != theme_before:
+            self.theme_changed.emit()
         conv, system = self._conv, self._system_prompt
         self._store.submit(lambda store: conv.id is not None and store.set_system_prompt(conv.id, system))
         settings = copy.deepcopy(self._ctx.settings)
@@ -496,6 +500,14 @@ class ChatPane(QWidget):
             return
         self._finish(FAILED)
         self._show_error(message)
+
+    def rerender(self) -> None:
+        """Rebuild the message views (after a theme or code style change)."""
+        if self.generating:
+            return
+        self._clear_views()
+        for entry in self._entries:
+            self._add_view(entry)
 
     def _on_counted(self, used: int, n_ctx: int) -> None:
         self._set_meter(used, n_ctx)

@@ -1,0 +1,36 @@
+"""Light and dark themes: the Fusion style with a palette, or the platform's own look for "auto"."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+_DARK = {
+    QPalette.ColorRole.Window: "#1f2328", QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Base: "#16191d", QPalette.ColorRole.AlternateBase: "#2a2f36",
+    QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2f36",
+    QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3b82f6",
+    QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2a2f36",
+    QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8b949e",
+    QPalette.ColorRole.Link: "#60a5fa", QPalette.ColorRole.Mid: "#3d444d",
+}
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    if not hasattr(app, "_platform_palette"):
+        app._platform_palette = QPalette(app.palette())  # type: ignore[attr-defined]
+        app._platform_style = app.style().name()  # type: ignore[attr-defined]
+    if theme == "dark":
+        app.setStyle(QStyleFactory.create("Fusion"))
+        palette = QPalette()
+        for role, color in _DARK.items():
+            palette.setColor(role, QColor(color))
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6e7681"))
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6e7681"))
+        app.setPalette(palette)
+    elif theme == "light":
+        app.setStyle(QStyleFactory.create("Fusion"))
+        app.setPalette(app.style().standardPalette())
+    else:
+        app.setStyle(QStyleFactory.create(app._platform_style))  # type: ignore[attr-defined]
+        app.setPalette(app._platform_palette)  # type: ignore[attr-defined]
