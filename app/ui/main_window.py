@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.context import AppContext
 from app.core.engine import EngineInfo
+from app.core.settings import save_settings
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.workers.inference import InferenceService
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
         self.inference = inference
         self.store = store
         self.setWindowTitle("Code Llama Desktop")
+        self._pending_model: str | None = None
         self.resize(1100, 760)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         for text, keys, slot in (("&New chat", "Ctrl+N", self.chat.new_chat),
+                                 ("&Open model file…", "Ctrl+O", self.open_model_file),
                                  ("&Export conversation…", "Ctrl+Shift+S", self.chat.export),
                                  ("Chat &settings…", "Ctrl+,", self.chat.open_settings),
                                  ("&Quit", "Ctrl+Q", self.close)):
@@ -108,6 +112,22 @@ class MainWindow(QMainWindow):
         about.triggered.connect(lambda: QMessageBox.about(
             self, "Code Llama Desktop", f"Code Llama Desktop {__version__}\nA local coding assistant on llama.cpp."))
         help_menu.addAction(about)
+
+    def open_model_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.chat.generating:
+            self.show_error("Stop the answer first, then switch models.")
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open a GGUF model", str(self._ctx.paths.models),
+                                              "GGUF models (*.gguf);;All files (*)")
+        if path:
+            self.use_model(path)
+
+    def use_model(self, spec: str) -> None:
+        """Load another model; it becomes the default once it has loaded."""
+        self._pending_model = spec
+        self.inference.load(spec)
 
     def code_style(self) -> str:
         theme = self._ctx.settings.theme
@@ -127,6 +147,10 @@ class MainWindow(QMainWindow):
         self.banner.show_message(message)
 
     def _on_loaded(self, info: EngineInfo) -> None:
+        if self._pending_model is not None:
+            self._ctx.settings.chat_model, self._pending_model = self._pending_model, None
+            settings, where = copy.deepcopy(self._ctx.settings), self._ctx.paths.settings_file
+            self.store.submit(lambda _store: save_settings(settings, where))
         where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
         self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
                                  f"{info.threads}/{info.threads_batch} threads")
@@ -136,14 +160,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Model loaded in {info.load_seconds:.1f} s", 5000)
 
     def _on_load_failed(self, message: str) -> None:
+        self._pending_model = None
         self.model_label.setText("No model")
         self.show_error(message)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.chat.stop()
         self._ctx.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        from app.core.settings import save_settings
-
         try:
             save_settings(self._ctx.settings, self._ctx.paths.settings_file)
         except OSError as exc:

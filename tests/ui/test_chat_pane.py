@@ -215,3 +215,12 @@ def test_dark_theme_rerenders_code_with_dark_style(qtbot, make_window, monkeypat
         assert "#272822" in code.view.styleSheet()  # monokai's background
     finally:
         apply_theme(QApplication.instance(), "auto")
+
+
+def test_open_model_file_becomes_default(qtbot, make_window, smollm2_path, app_home) -> None:
+    window = make_window(load=False)
+    with qtbot.waitSignal(window.inference.loaded, timeout=30000):
+        window.use_model(str(smollm2_path))
+    settings_file = app_home / "config" / "settings.json"
+    qtbot.waitUntil(settings_file.exists, timeout=5000)
+    assert json.loads(settings_file.read_text())["chat_model"] == str(smollm2_path)
