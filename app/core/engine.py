@@ -111,6 +111,10 @@ class LlamaTokenizer:
         self.add_bos = bool(model.add_bos_token())
         self._metadata = metadata
         self._eog: frozenset[int] | None = None
+        self._controls: frozenset[str] | None = None
+        import ctypes
+
+        self._piece_buf = ctypes.create_string_buffer(64)
 
     def encode(self, text: str, *, special: bool = False) -> list[int]:
         if not text:
@@ -121,8 +125,32 @@ class LlamaTokenizer:
         ids = self._llama.tokenize(piece.encode("utf-8"), add_bos=False, special=True)
         return ids[0] if len(ids) == 1 and self.token_text(ids[0]) == piece else None
 
+    def piece_bytes(self, token_id: int) -> bytes:
+        """The bytes of one token as generated text.
+
+        llama-cpp-python's detokenize uses a fixed 32-byte buffer and returns nothing for longer
+        pieces (deep indentation, long rulers), so the buffer is sized from llama.cpp's answer.
+        """
+        import ctypes
+
+        n = self._llama_cpp.llama_token_to_piece(self._vocab, token_id, self._piece_buf, len(self._piece_buf), 0, False)
+        if n < 0:
+            self._piece_buf = ctypes.create_string_buffer(-n)
+            n = self._llama_cpp.llama_token_to_piece(self._vocab, token_id, self._piece_buf, -n, 0, False)
+        return self._piece_buf.raw[:n]
+
     def decode(self, ids: Sequence[int]) -> str:
-        return self._llama.detokenize(list(ids)).decode("utf-8", errors="replace")
+        return b"".join(self.piece_bytes(t) for t in ids).decode("utf-8", errors="replace")
+
+    def is_control(self, token_id: int) -> bool:
+        return bool(self._llama_cpp.llama_vocab_is_control(self._vocab, token_id))
+
+    def control_texts(self) -> frozenset[str]:
+        """Text of every control token (<|im_start|>, <s>, ...), to keep it out of message text."""
+        if self._controls is None:
+            self._controls = frozenset(
+                text for t in range(self._llama.n_vocab()) if self.is_control(t) and (text := self.token_text(t)))
+        return self._controls
 
     def token_text(self, token_id: int) -> str:
         return self._llama_cpp.llama_vocab_get_text(self._vocab, token_id).decode("utf-8", errors="replace")
@@ -196,6 +224,8 @@ class LocalEngine:
         self.tokenizer = LlamaTokenizer(self._llama, self._llama.metadata)
         self.chat_format = chat_format
         self._closed = False
+        self._cancel: threading.Event | None = None
+        self._install_abort_callback()
         self.info = EngineInfo(
             model_name=name or gguf.name or model_path.stem,
             model_path=str(model_path),
@@ -211,6 +241,21 @@ class LocalEngine:
         )
         log.info("loaded %s: n_ctx=%d backend=%s threads=%d/%d in %.2fs", self.info.model_name,
                  self.info.n_ctx, self.info.backend, threads, threads_batch, self.info.load_seconds)
+
+    def _install_abort_callback(self) -> None:
+        """Let Stop interrupt a long prompt evaluation, not only generation between tokens.
+
+        llama.cpp polls this during graph computation (CPU backend); returning True makes the
+        decode fail, which _stream reports as a cancel.
+        """
+        import llama_cpp
+
+        def should_abort(_data: object) -> bool:
+            cancel = self._cancel
+            return bool(cancel is not None and cancel.is_set())
+
+        self._abort_cb = llama_cpp.ggml_abort_callback(should_abort)  # kept alive with the engine
+        llama_cpp.llama_set_abort_callback(self._llama._ctx.ctx, self._abort_cb, None)  # noqa: SLF001
 
     # Token counting ---------------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -269,6 +314,7 @@ class LocalEngine:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         first = True
         stats.stop_reason = "length"
+        self._cancel = cancel
         try:
             for token in llama.generate(
                 tokens, top_k=sampling.top_k, top_p=sampling.top_p, temp=sampling.temperature,
@@ -280,7 +326,7 @@ class LocalEngine:
                     stats.stop_reason = "end"
                     break
                 stats.generated_tokens += 1
-                text = decoder.decode(llama.detokenize([token]))
+                text = decoder.decode(self.tokenizer.piece_bytes(token))
                 if first and text:
                     text = text.lstrip(" ")  # SentencePiece's word-start space on the first piece
                     first = not text
@@ -295,7 +341,13 @@ class LocalEngine:
             tail = decoder.decode(b"", final=True)
             if tail:
                 yield tail
+        except RuntimeError:
+            if cancel is None or not cancel.is_set():
+                raise
+            # The abort callback stopped a long prompt evaluation: that is a cancel, not an error.
+            stats.stop_reason = "cancelled"
         finally:
+            self._cancel = None
             stats.total_seconds = time.perf_counter() - started
 
     def close(self) -> None:

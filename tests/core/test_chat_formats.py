@@ -101,21 +101,33 @@ def test_roles_must_alternate(codellama_tok: LlamaTokenizer) -> None:
         codellama_instruct(codellama_tok, [ChatMessage("user", "a"), ChatMessage("assistant", "b")])
 
 
+def meta_70b_reference(tok: LlamaTokenizer, step: int, dialog: list[dict]) -> list[int]:
+    """Meta's dialog_prompt_tokens (Code Llama 70B), restated: header and body encoded apart."""
+    if dialog[0]["role"] != "system":
+        dialog = [{"role": "system", "content": ""}] + dialog
+    tokens = [tok.bos_id]
+    for message in dialog:
+        tokens += tok.encode(" " + f"Source: {message['role'].strip()}")
+        if message["content"]:
+            tokens += tok.encode("\n\n " + message["content"].strip())
+        tokens += [step]
+    tokens += tok.encode(" " + "\n".join(["Source: assistant", "Destination: user"]))
+    tokens += tok.encode("\n\n ")
+    return tokens
+
+
 def test_codellama_70b_format(tiny_codellama_70b: Path) -> None:
     engine = LocalEngine(tiny_codellama_70b, chat_format="codellama-70b")
     try:
         tok = engine.tokenizer
         step = tok.piece_id("<step>")
         assert step == 32015
-        messages = [ChatMessage("system", "Be brief."), ChatMessage("user", "Hello"),
-                    ChatMessage("assistant", "Hi"), ChatMessage("user", " Write code ")]
-        expected = [tok.bos_id]
-        for role, content in (("system", "Be brief."), ("user", "Hello"), ("assistant", "Hi"), ("user", "Write code")):
-            expected += tok.encode(f" Source: {role}\n\n {content}") + [step]
-        expected += tok.encode(" Source: assistant\nDestination: user\n\n ")
-        prompt = codellama_70b(tok, messages)
-        assert prompt.tokens == expected
-        assert step in prompt.stop_ids and tok.eos_id in prompt.stop_ids
+        for dialog in (DIALOG, DIALOG[1:], DIALOG[1:2]):
+            prompt = codellama_70b(tok, as_messages(dialog))
+            assert prompt.tokens == meta_70b_reference(tok, step, dialog)
+            assert step in prompt.stop_ids and tok.eos_id in prompt.stop_ids
+        with pytest.raises(PromptError):
+            codellama_70b(tok, [ChatMessage("user", "a"), ChatMessage("user", "b")])
     finally:
         engine.close()
 
@@ -141,6 +153,30 @@ def test_template_matches_llama_cpp_rendering(smollm2_engine) -> None:
     if tok.add_bos:
         reference = [tok.bos_id] + reference
     assert ours == reference
+
+
+def test_template_exact_for_whitespace_and_code(smollm2_engine) -> None:
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    tok = smollm2_engine.tokenizer
+    template = tok.chat_template()
+    dialog = [{"role": "user", "content": "\n\n    def f():\n        return 1\n"},
+              {"role": "assistant", "content": "  indented answer  "}, {"role": "user", "content": " x"}]
+    formatter = Jinja2ChatFormatter(template=template, eos_token=tok.token_text(tok.eos_id),
+                                    bos_token=tok.token_text(tok.bos_id), add_generation_prompt=True)
+    reference = tok.encode(formatter(messages=dialog).prompt, special=True)
+    if tok.add_bos:
+        reference = [tok.bos_id] + reference
+    assert build_chat_prompt("template", tok, as_messages(dialog)).tokens == reference
+
+
+def test_long_tokens_are_not_lost(smollm2_engine) -> None:
+    """Pieces longer than 32 bytes (deep indentation) must come through when streamed."""
+    tok = smollm2_engine.tokenizer
+    text = "x = 1\n" + " " * 40 + "y = 2\n" + "#" * 64
+    ids = tok.encode(text)
+    assert any(len(tok.piece_bytes(t)) > 32 for t in ids)
+    assert tok.decode(ids) == text
 
 
 def test_template_user_text_cannot_become_control_tokens(smollm2_engine) -> None:

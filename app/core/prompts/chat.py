@@ -98,26 +98,66 @@ def codellama_instruct(tok: Tokenizer, messages: Sequence[ChatMessage]) -> ChatP
 
 
 def codellama_70b(tok: Tokenizer, messages: Sequence[ChatMessage]) -> ChatPrompt:
-    """Code Llama 70B Instruct: `Source: role` headers separated by the <step> token."""
+    """Code Llama 70B Instruct, as Meta's dialog_prompt_tokens builds it.
+
+    BOS; per message a header ` Source: {role}` and, when there is content, a separately
+    encoded body `\n\n {content}`, then <step>; finally ` Source: assistant\nDestination: user`
+    and `\n\n `, each encoded on its own (every encode adds SentencePiece's word-start space). A
+    dialog without a system message gets an empty one, as in the reference.
+    """
     step = tok.piece_id("<step>")
     if step is None:
         raise PromptError("This model has no <step> token, so it is not a Code Llama 70B Instruct model.")
-    if not messages or messages[-1].role != "user":
-        raise PromptError("The last message must be the user's.")
+    _check_markers(messages)
+    dialog = list(messages)
+    if not dialog or dialog[0].role != "system":
+        dialog = [ChatMessage("system", ""), *dialog]
+    _check_alternation(dialog[1:])
     tokens = [tok.bos_id]
-    for message in messages:
-        tokens += tok.encode(f" Source: {message.role}\n\n {message.content.strip()}")
+    for message in dialog:
+        tokens += tok.encode(f" Source: {message.role.strip()}")
+        if message.content:
+            tokens += tok.encode("\n\n " + message.content.strip())
         tokens.append(step)
-    tokens += tok.encode(" Source: assistant\nDestination: user\n\n ")
+    tokens += tok.encode(" Source: assistant\nDestination: user")
+    tokens += tok.encode("\n\n ")
     return ChatPrompt(tokens, tok.eog_ids() | {step})
 
 
-def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str) -> ChatPrompt:
-    """Render the model's own Jinja2 chat template, tokenizing message text as plain text.
+def _neutralize_controls(text: str, controls: frozenset[str]) -> str:
+    for control in controls:
+        if control in text:
+            text = text.replace(control, control[0] + "\u200b" + control[1:])
+    return text
 
-    Each message is rendered as a unique sentinel; the template's own text between sentinels is
-    tokenized with control tokens enabled and the messages' text without, so user text can never
-    become a control token.
+
+def _split_controls(tok: Tokenizer, text: str) -> list[int | str]:
+    """Template text as a list of control-token ids and plain-text runs."""
+    items: list[int | str] = []
+    position = 0
+    for token in tok.encode(text, special=True):
+        if not tok.is_control(token):
+            continue
+        piece = tok.token_text(token)
+        found = text.find(piece, position)
+        if found < 0:
+            continue
+        if found > position:
+            items.append(text[position:found])
+        items.append(token)
+        position = found + len(piece)
+    if position < len(text):
+        items.append(text[position:])
+    return items
+
+
+def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str) -> ChatPrompt:
+    """Render the model's own Jinja2 chat template; message text never becomes control tokens.
+
+    Messages are rendered as unique sentinels. Control tokens are found in the template's own
+    text only; the plain text between two control tokens (template text and message text
+    together) is tokenized in one piece, as llama.cpp does when it parses special tokens, so the
+    result equals llama.cpp's tokenization of the rendered prompt for ordinary text.
     """
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -128,20 +168,35 @@ def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str
     formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=True)
     tag = uuid.uuid4().hex
     sentinels = [f"@@{tag}:{i}@@" for i in range(len(messages))]
-    rendered = formatter(messages=[{"role": m.role, "content": s} for m, s in zip(messages, sentinels)]).prompt
+    try:
+        rendered = formatter(messages=[{"role": m.role, "content": s} for m, s in zip(messages, sentinels)]).prompt
+    except Exception as exc:  # a template may raise on roles or orders it does not accept
+        raise PromptError(f"The model's chat template refused this conversation: {exc}") from None
     parts = re.split(f"@@{tag}:(\\d+)@@", rendered)
-    found = sorted(int(x) for x in parts[1::2])
-    if found != list(range(len(messages))):
-        # The template dropped or repeated a message: fall back to one plain render.
-        log.warning("chat template did not render every message once; tokenizing it whole")
-        prompt = formatter(messages=[{"role": m.role, "content": m.content} for m in messages]).prompt
-        return ChatPrompt(_with_bos(tok, tok.encode(prompt, special=True)), tok.eog_ids())
-    tokens: list[int] = []
+    if sorted(int(x) for x in parts[1::2]) != list(range(len(messages))):
+        # The template dropped or repeated a message: render the real text, with any control
+        # token text in it broken up so it stays plain text.
+        log.warning("chat template did not render every message once; rendering it whole")
+        controls = tok.control_texts()
+        plain = [{"role": m.role, "content": _neutralize_controls(m.content, controls)} for m in messages]
+        parts = [formatter(messages=plain).prompt]
+    items: list[int | str] = []
     for index, part in enumerate(parts):
         if index % 2 == 0:
-            tokens += tok.encode(part, special=True) if part else []
+            items += _split_controls(tok, part)
         else:
-            tokens += tok.encode(messages[int(part)].content)
+            items.append(messages[int(part)].content)
+    tokens: list[int] = []
+    text_run: list[str] = []
+    for item in [*items, -1]:
+        if isinstance(item, str):
+            text_run.append(item)
+            continue
+        if text_run:
+            tokens += tok.encode("".join(text_run))
+            text_run = []
+        if item != -1:
+            tokens.append(item)
     return ChatPrompt(_with_bos(tok, tokens), tok.eog_ids())
 
 
