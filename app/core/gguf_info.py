@@ -21,7 +21,10 @@ from app.core.errors import ModelFileError
 GGUF_MAGIC = b"GGUF"
 _MAX_STRING = 64 * 1024 * 1024  # a longer string means a corrupt length field
 _MAX_ITEMS = 1 << 28
-_KEEP_ARRAY = 64  # arrays longer than this (token lists) are skipped, only their length kept
+_KEEP_ARRAY = 64  # arrays of strings longer than this (token lists) are skipped, only their length kept
+_KEEP_NUMBERS = 4096  # numeric arrays (per-layer head counts) are kept up to this length
+_MAX_DEPTH = 3  # arrays of arrays nest no deeper than this in real files
+_MAX_VALUES = 1 << 26  # values read in one header: a corrupt file cannot make the parse run for minutes
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
@@ -79,6 +82,12 @@ class _Cursor:
     def __init__(self, buf: Any) -> None:
         self.buf = buf
         self.pos = 0
+        self.values = 0
+
+    def _count(self, n: int) -> None:
+        self.values += n
+        if self.values > _MAX_VALUES:
+            raise ModelFileError("the GGUF header is corrupt (too many values)")
 
     def take(self, n: int) -> bytes:
         end = self.pos + n
@@ -106,33 +115,38 @@ class _Cursor:
         if self.pos > len(self.buf):
             raise HeaderIncomplete
 
-    def value(self, vtype: int) -> Any:
+    def value(self, vtype: int, depth: int = 0) -> Any:
+        self._count(1)
         if vtype in _SCALARS:
             return self.unpack(_SCALARS[vtype])
         if vtype == _STRING:
             return self.string()
         if vtype == _ARRAY:
+            if depth >= _MAX_DEPTH:
+                raise ModelFileError("the GGUF header is corrupt (arrays nested too deeply)")
             etype = self.unpack("<I")
             count = self.unpack("<Q")
             if count > _MAX_ITEMS:
                 raise ModelFileError("the GGUF header is corrupt (an array length is impossible)")
-            if count > _KEEP_ARRAY:
-                self._skip_array(etype, count)
+            keep = _KEEP_NUMBERS if etype in _SCALARS else _KEEP_ARRAY
+            if count > keep:
+                self._skip_array(etype, count, depth)
                 return SkippedArray(count)
-            return [self.value(etype) for _ in range(count)]
+            return [self.value(etype, depth + 1) for _ in range(count)]
         raise ModelFileError(f"the GGUF header is corrupt (unknown value type {vtype})")
 
-    def _skip_array(self, etype: int, count: int) -> None:
+    def _skip_array(self, etype: int, count: int, depth: int) -> None:
         if etype in _SCALARS:
             self.pos += struct.calcsize(_SCALARS[etype]) * count
             if self.pos > len(self.buf):
                 raise HeaderIncomplete
         elif etype == _STRING:
+            self._count(count)
             for _ in range(count):
                 self.skip_string()
         else:
             for _ in range(count):
-                self.value(etype)
+                self.value(etype, depth + 1)
 
 
 def _tensor_bytes(type_id: int, dims: list[int]) -> int | None:

@@ -100,17 +100,25 @@ def thread_plan() -> tuple[int, int]:
     return max(1, cores - 1), max(1, cores)
 
 
+def _number(value: object, default: int) -> int:
+    """A metadata value as an int: per-layer lists give their largest entry; anything else the default."""
+    if isinstance(value, list):
+        numbers = [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return int(max(numbers)) if numbers else default
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    return default
+
+
 def kv_cache_bytes(info: GGUFInfo, n_ctx: int, bytes_per_value: int = 2) -> int:
     """Bytes of an f16 KV cache of `n_ctx` tokens for the model described by `info`."""
-    n_layer = int(info.arch_value("block_count", 0) or 0)
-    n_embd = int(info.arch_value("embedding_length", 0) or 0)
-    n_head = int(info.arch_value("attention.head_count", 1) or 1)
-    n_head_kv = info.arch_value("attention.head_count_kv", n_head)
-    if isinstance(n_head_kv, list):  # per-layer counts in some architectures
-        n_head_kv = max(n_head_kv) if n_head_kv else n_head
-    head_dim_k = int(info.arch_value("attention.key_length", n_embd // max(n_head, 1)) or 0)
-    head_dim_v = int(info.arch_value("attention.value_length", head_dim_k) or 0)
-    return n_layer * n_ctx * int(n_head_kv) * (head_dim_k + head_dim_v) * bytes_per_value
+    n_layer = _number(info.arch_value("block_count"), 0)
+    n_embd = _number(info.arch_value("embedding_length"), 0)
+    n_head = max(1, _number(info.arch_value("attention.head_count"), 1))
+    n_head_kv = _number(info.arch_value("attention.head_count_kv"), n_head)
+    head_dim_k = _number(info.arch_value("attention.key_length"), n_embd // n_head)
+    head_dim_v = _number(info.arch_value("attention.value_length"), head_dim_k)
+    return n_layer * n_ctx * n_head_kv * (head_dim_k + head_dim_v) * bytes_per_value
 
 
 def estimate_memory(info: GGUFInfo, file_size: int, n_ctx: int) -> int:

@@ -126,3 +126,16 @@ def test_bad_files_get_clear_errors(tmp_path: Path, smollm2_path: Path) -> None:
     cut.write_bytes(smollm2_path.read_bytes()[:30_000_000])
     with pytest.raises(ModelFileError, match="truncated"):
         LocalEngine(cut)
+
+
+def test_stop_interrupts_prompt_evaluation(smollm2_engine: LocalEngine) -> None:
+    """Cancel during a long prompt evaluation ends it before any token is produced."""
+    cancel = threading.Event()
+    long_question = "Summarize this: " + "the quick brown fox jumps over the lazy dog " * 170
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    generation = smollm2_engine.chat(ask(long_question), GREEDY, cancel)
+    assert generation.text() == ""
+    assert generation.stats.stop_reason == "cancelled" and generation.stats.generated_tokens == 0
+    # The engine is still usable afterwards.
+    assert smollm2_engine.chat(ask("Say hi"), SamplingSettings(max_tokens=5)).text()

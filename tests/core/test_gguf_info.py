@@ -70,3 +70,56 @@ def test_generated_fixture_header(tiny_codellama: Path, tmp_path: Path) -> None:
         fh.truncate(copy.stat().st_size - 1)
     with pytest.raises(ModelFileError, match="truncated"):
         read_gguf_info(copy)
+
+
+def _header(kv: bytes, kv_count: int) -> bytes:
+    import struct
+
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, kv_count) + kv
+
+
+def test_nested_arrays_are_refused() -> None:
+    import struct
+
+    key = struct.pack("<Q", 1) + b"k"
+    nested = key + struct.pack("<I", 9)  # an array ...
+    for _ in range(5000):
+        nested += struct.pack("<IQ", 9, 1)  # ... of arrays of arrays ...
+    with pytest.raises(ModelFileError, match="corrupt"):
+        parse_header(_header(nested, 1))
+
+
+def test_huge_value_counts_are_refused() -> None:
+    import struct
+
+    key = struct.pack("<Q", 1) + b"k"
+    # 2^27 empty strings: a cheap file that would otherwise take minutes to walk.
+    kv = key + struct.pack("<IIQ", 9, 8, 1 << 27) + struct.pack("<Q", 0) * 1000
+    with pytest.raises((ModelFileError, HeaderIncomplete)):
+        parse_header(_header(kv, 1))
+
+
+def test_random_corruption_never_escapes(smollm2_path: Path) -> None:
+    import random
+
+    original = smollm2_path.read_bytes()[: 1 << 16]
+    rng = random.Random(1)
+    for _ in range(1500):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            parse_header(bytes(data))
+        except (ModelFileError, HeaderIncomplete):
+            pass
+
+
+def test_per_layer_head_counts_keep_estimates_working(tiny_codellama: Path) -> None:
+    from app.core.hardware import kv_cache_bytes
+
+    info = read_gguf_info(tiny_codellama)
+    base = kv_cache_bytes(info, 1024)
+    info.metadata["llama.attention.head_count_kv"] = [4] * 80
+    assert kv_cache_bytes(info, 1024) == base
+    info.metadata["llama.attention.head_count_kv"] = "junk"
+    assert kv_cache_bytes(info, 1024) == base
