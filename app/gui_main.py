@@ -55,7 +55,8 @@ def launch(model_spec: str = ""):
     def excepthook(kind, value, tb) -> None:
         # An uncaught exception is logged and shown; the app keeps running.
         log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        window.show_error(f"Something went wrong: {value}. Details are in the log.")
+        # The hook runs on whichever thread raised: the signal carries the message to the GUI thread.
+        window.uncaught.emit(f"Something went wrong: {value}. Details are in the log.")
 
     sys.excepthook = excepthook
     window.show()

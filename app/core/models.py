@@ -60,8 +60,9 @@ def resolve_model(spec: str | None, manifest: Manifest, models_dir: Path) -> Res
         if entry is not None:
             path = installed_path(entry, models_dir)
             if path is None:
-                hint = ("reinstall the app (its embedded model is missing)" if entry.embedded_package
-                        else f"download it first: codellama-desktop models download {entry.id}")
+                hint = ("run the setup again (its embedded model is missing)" if entry.embedded_package
+                        else f"it is not downloaded yet; put {entry.files[0]} in {models_dir / entry.id} "
+                             "or pass --model PATH to a .gguf file")
                 raise ModelNotFoundError(f"model {entry.id!r} is not installed; {hint}")
             return ResolvedModel(path, entry)
         path = Path(spec).expanduser()

@@ -190,6 +190,12 @@ class ConversationStore:
         else:
             self._run("UPDATE messages SET content = ?, state = ? WHERE id = ?", (content, state, message_id))
 
+    def delete_messages(self, message_ids: list[int]) -> None:
+        """Delete exactly these messages (ids that no longer exist are ignored)."""
+        if message_ids:
+            marks = ",".join("?" * len(message_ids))
+            self._run(f"DELETE FROM messages WHERE id IN ({marks})", tuple(message_ids))
+
     def delete_from(self, message_id: int) -> None:
         """Delete a message and every later one of its conversation (regenerate, edit-and-resend)."""
         row = self._run("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()

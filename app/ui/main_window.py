@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,11 +20,10 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.context import AppContext
 from app.core.engine import EngineInfo
-from app.core.settings import save_settings
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.workers.inference import InferenceService
-from app.workers.store_worker import StoreService
+from app.workers.store_worker import StoreService, save_settings_later
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +52,12 @@ class ErrorBanner(QWidget):
 
 
 class MainWindow(QMainWindow):
+    # Emitted from any thread (the exception hook); delivered on the GUI thread.
+    uncaught = Signal(str)
+
     def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService) -> None:
         super().__init__()
+        self.ctx = ctx
         self._ctx = ctx
         self.inference = inference
         self.store = store
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         inference.loaded.connect(self._on_loaded)
         inference.load_failed.connect(self._on_load_failed)
         self.chat.theme_changed.connect(self._apply_theme)
+        self.uncaught.connect(self.show_error)
         store.error.connect(self.show_error)
         store.recovered.connect(lambda path: self.show_error(
             f"The conversation database was damaged; it was kept as {path} and a new one was started."))
@@ -149,8 +152,7 @@ class MainWindow(QMainWindow):
     def _on_loaded(self, info: EngineInfo) -> None:
         if self._pending_model is not None:
             self._ctx.settings.chat_model, self._pending_model = self._pending_model, None
-            settings, where = copy.deepcopy(self._ctx.settings), self._ctx.paths.settings_file
-            self.store.submit(lambda _store: save_settings(settings, where))
+            save_settings_later(self.store, self._ctx.settings, self._ctx.paths.settings_file)
         where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
         self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
                                  f"{info.threads}/{info.threads_batch} threads")
@@ -165,12 +167,10 @@ class MainWindow(QMainWindow):
         self.show_error(message)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.chat.stop()
+        self.chat.prepare_close()
         self._ctx.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        try:
-            save_settings(self._ctx.settings, self._ctx.paths.settings_file)
-        except OSError as exc:
-            log.warning("could not save settings: %s", exc)
+        # Queued before the store thread's blocking shutdown, so it is written before exit.
+        save_settings_later(self.store, self._ctx.settings, self._ctx.paths.settings_file)
         super().closeEvent(event)
 
 

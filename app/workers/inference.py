@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.context import AppContext
-from app.core.engine import EngineInfo, LocalEngine
+from app.core.engine import EngineInfo, GenerationStats, LocalEngine
 from app.core.errors import UserError
 from app.core.prompts.chat import ChatMessage
 from app.core.settings import SamplingSettings
@@ -44,7 +44,7 @@ class _InferenceWorker(QObject):
     text = Signal(int, str)  # job id, new text
     finished = Signal(int, object)  # job id, GenerationStats
     failed = Signal(int, str)  # job id, message
-    counted = Signal(int, int)  # prompt tokens, context size
+    counted = Signal(int, int, int)  # request id, prompt tokens, context size
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -70,8 +70,8 @@ class _InferenceWorker(QObject):
         if self._engine is None:
             self.failed.emit(job.job_id, "No model is loaded yet.")
             return
-        if job.cancel.is_set():
-            self.failed.emit(job.job_id, "cancelled")
+        if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
+            self.finished.emit(job.job_id, GenerationStats(stop_reason="cancelled"))
             return
         try:
             generation = self._engine.chat(job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos)
@@ -93,14 +93,16 @@ class _InferenceWorker(QObject):
             log.exception("generation failed")
             self.failed.emit(job.job_id, f"Generation failed: {exc}")
 
-    @Slot(object)
-    def count(self, messages: list[ChatMessage]) -> None:
+    @Slot(int, object)
+    def count(self, request_id: int, messages: list[ChatMessage]) -> None:
         if self._engine is None or not messages:
             return
         try:
-            self.counted.emit(self._engine.prompt_tokens(messages), self._engine.info.n_ctx)
+            self.counted.emit(request_id, self._engine.prompt_tokens(messages), self._engine.info.n_ctx)
         except UserError:
             pass  # an unfinished conversation (no user turn yet) has nothing to count
+        except Exception:  # e.g. a chat template that raises: never let it escape this thread
+            log.exception("token count failed")
 
     @Slot()
     def unload(self) -> None:
@@ -126,11 +128,11 @@ class InferenceService(QObject):
     text = Signal(int, str)
     finished = Signal(int, object)
     failed = Signal(int, str)
-    counted = Signal(int, int)
+    counted = Signal(int, int, int)  # request id, prompt tokens, context size
 
     _load = Signal(str)
     _chat = Signal(object)
-    _count = Signal(object)
+    _count = Signal(int, object)
     _unload = Signal()
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
@@ -144,6 +146,7 @@ class InferenceService(QObject):
         self._count.connect(self.worker.count)
         self._unload.connect(self.worker.unload)
         self.info: EngineInfo | None = None
+        self._active: ChatJob | None = None
         w = self.worker
         w.loading.connect(self._relay_loading)
         w.loaded.connect(self._relay_loaded)
@@ -179,9 +182,9 @@ class InferenceService(QObject):
     def _relay_failed(self, job_id: int, message: str) -> None:
         self.failed.emit(job_id, message)
 
-    @Slot(int, int)
-    def _relay_counted(self, used: int, n_ctx: int) -> None:
-        self.counted.emit(used, n_ctx)
+    @Slot(int, int, int)
+    def _relay_counted(self, request_id: int, used: int, n_ctx: int) -> None:
+        self.counted.emit(request_id, used, n_ctx)
 
     def load(self, spec: str = "") -> None:
         self.info = None
@@ -189,13 +192,25 @@ class InferenceService(QObject):
 
     def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False) -> ChatJob:
         job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos)
+        self._active = job
         self._chat.emit(job)
         return job
 
-    def count(self, messages: list[ChatMessage]) -> None:
-        self._count.emit(list(messages))
+    def count(self, messages: list[ChatMessage]) -> int:
+        """Ask for the prompt size of `messages`; the answer carries the returned request id."""
+        request_id = next(_job_ids)
+        self._count.emit(request_id, list(messages))
+        return request_id
 
-    def shutdown(self, timeout_ms: int = 10000) -> None:
+    def shutdown(self, timeout_ms: int = 30000) -> None:
+        if not self._thread.isRunning():
+            return
+        if self._active is not None:
+            self._active.cancel.set()  # the abort callback also ends a prompt evaluation
         self._unload.emit()
         self._thread.quit()
-        self._thread.wait(timeout_ms)
+        if not self._thread.wait(timeout_ms):
+            # Destroying a running QThread aborts the process; ending it is the lesser evil at exit.
+            log.error("the inference thread did not stop in time; terminating it")
+            self._thread.terminate()
+            self._thread.wait(2000)

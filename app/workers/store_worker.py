@@ -7,25 +7,31 @@ a later call may rely on what an earlier one created (see `Ref`).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.core.errors import UserError
+from app.core.settings import Settings, save_settings
 from app.core.store import ConversationStore
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False)
 class Ref:
-    """An id that the store thread fills in for calls submitted after the one that creates it."""
+    """A row id that the store thread fills in, for calls submitted after the one that creates it.
+
+    `saved` is what the store last wrote for that row, so repeating a sync writes only changes.
+    """
 
     id: int | None = None
+    saved: tuple | None = None
 
 
 class _StoreWorker(QObject):
@@ -44,9 +50,15 @@ class _StoreWorker(QObject):
             self._store = ConversationStore(self._path)
             self.opened.emit(self._store.recovered_from)
         except UserError as exc:
-            self._open_error = exc.message
-            self.opened.emit(None)
-            self.done.emit(0, None, exc.message)
+            self._fail_open(exc.message)
+        except Exception as exc:  # e.g. the data folder cannot be created: report, never crash
+            log.exception("opening the conversation database failed")
+            self._fail_open(f"The conversation database could not be opened: {exc}")
+
+    def _fail_open(self, message: str) -> None:
+        self._open_error = message
+        self.opened.emit(None)
+        self.done.emit(0, None, message)
 
     @Slot(int, object)
     def run(self, request_id: int, fn: Callable[[ConversationStore], Any]) -> None:
@@ -84,7 +96,8 @@ class StoreService(QObject):
         self._worker.moveToThread(self._thread)
         self._run.connect(self._worker.run)
         self._open.connect(self._worker.open)
-        self._close.connect(self._worker.close)
+        # Blocking: the close runs after every call already queued, so nothing pending is lost at exit.
+        self._close.connect(self._worker.close, Qt.ConnectionType.BlockingQueuedConnection)
         self._worker.done.connect(self._on_done)
         self._worker.opened.connect(self._on_opened)
         self._ids = itertools.count(1)
@@ -112,6 +125,16 @@ class StoreService(QObject):
             on_done(result)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
+        if not self._thread.isRunning():
+            return  # already shut down: a blocking call into a stopped thread would never return
         self._close.emit()
         self._thread.quit()
         self._thread.wait(timeout_ms)
+
+
+def save_settings_later(store: StoreService, settings: Settings, path: Path,
+                        on_error: Callable[[str], None] | None = None) -> None:
+    """Write a snapshot of the settings on the store thread (the GUI thread never touches the disk)."""
+    snapshot = copy.deepcopy(settings)
+    store.submit(lambda _store: save_settings(snapshot, path), None,
+                 on_error or (lambda message: store.error.emit(f"Settings could not be saved: {message}")))

@@ -53,7 +53,7 @@ def test_missing_model_file(app_home: Path, tmp_path: Path) -> None:
 
 
 def test_not_downloaded_manifest_model(app_home: Path) -> None:
-    one_line_error(cli("chat", "hi", "-m", "codellama-7b-instruct-q4_k_m", home=app_home), 2, "models download")
+    one_line_error(cli("chat", "hi", "-m", "codellama-7b-instruct-q4_k_m", home=app_home), 2, "not downloaded")
 
 
 def test_corrupt_and_truncated_model(app_home: Path, tmp_path: Path, smollm2_path: Path) -> None:

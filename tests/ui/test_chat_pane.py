@@ -224,3 +224,92 @@ def test_open_model_file_becomes_default(qtbot, make_window, smollm2_path, app_h
     settings_file = app_home / "config" / "settings.json"
     qtbot.waitUntil(settings_file.exists, timeout=5000)
     assert json.loads(settings_file.read_text())["chat_model"] == str(smollm2_path)
+
+
+def stored_texts(window) -> list[tuple[str, str, str]]:
+    store = ConversationStore(window.ctx.paths.database)
+    try:
+        return [(c.title, m.role, m.state) for c in store.list_conversations() for m in store.messages(c.id)]
+    finally:
+        store.close()
+
+
+def test_locked_database_loses_nothing(qtbot, make_window) -> None:
+    import sqlite3
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.ctx.paths.database.exists(), timeout=5000)
+    blocker = sqlite3.connect(window.ctx.paths.database, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        send(qtbot, window, "First question")
+        qtbot.waitUntil(lambda: "locked" in window.banner.label.text(), timeout=10000)
+        assert "kept in memory" in window.banner.label.text()
+        assert len(window.chat.entries) == 2
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    qtbot.waitUntil(lambda: len(stored_texts(window)) == 2, timeout=15000)
+    send(qtbot, window, "Second question")
+    qtbot.waitUntil(lambda: len(stored_texts(window)) == 4, timeout=10000)
+    titles = {t for t, _r, _s in stored_texts(window)}
+    assert titles == {"First question"}
+
+
+def test_closing_mid_answer_keeps_the_text(qtbot, make_window) -> None:
+    window = make_window()
+    window.ctx.settings.sampling.max_tokens = 1000
+    window.chat.composer.setPlainText("Count from 1 to 500, one number per line.")
+    with qtbot.waitSignal(window.inference.text, timeout=30000):
+        window.chat.send()
+    qtbot.waitUntil(lambda: len(window.chat.entries[1].text) > 10, timeout=10000)
+    window.close()
+    shown = window.chat.entries[1].text
+    assert window.chat.entries[1].state == "stopped"
+    window.store.shutdown()  # blocks until every queued save has run
+    store = ConversationStore(window.ctx.paths.database)
+    try:
+        answer = store.messages(store.list_conversations()[0].id)[1]
+    finally:
+        store.close()
+    assert answer.state == "stopped" and answer.content == shown
+
+
+def test_edit_last_keeps_a_draft_and_the_stored_message(qtbot, make_window) -> None:
+    window = make_window()
+    send(qtbot, window, "Original question")
+    qtbot.waitUntil(lambda: len(stored_texts(window)) == 2, timeout=5000)
+    window.chat.composer.setPlainText("a draft")
+    with qtbot.waitSignal(window.chat.status, timeout=1000):
+        window.chat.edit_last()
+    assert window.chat.composer.toPlainText() == "a draft" and len(window.chat.entries) == 2
+    window.chat.composer.clear()
+    window.chat.edit_last()
+    assert window.chat.entries == []
+    window.chat.new_chat()  # abandon the edit: the stored conversation is untouched
+    window.store.submit(lambda store: None)
+    qtbot.wait(200)
+    assert len(stored_texts(window)) == 2
+
+
+def test_errors_from_other_threads_reach_the_banner(qtbot, make_window) -> None:
+    import threading
+
+    window = make_window(load=False)
+    thread = threading.Thread(target=lambda: window.uncaught.emit("boom from a worker"))
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "boom" in window.banner.label.text(), timeout=2000)
+
+
+def test_stop_before_start_is_a_stop_not_a_failure(qtbot, make_window) -> None:
+    from app.core.prompts.chat import ChatMessage
+    from app.core.settings import SamplingSettings
+    from app.workers.inference import ChatJob
+
+    window = make_window()
+    job = ChatJob([ChatMessage("user", "hi")], SamplingSettings())
+    job.cancel.set()
+    with qtbot.waitSignal(window.inference.finished, timeout=2000) as finished:
+        window.inference.worker.chat(job)
+    assert finished.args[1].stop_reason == "cancelled"

@@ -38,12 +38,13 @@ from app.ui.chat.conversation_list import ConversationIdRole, ConversationListMo
 from app.ui.chat.message_view import MessageView
 from app.ui.chat.settings_dialog import ChatSettingsDialog
 from app.workers.inference import ChatJob, InferenceService
-from app.workers.store_worker import Ref, StoreService
+from app.workers.store_worker import Ref, StoreService, save_settings_later
 
 log = logging.getLogger(__name__)
 
 RENDER_INTERVAL_MS = 40  # repaint streaming text at most this often, not per token
 SAVE_INTERVAL_MS = 1000  # persist a streaming answer this often (a crash keeps what came)
+RETRY_INTERVAL_MS = 3000  # after a failed save (a locked database), try again this often
 
 
 @dataclass
@@ -95,9 +96,14 @@ class ChatPane(QWidget):
         self._job: ChatJob | None = None
         self._answer: Entry | None = None
         self._dirty = False
+        self._pending_deletes: list[Ref] = []  # removed messages still to delete from the store
+        self._deferred_deletes: list[Ref] = []  # removed by "Edit last": deleted only once resent
+        self._sync_failing = False
+        self._count_request = 0
         self._build()
         self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS, timeout=self._render_streaming)
-        self._save_timer = QTimer(self, interval=SAVE_INTERVAL_MS, timeout=self._save_streaming)
+        self._save_timer = QTimer(self, interval=SAVE_INTERVAL_MS, timeout=self._sync)
+        self._retry_timer = QTimer(self, singleShot=True, interval=RETRY_INTERVAL_MS, timeout=self._sync)
         self._search_timer = QTimer(self, singleShot=True, interval=200, timeout=self._refresh_list)
         inference.text.connect(self._on_text)
         inference.finished.connect(self._on_finished)
@@ -278,19 +284,11 @@ class ChatPane(QWidget):
             self._show_error("The model is not loaded yet; the message is kept in the box. Try again in a moment.")
             return
         self.composer.clear()
+        self._pending_deletes += self._deferred_deletes  # an edited message replaces the old one now
+        self._deferred_deletes = []
         entry = Entry("user", text)
         self._entries.append(entry)
         self._add_view(entry)
-        conv, ref = self._conv, entry.ref
-        title = " ".join(text.split())[:60]
-        model, system = self._inference.info.model_name, self._system_prompt
-
-        def save(store: ConversationStore) -> None:
-            if conv.id is None:
-                conv.id = store.create_conversation(title, model, system)
-            ref.id = store.add_message(conv.id, "user", text)
-
-        self._store.submit(save, lambda _r: self._refresh_list())
         self._generate()
 
     def _generate(self) -> None:
@@ -299,19 +297,64 @@ class ChatPane(QWidget):
         self._entries.append(answer)
         self._add_view(answer)
         self._answer = answer
-        conv, ref = self._conv, answer.ref
-
-        def save(store: ConversationStore) -> None:
-            if conv.id is not None:
-                ref.id = store.add_message(conv.id, "assistant", "", STREAMING)
-
-        self._store.submit(save)
+        self._sync()
         self._job = self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling))
         self._render_timer.start()
         self._save_timer.start()
         self._update_buttons()
         self._scroll_to_end()
         self.status.emit("Generating…")
+
+    # Persistence -------------------------------------------------------------------------------
+    def _sync(self) -> None:
+        """Mirror the conversation in memory to the store.
+
+        Idempotent: rows not yet written are added, changed ones updated, removed ones deleted,
+        so after a failed write (a locked database) the next sync catches up and nothing is lost.
+        """
+        if not self._entries and not self._pending_deletes:
+            return
+        conv = self._conv
+        first_user = next((e.text for e in self._entries if e.role == "user"), "New chat")
+        title = " ".join(first_user.split())[:60] or "New chat"
+        model = self._inference.info.model_name if self._inference.info else ""
+        system = self._system_prompt
+        rows = [(e.ref, e.role, e.text, e.state) for e in self._entries]
+        deletes = list(self._pending_deletes)
+
+        def apply(store: ConversationStore) -> bool:
+            store.delete_messages([r.id for r in deletes if r.id is not None])
+            for ref in deletes:
+                ref.id = None
+            created = False
+            if rows and conv.id is None:
+                conv.id = store.create_conversation(title, model, system)
+                created = True
+            for ref, role, text, state in rows:
+                if ref.id is None:
+                    ref.id = store.add_message(conv.id, role, text, state)
+                elif ref.saved == (text, state):
+                    continue
+                else:
+                    store.update_message(ref.id, text, state)
+                ref.saved = (text, state)
+            return created
+
+        def done(created: bool) -> None:
+            self._pending_deletes = [r for r in self._pending_deletes if r not in deletes]
+            if self._sync_failing:
+                self._sync_failing = False
+                self.status.emit("Conversation saved.")
+            if created:
+                self._refresh_list()
+
+        def failed(message: str) -> None:
+            if not self._sync_failing:
+                self._sync_failing = True
+                self._show_error(f"{message} The conversation is kept in memory and will be saved when possible.")
+            self._retry_timer.start()
+
+        self._store.submit(apply, done, failed)
 
     def stop(self) -> None:
         if self._job is not None:
@@ -321,31 +364,38 @@ class ChatPane(QWidget):
         if self.generating or not self._entries:
             return
         if self._entries[-1].role == "assistant":
-            old = self._pop_last()
-            self._delete_from(old.ref)
+            self._pending_deletes.append(self._pop_last().ref)
         if self._entries and self._entries[-1].role == "user":
             self._generate()
 
     def edit_last(self) -> None:
+        """Put the last user message back in the box; it is replaced in the store only when resent."""
         if self.generating:
+            return
+        if self.composer.toPlainText().strip():
+            self.status.emit("Send or clear the message you are writing before editing the last one.")
             return
         index = max((i for i, e in enumerate(self._entries) if e.role == "user"), default=-1)
         if index < 0:
             return
         user = self._entries[index]
         while len(self._entries) > index:
-            self._pop_last()
-        self._delete_from(user.ref)
+            self._deferred_deletes.append(self._pop_last().ref)
         self.composer.setPlainText(user.text)
         self.composer.setFocus()
         self._update_buttons()
 
-    def _delete_from(self, ref: Ref) -> None:
-        self._store.submit(lambda store: ref.id is not None and store.delete_from(ref.id))
+    def prepare_close(self) -> None:
+        """Keep what has streamed: mark a running answer stopped and save everything now."""
+        if self._job is not None:
+            self._job.cancel.set()
+            self._finish(STOPPED)
+        self._sync()
 
     def new_chat(self) -> None:
         if self.generating:
             return
+        self._deferred_deletes = []  # an unsent edit leaves the stored conversation as it was
         self._conv = Ref()
         self._entries = []
         self._clear_views()
@@ -370,8 +420,10 @@ class ChatPane(QWidget):
             return
         self._conv = Ref(conversation.id)
         self._system_prompt = conversation.system_prompt
+        self._deferred_deletes = []
+        self._pending_deletes = []
         self._clear_views()
-        self._entries = [Entry(m.role, m.content, m.state, Ref(m.id)) for m in messages]
+        self._entries = [Entry(m.role, m.content, m.state, Ref(m.id, (m.content, m.state))) for m in messages]
         for entry in self._entries:
             self._add_view(entry)
         row = self.list_model.row_of(conversation.id)
@@ -379,7 +431,7 @@ class ChatPane(QWidget):
             self.list_view.selectionModel().select(self.list_model.index(row),
                                                    QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if self._entries:
-            self._inference.count(self._prompt_messages())
+            self._count_request = self._inference.count(self._prompt_messages())
         self._update_buttons()
         self._scroll_to_end()
 
@@ -392,12 +444,9 @@ class ChatPane(QWidget):
         if (self._ctx.settings.theme, self._code_style()) != theme_before:
             self.theme_changed.emit()
         conv, system = self._conv, self._system_prompt
-        self._store.submit(lambda store: conv.id is not None and store.set_system_prompt(conv.id, system))
-        settings = copy.deepcopy(self._ctx.settings)
-        path = self._ctx.paths.settings_file
-        from app.core.settings import save_settings
-
-        self._store.submit(lambda _store: save_settings(settings, path))
+        self._store.submit(lambda store: conv.id is not None and store.set_system_prompt(conv.id, system),
+                           on_error=lambda _m: None)  # also saved with the next sync of a new conversation
+        save_settings_later(self._store, self._ctx.settings, self._ctx.paths.settings_file)
         self.status.emit("Settings saved.")
 
     def export(self) -> None:
@@ -457,14 +506,6 @@ class ChatPane(QWidget):
         if at_end:
             self._scroll_to_end()
 
-    def _save_streaming(self) -> None:
-        if self._answer is not None:
-            self._save_answer(self._answer, None)
-
-    def _save_answer(self, answer: Entry, state: str | None) -> None:
-        text, ref = answer.text, answer.ref
-        self._store.submit(lambda store: ref.id is not None and store.update_message(ref.id, text, state))
-
     def _finish(self, state: str) -> Entry | None:
         answer = self._answer
         self._render_timer.stop()
@@ -473,9 +514,10 @@ class ChatPane(QWidget):
         self._answer = None
         if answer is not None:
             answer.state = state
-            self._views[self._entries.index(answer)].set_text(answer.text)
-            self._views[self._entries.index(answer)].set_state(state)
-            self._save_answer(answer, state)
+            view = self._views[self._entries.index(answer)]
+            view.set_text(answer.text)
+            view.set_state(state)
+        self._sync()
         self._update_buttons()
         return answer
 
@@ -509,8 +551,9 @@ class ChatPane(QWidget):
         for entry in self._entries:
             self._add_view(entry)
 
-    def _on_counted(self, used: int, n_ctx: int) -> None:
-        self._set_meter(used, n_ctx)
+    def _on_counted(self, request_id: int, used: int, n_ctx: int) -> None:
+        if request_id == self._count_request:  # an answer for a conversation no longer shown is ignored
+            self._set_meter(used, n_ctx)
 
     def _set_meter(self, used: int, n_ctx: int) -> None:
         self.meter.setRange(0, max(1, n_ctx))
