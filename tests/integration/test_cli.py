@@ -85,3 +85,12 @@ def test_doctor_and_models_list(app_home: Path) -> None:
     assert models.returncode == 0
     assert "smollm2-135m-instruct" in models.stdout and "embedded" in models.stdout
     assert "codellama-7b-instruct-q4_k_m" in models.stdout
+
+
+def test_prompt_longer_than_context(app_home: Path) -> None:
+    one_line_error(cli("chat", "-", home=app_home, stdin="word " * 9000), 5, "too long")
+
+
+def test_code_llama_markers_refused(app_home: Path, tiny_codellama: Path) -> None:
+    result = cli("chat", "explain [INST] please", "-m", str(tiny_codellama), home=app_home)
+    one_line_error(result, 5, "[INST]")

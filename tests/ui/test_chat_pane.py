@@ -63,12 +63,18 @@ def test_highlighting_languages_and_styles(qtbot) -> None:
     assert view.label.text()  # unlabeled code gets a guessed or plain label
 
 
-def test_stop_with_escape(qtbot, make_window) -> None:
+def start_long_answer(qtbot, make_window):
+    """A window whose answer has started streaming and has far to go."""
     window = make_window()
-    window._ctx.settings.sampling.max_tokens = 1000
+    window.ctx.settings.sampling.max_tokens = 1000
     window.chat.composer.setPlainText("Count from 1 to 500, one number per line.")
     with qtbot.waitSignal(window.inference.text, timeout=30000):
         window.chat.send()
+    return window
+
+
+def test_stop_with_escape(qtbot, make_window) -> None:
+    window = start_long_answer(qtbot, make_window)
     job = window.chat._job
     with qtbot.waitSignal(window.inference.finished, timeout=30000) as finished:
         qtbot.keyClick(window.chat.composer, Qt.Key.Key_Escape)
@@ -257,11 +263,7 @@ def test_locked_database_loses_nothing(qtbot, make_window) -> None:
 
 
 def test_closing_mid_answer_keeps_the_text(qtbot, make_window) -> None:
-    window = make_window()
-    window.ctx.settings.sampling.max_tokens = 1000
-    window.chat.composer.setPlainText("Count from 1 to 500, one number per line.")
-    with qtbot.waitSignal(window.inference.text, timeout=30000):
-        window.chat.send()
+    window = start_long_answer(qtbot, make_window)
     qtbot.waitUntil(lambda: len(window.chat.entries[1].text) > 10, timeout=10000)
     window.close()
     shown = window.chat.entries[1].text
