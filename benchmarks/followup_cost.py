@@ -44,7 +44,7 @@ def conversation(engine: LocalEngine, sampling: SamplingSettings, show: bool) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3, help="whole conversations; the median per turn is used")
+    parser.add_argument("--runs", type=int, default=5, help="whole conversations; the median per turn is used")
     args = parser.parse_args()
     engine = LocalEngine(embedded_model(), chat_format="template", options=LoadOptions(context_limit=8192))
     sampling = SamplingSettings(temperature=0.0, max_tokens=80, seed=1)

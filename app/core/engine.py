@@ -211,6 +211,8 @@ class LocalEngine:
             self._llama = llama_cpp.Llama(
                 model_path=str(model_path), n_ctx=n_ctx, n_gpu_layers=gpu_layers,
                 n_threads=threads, n_threads_batch=threads_batch, n_batch=512,
+                # Flash attention helps GPU backends; on CPU it measured slower (benchmarks/followup_cost.py).
+                flash_attn=gpu_layers != 0,
                 verbose=False,  # native logs reach Python logging through llama_log instead
             )
         except ValueError as exc:
@@ -295,17 +297,17 @@ class LocalEngine:
         """Stream an answer. `ignore_eos` keeps generating past the end token (benchmarks)."""
         if self._closed:
             raise EngineError("The model was unloaded.")
+        requested = time.perf_counter()  # time to first token counts prompt building too
         prompt, dropped = self.fit_history(messages)
         generation = Generation(iter(()))
         generation.stats.dropped_messages = dropped
         stop_ids = frozenset() if ignore_eos else prompt.stop_ids
-        generation.pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats)
+        generation.pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested)
         return generation
 
     def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
-                cancel: threading.Event | None, stats: GenerationStats) -> Iterator[str]:
+                cancel: threading.Event | None, stats: GenerationStats, started: float) -> Iterator[str]:
         llama = self._llama
-        started = time.perf_counter()
         stats.prompt_tokens = len(tokens)
         stats.reused_tokens = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
         budget = min(sampling.max_tokens, self.info.n_ctx - len(tokens))
