@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 from pygments import highlight
@@ -47,6 +46,7 @@ def language_label(language: str, code: str) -> str:
     return language or (lexer.name if not isinstance(lexer, TextLexer) else "text")
 
 
+@lru_cache(maxsize=64)
 def style_colors(style: str) -> tuple[str, str]:
     """(background, default foreground) of a pygments style."""
     s = get_style_by_name(style)
@@ -73,8 +73,3 @@ def code_html(code: str, language: str, style: str) -> str:
     bg, fg = style_colors(style)
     return (f'<pre style="margin:0; background:{bg}; color:{fg}; '
             f'font-family: monospace; white-space: pre;">{body}</pre>')
-
-
-def plain_code_html(code: str, style: str) -> str:
-    bg, fg = style_colors(style)
-    return f'<pre style="margin:0; background:{bg}; color:{fg}; font-family: monospace;">{html.escape(code)}</pre>'

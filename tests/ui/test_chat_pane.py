@@ -315,3 +315,15 @@ def test_stop_before_start_is_a_stop_not_a_failure(qtbot, make_window) -> None:
     with qtbot.waitSignal(window.inference.finished, timeout=2000) as finished:
         window.inference.worker.chat(job)
     assert finished.args[1].stop_reason == "cancelled"
+
+
+def test_streaming_code_block_appends_then_highlights(qtbot) -> None:
+    view = MessageView("assistant", "Here:\n```python\ndef f(", style="friendly")
+    qtbot.addWidget(view)
+    block = view.code_blocks()[0]
+    assert not block.highlighted and block.view.toPlainText() == "def f("
+    view.set_text("Here:\n```python\ndef f():\n    return 1")
+    assert view.code_blocks()[0] is block and block.view.toPlainText() == "def f():\n    return 1"
+    view.set_text("Here:\n```python\ndef f():\n    return 1\n```\nDone.")
+    assert block.highlighted and "<span" in block.view.toHtml() and block.code == "def f():\n    return 1"
+    assert len(view.code_blocks()) == 1

@@ -7,11 +7,11 @@ code block is highlighted once, when its closing fence arrives.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.markdown_blocks import Block, split_blocks
-from app.ui.highlight import code_html, language_label, plain_code_html, style_colors
+from app.ui.highlight import code_html, language_label, style_colors
 
 
 def _copy_button(tooltip: str, get_text) -> QPushButton:
@@ -75,6 +75,8 @@ class CodeBlockView(QFrame):
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.setOpenLinks(False)
+        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._lines = 0
         background, foreground = style_colors(style)
         # The whole box takes the code style's colours, not just the width of the text.
         self.view.setStyleSheet(f"QTextBrowser {{ background: {background}; color: {foreground}; }}")
@@ -84,22 +86,30 @@ class CodeBlockView(QFrame):
     def set_block(self, block: Block) -> None:
         if block.text == self.code and (self.highlighted or not block.closed):
             return
-        self.code = block.text
         if block.closed:
             self.view.setHtml(code_html(block.text, block.language, self._style))
             self.label.setText(language_label(block.language, block.text))
             self.highlighted = True
+        elif block.text.startswith(self.code) and not self.highlighted:
+            # Streaming: append only what is new instead of re-laying out the whole block.
+            cursor = self.view.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(block.text[len(self.code):])
         else:
-            self.view.setHtml(plain_code_html(block.text, self._style))
-        self._fit_height()
+            self.view.setPlainText(block.text)
+        self.code = block.text
+        lines = self.code.count("\n") + 1
+        if lines != self._lines or block.closed:
+            self._lines = lines
+            self._fit_height()
 
     def _fit_height(self) -> None:
         doc = self.view.document()
-        doc.setTextWidth(-1)
-        lines = max(1, self.code.count("\n") + 1)
         line_height = self.view.fontMetrics().lineSpacing()
-        scrollbar = self.view.horizontalScrollBar().sizeHint().height() if doc.idealWidth() > self.view.viewport().width() else 0
-        self.view.setFixedHeight(min(lines, 60) * line_height + 2 * int(doc.documentMargin()) + scrollbar + 4)
+        longest = max((len(line) for line in self.code.split("\n")), default=0)
+        too_wide = longest * self.view.fontMetrics().horizontalAdvance("m") > self.view.viewport().width()
+        scrollbar = self.view.horizontalScrollBar().sizeHint().height() if too_wide else 0
+        self.view.setFixedHeight(min(self._lines, 60) * line_height + 2 * int(doc.documentMargin()) + scrollbar + 4)
 
 
 class MessageView(QFrame):
