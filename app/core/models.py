@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.errors import ModelNotFoundError
+from app.core.errors import ModelNotFoundError, UserError
 from app.core.manifest import Manifest, ModelEntry
 
 
@@ -47,10 +49,27 @@ def embedded_model_path(entry: ModelEntry) -> Path | None:
 
 
 def installed_path(entry: ModelEntry, models_dir: Path) -> Path | None:
+    """The file to load for `entry` (the first part of a split set), if it is complete on disk.
+
+    A download writes `<name>.part` and renames it only once verified, so an existing final name
+    is a complete file.
+    """
     if entry.embedded_package:
         return embedded_model_path(entry)
-    path = models_dir / entry.id / entry.files[0]
-    return path if path.is_file() else None
+    if entry.local_path:
+        local = Path(entry.local_path)
+        return local if local.is_file() else None
+    folder = models_dir / entry.id
+    first = folder / entry.files[0]
+    if first.is_file():
+        return first
+    # A split set counts only when every part is there.
+    for part1 in sorted(folder.glob(first.stem + "-00001-of-*.gguf")) if folder.is_dir() else []:
+        total = int(part1.name.rsplit("-of-", 1)[1].split(".")[0])
+        names = [part1.name.replace("-00001-of-", f"-{i:05d}-of-") for i in range(1, total + 1)]
+        if all((folder / n).is_file() for n in names):
+            return part1
+    return None
 
 
 def resolve_model(spec: str | None, manifest: Manifest, models_dir: Path) -> ResolvedModel:
@@ -80,3 +99,53 @@ def resolve_model(spec: str | None, manifest: Manifest, models_dir: Path) -> Res
             if path is not None:
                 return ResolvedModel(path, entry)
     raise ModelNotFoundError("no chat model is installed, not even the embedded one; run the setup again")
+
+
+def model_state(entry: ModelEntry, models_dir: Path) -> str:
+    """"embedded", "imported", "installed", "partial" (a resumable download), "available" or "missing"."""
+    path = installed_path(entry, models_dir)
+    if entry.embedded_package:
+        return "embedded" if path else "missing"
+    if entry.local_path:
+        return "imported" if path else "missing"
+    if path:
+        return "installed"
+    folder = models_dir / entry.id
+    return "partial" if folder.is_dir() and any(folder.glob("*.part")) else "available"
+
+
+def disk_usage(entry: ModelEntry, models_dir: Path) -> int:
+    """Bytes this model takes in the models directory (downloads and partial files)."""
+    folder = models_dir / entry.id
+    if entry.embedded_package or entry.local_path or not folder.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def remove_model(entry: ModelEntry, models_dir: Path) -> int:
+    """Delete a downloaded model (and any partial download); returns the bytes freed."""
+    if entry.embedded_package:
+        raise UserError("The embedded model ships with the app and cannot be removed.")
+    folder = models_dir / entry.id
+    freed = disk_usage(entry, models_dir)
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    return freed
+
+
+def import_entry(path: Path, manifest: Manifest) -> ModelEntry:
+    """A manifest entry for a local .gguf file, used where it lies (nothing is copied)."""
+    from app.core.gguf_info import read_gguf_info
+
+    path = path.expanduser().resolve()
+    info = read_gguf_info(path)  # refuse a missing, truncated or non-GGUF file up front
+    base = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._") or "model"
+    model_id, n = f"local-{base}", 2
+    while manifest.get(model_id) is not None:
+        model_id, n = f"local-{base}-{n}", n + 1
+    template = info.has_chat_template
+    return ModelEntry(
+        id=model_id, name=info.name or path.stem, family=info.architecture or "unknown",
+        parameters="?", files=(path.name,), roles=("chat",), chat_format="template" if template else "auto",
+        size=path.stat().st_size, context_length=info.context_length or 4096, local_path=str(path),
+        note=f"Imported from {path}")

@@ -44,6 +44,8 @@ class Settings:
     theme: str = "auto"  # auto | light | dark
     code_style_light: str = "friendly"
     code_style_dark: str = "monokai"
+    hf_token: str = ""  # for gated repositories; empty: HF_TOKEN or the hub's stored login
+    default_infill_model: str = ""  # manifest id used by the infill pane
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
 
     def to_dict(self) -> dict[str, Any]:

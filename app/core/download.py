@@ -1,0 +1,473 @@
+"""Resumable, verified model downloads from the Hugging Face hub (or a mirror).
+
+huggingface_hub gives the URLs, the file metadata (size, sha256 of LFS files, commit), the
+endpoint (HF_ENDPOINT), the token and offline mode. It does not resume across restarts or check
+sha256, so the body is fetched here: into `<file>.part` beside a small JSON record of what is
+being fetched, with HTTP Range requests to resume after a cancel, a dropped connection or an app
+restart, hashing while writing, and an atomic rename only once size and sha256 are right. A
+partial file is never treated as installed.
+
+`download_model` is a generator of `DownloadProgress` events; the GUI runs it on a worker thread
+and the CLI on its main thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from app.core.errors import UserError
+from app.core.manifest import ModelEntry
+
+if TYPE_CHECKING:
+    from app.core.gguf_info import GGUFInfo
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+_DISK_MARGIN = 64 << 20  # keep this much free beyond the file itself
+_PROGRESS_INTERVAL_S = 0.2
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_SPLIT_RE = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$")
+
+
+class DownloadError(UserError):
+    exit_code = 8
+
+
+class NeedsTokenError(DownloadError):
+    """The repository is gated or private: a token (and accepting its license) is needed."""
+
+
+class RemoteNotFoundError(DownloadError):
+    pass
+
+
+class IntegrityError(DownloadError):
+    """The bytes received are not the file that was announced."""
+
+    retryable = True
+
+
+class DiskFullError(DownloadError):
+    pass
+
+
+class NetworkError(DownloadError):
+    retryable = True
+
+
+class OfflineError(DownloadError):
+    pass
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    repo: str
+    filename: str
+    revision: str
+    url: str
+    size: int
+    sha256: str | None  # None when neither the manifest nor the hub gives one
+    etag: str
+    commit: str
+
+
+@dataclass
+class DownloadProgress:
+    model_id: str
+    filename: str
+    state: str  # "checking", "downloading", "retrying", "verifying", "done", "paused", "cancelled"
+    done: int = 0
+    total: int = 0
+    speed: float = 0.0  # bytes per second over the last few seconds
+    message: str = ""
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if self.speed <= 0 or self.total <= 0:
+            return None
+        return max(0.0, (self.total - self.done) / self.speed)
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass
+class DownloadControl:
+    """Set from another thread: `pause` keeps the partial file, `cancel` deletes it."""
+
+    pause: threading.Event = field(default_factory=threading.Event)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def stopping(self) -> bool:
+        return self.pause.is_set() or self.cancel.is_set()
+
+
+@dataclass
+class DownloadOptions:
+    endpoint: str | None = None  # None: huggingface_hub's (HF_ENDPOINT, else the hub)
+    token: str | None = None  # None: huggingface_hub's (HF_TOKEN, else the stored login)
+    retries: int = 6
+    backoff_s: float = 0.5  # first wait after a failure; doubles up to backoff_max_s
+    backoff_max_s: float = 8.0
+    stall_timeout_s: float = 30.0  # no byte for this long counts as a dropped connection
+    connect_timeout_s: float = 15.0
+
+
+def model_dir(models_dir: Path, entry: ModelEntry) -> Path:
+    return models_dir / entry.id
+
+
+def partial_path(final: Path) -> Path:
+    return final.with_name(final.name + ".part")
+
+
+def _record_path(final: Path) -> Path:
+    return final.with_name(final.name + ".part.json")
+
+
+def _token(options: DownloadOptions) -> str | None:
+    if options.token:
+        return options.token
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+def _check_offline() -> None:
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        raise OfflineError("Offline mode is on (HF_HUB_OFFLINE): downloads are disabled.")
+
+
+def _map_hub_error(exc: Exception, what: str) -> DownloadError:
+    """huggingface_hub's exceptions as messages a user can act on."""
+    from huggingface_hub import errors
+
+    if isinstance(exc, errors.GatedRepoError):
+        return NeedsTokenError(
+            f"{what} is gated: accept its license on the hub, then give a Hugging Face token "
+            "(Models window > Token, the HF_TOKEN variable, or `hf auth login`).")
+    if isinstance(exc, errors.RepositoryNotFoundError):
+        return NeedsTokenError(
+            f"{what}: the repository was not found, or it is private and needs a Hugging Face token.")
+    if isinstance(exc, (errors.EntryNotFoundError, errors.RemoteEntryNotFoundError, errors.RevisionNotFoundError)):
+        return RemoteNotFoundError(f"{what} was not found on the hub (renamed or removed?).")
+    if isinstance(exc, errors.OfflineModeIsEnabled):
+        return OfflineError("Offline mode is on (HF_HUB_OFFLINE): downloads are disabled.")
+    if isinstance(exc, errors.HfHubHTTPError):
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status in (401, 403):
+            return NeedsTokenError(f"{what}: access denied ({status}); a Hugging Face token is needed.")
+        return NetworkError(f"{what}: the hub answered with an error ({status or exc}).")
+    return NetworkError(f"{what}: could not reach the hub ({exc.__class__.__name__}: {exc}).")
+
+
+def resolve_files(entry: ModelEntry, options: DownloadOptions) -> list[RemoteFile]:
+    """Metadata of every file of `entry`, with split parts found on the hub when needed."""
+    _check_offline()
+    if not entry.repo:
+        raise DownloadError(f"{entry.id} has no hub repository to download from.")
+    names = list(entry.files)
+    files: list[RemoteFile] = []
+    for name in names:
+        try:
+            files.append(_file_metadata(entry, name, options))
+        except RemoteNotFoundError:
+            parts = _find_split_parts(entry, name, options) if len(names) == 1 else []
+            if not parts:
+                raise
+            files = [_file_metadata(entry, part, options) for part in parts]
+    if len(files) == 1 and entry.sha256:
+        only = files[0]
+        if only.sha256 and only.sha256 != entry.sha256:
+            raise IntegrityError(
+                f"{only.filename} on the hub (sha256 {only.sha256[:12]}…) is not the file this app "
+                f"expects ({entry.sha256[:12]}…); it may have been replaced. Not downloading.", retryable=False)
+        files[0] = RemoteFile(**{**only.__dict__, "sha256": entry.sha256})
+    if len(files) == 1 and entry.size and files[0].size != entry.size:
+        raise IntegrityError(
+            f"{files[0].filename}: the hub announces {files[0].size:,} bytes, the manifest {entry.size:,}; "
+            "not downloading.", retryable=False)
+    return files
+
+
+def _file_metadata(entry: ModelEntry, name: str, options: DownloadOptions) -> RemoteFile:
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    revision = entry.revision or "main"
+    url = hf_hub_url(entry.repo, name, revision=revision, endpoint=options.endpoint)
+    try:
+        meta = get_hf_file_metadata(url, token=_token(options), timeout=options.connect_timeout_s,
+                                    endpoint=options.endpoint)
+    except Exception as exc:  # every hub failure becomes a typed, readable error
+        raise _map_hub_error(exc, f"{entry.repo}/{name}") from None
+    if meta.size is None:
+        raise DownloadError(f"{entry.repo}/{name}: the hub did not say how large the file is.")
+    etag = (meta.etag or "").strip('"').removeprefix("W/").strip('"')
+    sha = etag if _SHA_RE.match(etag) else None  # LFS files' ETag is their sha256
+    return RemoteFile(repo=entry.repo, filename=name, revision=revision, url=meta.location or url,
+                      size=int(meta.size), sha256=sha, etag=etag, commit=meta.commit_hash or "")
+
+
+def _find_split_parts(entry: ModelEntry, name: str, options: DownloadOptions) -> list[str]:
+    """`x.gguf` missing but `x-00001-of-00003.gguf`... present: large files are split on the hub."""
+    from huggingface_hub import HfApi
+
+    stem = name.removesuffix(".gguf")
+    try:
+        listing = HfApi(endpoint=options.endpoint, token=_token(options)).list_repo_files(
+            entry.repo, revision=entry.revision or None)
+    except Exception as exc:
+        raise _map_hub_error(exc, entry.repo) from None
+    parts = sorted(f for f in listing if f.startswith(stem + "-") and _SPLIT_RE.search(f))
+    return parts
+
+
+def _check_disk(folder: Path, needed: int) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < needed + _DISK_MARGIN:
+        raise DiskFullError(
+            f"Not enough disk space in {folder}: {needed / 1e9:.2f} GB more are needed, "
+            f"{free / 1e9:.2f} GB are free.")
+
+
+def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions | None = None,
+                   control: DownloadControl | None = None) -> Iterator[DownloadProgress]:
+    """Download every file of `entry` into `<models_dir>/<id>/`; yields progress events.
+
+    Raises DownloadError subclasses with a message for the user.
+    """
+    options = options or DownloadOptions()
+    control = control or DownloadControl()
+    folder = model_dir(models_dir, entry)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"Cannot create {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise DownloadError(f"{folder} is not writable.")
+    yield DownloadProgress(entry.id, entry.files[0], "checking")
+    files = resolve_files(entry, options)
+    remaining = sum(f.size - _partial_size(folder / f.filename, f) for f in files
+                    if not (folder / f.filename).exists())
+    _check_disk(folder, remaining)
+    for remote in files:
+        final = folder / remote.filename
+        if final.exists() and final.stat().st_size == remote.size:
+            continue  # this part finished earlier
+        yield from _download_file(entry.id, remote, final, options, control)
+        if control.stopping:
+            return
+    yield DownloadProgress(entry.id, files[0].filename, "done", sum(f.size for f in files), sum(f.size for f in files))
+
+
+def _partial_size(final: Path, remote: RemoteFile) -> int:
+    part = partial_path(final)
+    return part.stat().st_size if part.exists() and _record_matches(final, remote) else 0
+
+
+def _record_matches(final: Path, remote: RemoteFile) -> bool:
+    try:
+        record = json.loads(_record_path(final).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return record.get("etag") == remote.etag and record.get("size") == remote.size
+
+
+def _write_record(final: Path, remote: RemoteFile) -> None:
+    _record_path(final).write_text(json.dumps(
+        {"repo": remote.repo, "filename": remote.filename, "revision": remote.revision, "etag": remote.etag,
+         "size": remote.size, "sha256": remote.sha256, "commit": remote.commit}), encoding="utf-8")
+
+
+def _hash_existing(part: Path, hasher: "hashlib._Hash") -> int:
+    with open(part, "rb") as fh:
+        while chunk := fh.read(CHUNK * 8):
+            hasher.update(chunk)
+    return part.stat().st_size
+
+
+class _Speed:
+    """Bytes per second over a sliding window of a few seconds."""
+
+    def __init__(self, window_s: float = 3.0) -> None:
+        self.window_s = window_s
+        self.samples: list[tuple[float, int]] = []
+
+    def add(self, done: int) -> float:
+        now = time.monotonic()
+        self.samples.append((now, done))
+        while len(self.samples) > 2 and now - self.samples[0][0] > self.window_s:
+            self.samples.pop(0)
+        (t0, d0), (t1, d1) = self.samples[0], self.samples[-1]
+        return (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def _download_file(model_id: str, remote: RemoteFile, final: Path, options: DownloadOptions,
+                   control: DownloadControl) -> Iterator[DownloadProgress]:
+    import httpx2 as httpx
+    from huggingface_hub.utils import build_hf_headers, get_session
+
+    part = partial_path(final)
+    if part.exists() and not _record_matches(final, remote):
+        part.unlink()  # a different file (or version) was being fetched: start over
+    if part.exists() and part.stat().st_size > remote.size:
+        part.unlink()
+    _write_record(final, remote)
+    hasher = hashlib.sha256()
+    done = _hash_existing(part, hasher) if part.exists() else 0
+    if done:
+        log.info("resuming %s at %d of %d bytes", remote.filename, done, remote.size)
+    speed = _Speed()
+    progress = DownloadProgress(model_id, remote.filename, "downloading", done, remote.size)
+    headers = build_hf_headers(token=_token(options))
+    headers["Accept-Encoding"] = "identity"  # byte ranges must address the file, not a compressed stream
+    timeout = httpx.Timeout(connect=options.connect_timeout_s, read=options.stall_timeout_s,
+                            write=options.stall_timeout_s, pool=options.connect_timeout_s)
+    session = get_session()
+    failures = 0
+    while done < remote.size:
+        if control.stopping:
+            break
+        request_headers = dict(headers)
+        if done:
+            request_headers["Range"] = f"bytes={done}-"
+        try:
+            with session.stream("GET", remote.url, headers=request_headers, timeout=timeout,
+                                follow_redirects=True) as response:
+                status = response.status_code
+                if status in (401, 403):
+                    raise NeedsTokenError(f"{remote.repo}/{remote.filename}: access denied ({status}); "
+                                          "a Hugging Face token is needed.")
+                if status == 404:
+                    raise RemoteNotFoundError(f"{remote.repo}/{remote.filename} is no longer on the hub.")
+                if status == 416:  # nothing left to send: the partial file is complete
+                    break
+                if status >= 500 or status == 429:
+                    raise NetworkError(f"the server answered {status}")
+                if status not in (200, 206):
+                    raise DownloadError(f"{remote.filename}: unexpected answer {status} from the server.")
+                if done and status == 200:
+                    # The server ignored the Range header and sends the whole file: start over.
+                    log.warning("server ignored Range for %s; restarting from zero", remote.filename)
+                    hasher = hashlib.sha256()
+                    done = 0
+                    with open(part, "wb"):
+                        pass
+                elif status == 206 and not response.headers.get("content-range", "").startswith(f"bytes {done}-"):
+                    raise NetworkError(f"the server sent the wrong range ({response.headers.get('content-range')})")
+                last_event = 0.0
+                with open(part, "ab") as out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        if done + len(chunk) > remote.size:
+                            raise IntegrityError(
+                                f"{remote.filename}: the server sent more than the {remote.size:,} bytes it "
+                                "announced; the download is not trustworthy.", retryable=False)
+                        out.write(chunk)
+                        hasher.update(chunk)
+                        done += len(chunk)
+                        failures = 0
+                        now = time.monotonic()
+                        if now - last_event >= _PROGRESS_INTERVAL_S:
+                            last_event = now
+                            progress.state, progress.done, progress.speed = "downloading", done, speed.add(done)
+                            progress.message = ""
+                            yield progress
+                        if control.stopping:
+                            break
+                if done < remote.size and not control.stopping:
+                    raise NetworkError("the connection ended before the file did")
+        except (httpx.TransportError, NetworkError, OSError) as exc:
+            if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
+                if getattr(exc, "errno", None) == 28:  # ENOSPC
+                    raise DiskFullError(f"The disk filled up while downloading {remote.filename}; "
+                                        "the partial file is kept, free space and resume.") from None
+                raise DownloadError(f"Writing {part.name} failed: {exc}") from None
+            failures += 1
+            if failures > options.retries:
+                raise NetworkError(f"{remote.filename}: download failed after {options.retries} retries "
+                                   f"({exc}); resume it later, the partial file is kept.") from None
+            wait = min(options.backoff_max_s, options.backoff_s * 2 ** (failures - 1))
+            progress.state, progress.done, progress.message = "retrying", done, f"{exc}; retrying in {wait:.0f} s"
+            yield progress
+            if control.cancel.wait(wait) or control.pause.is_set():
+                break
+    if control.cancel.is_set():
+        part.unlink(missing_ok=True)
+        _record_path(final).unlink(missing_ok=True)
+        yield DownloadProgress(model_id, remote.filename, "cancelled", 0, remote.size)
+        return
+    if control.pause.is_set() and done < remote.size:
+        yield DownloadProgress(model_id, remote.filename, "paused", done, remote.size)
+        return
+    yield DownloadProgress(model_id, remote.filename, "verifying", done, remote.size)
+    size = part.stat().st_size
+    if size != remote.size:
+        raise IntegrityError(f"{remote.filename}: got {size:,} bytes, expected {remote.size:,}; resume to finish.")
+    if remote.sha256 and hasher.hexdigest() != remote.sha256:
+        part.unlink()
+        _record_path(final).unlink(missing_ok=True)
+        raise IntegrityError(f"{remote.filename} is corrupt (sha256 mismatch); it was deleted, download it again.")
+    with open(part, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(part, final)  # atomic: the final name only ever holds a verified file
+    _record_path(final).unlink(missing_ok=True)
+    log.info("downloaded %s (%d bytes, sha256 %s)", final, size, hasher.hexdigest())
+
+
+@dataclass(frozen=True)
+class RemoteHeader:
+    info: "GGUFInfo"
+    data: bytes  # the bytes read: at least the whole header
+
+
+def probe_remote_header(remote: RemoteFile, options: DownloadOptions | None = None,
+                        max_bytes: int = 64 << 20) -> RemoteHeader:
+    """Read a remote GGUF's header with Range requests, before downloading gigabytes.
+
+    Starts with 1 MiB and doubles while the header is longer (token lists can take megabytes).
+    """
+    from huggingface_hub.utils import build_hf_headers, get_session
+
+    from app.core.gguf_info import HeaderIncomplete, parse_header
+
+    options = options or DownloadOptions()
+    _check_offline()
+    headers = build_hf_headers(token=_token(options))
+    headers["Accept-Encoding"] = "identity"
+    size = 1 << 20
+    while True:
+        headers["Range"] = f"bytes=0-{size - 1}"
+        try:
+            response = get_session().get(remote.url, headers=headers, timeout=options.connect_timeout_s,
+                                         follow_redirects=True)
+        except Exception as exc:
+            raise _map_hub_error(exc, f"{remote.repo}/{remote.filename}") from None
+        if response.status_code in (401, 403):
+            raise NeedsTokenError(f"{remote.repo}/{remote.filename}: a Hugging Face token is needed.")
+        if response.status_code not in (200, 206):
+            raise NetworkError(f"{remote.filename}: the server answered {response.status_code}.")
+        data = response.content[:size]
+        try:
+            return RemoteHeader(parse_header(data), data)
+        except HeaderIncomplete:
+            if len(data) < size or size >= max_bytes or size >= remote.size:
+                from app.core.errors import ModelFileError
+
+                raise ModelFileError(f"{remote.filename}: the GGUF header is larger than {size >> 20} MiB "
+                                     "or the file is truncated.") from None
+            size *= 2
