@@ -21,7 +21,7 @@ import re
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -372,7 +372,7 @@ def _download_file(model_id: str, remote: RemoteFile, final: Path, options: Down
                     raise NetworkError(f"the server sent the wrong range ({response.headers.get('content-range')})")
                 last_event = 0.0
                 with open(part, "ab") as out:
-                    for chunk in response.iter_bytes(CHUNK):
+                    for chunk in response.iter_bytes():  # as received: a drop loses nothing already read
                         if done + len(chunk) > remote.size:
                             raise IntegrityError(
                                 f"{remote.filename}: the server sent more than the {remote.size:,} bytes it "
@@ -386,7 +386,7 @@ def _download_file(model_id: str, remote: RemoteFile, final: Path, options: Down
                             last_event = now
                             progress.state, progress.done, progress.speed = "downloading", done, speed.add(done)
                             progress.message = ""
-                            yield progress
+                            yield replace(progress)  # a snapshot: consumers may keep events
                         if control.stopping:
                             break
                 if done < remote.size and not control.stopping:
@@ -403,7 +403,7 @@ def _download_file(model_id: str, remote: RemoteFile, final: Path, options: Down
                                    f"({exc}); resume it later, the partial file is kept.") from None
             wait = min(options.backoff_max_s, options.backoff_s * 2 ** (failures - 1))
             progress.state, progress.done, progress.message = "retrying", done, f"{exc}; retrying in {wait:.0f} s"
-            yield progress
+            yield replace(progress)
             if control.cancel.wait(wait) or control.pause.is_set():
                 break
     if control.cancel.is_set():
