@@ -12,9 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from app.core.download import (DiskFullError, DownloadControl, DownloadError, DownloadOptions, IntegrityError,
-                               NeedsTokenError, NetworkError, OfflineError, RemoteNotFoundError, download_model,
-                               partial_path, probe_remote_header, resolve_files)
+from app.core.download import (
+    DiskFullError,
+    DownloadControl,
+    DownloadError,
+    DownloadOptions,
+    IntegrityError,
+    NeedsTokenError,
+    NetworkError,
+    OfflineError,
+    RemoteNotFoundError,
+    download_model,
+    partial_path,
+    probe_remote_header,
+    resolve_files,
+)
 from app.core.manifest import ModelEntry
 from app.core.models import installed_path
 from tests.fixtures.fake_hub import FakeHub
