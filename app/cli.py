@@ -174,10 +174,7 @@ def cmd_models_info(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _download_options(ctx: AppContext, args: argparse.Namespace):
-    from app.core.download import DownloadOptions
-
-    return DownloadOptions(endpoint=getattr(args, "endpoint", None) or None,
-                           token=getattr(args, "token", None) or ctx.settings.hf_token or None)
+    return ctx.download_options(getattr(args, "endpoint", None), getattr(args, "token", None))
 
 
 def cmd_models_download(ctx: AppContext, args: argparse.Namespace) -> int:

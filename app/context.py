@@ -28,6 +28,12 @@ class AppContext:
         s = self.settings
         return LoadOptions(context_limit=s.context_limit, memory_limit_mb=s.memory_limit_mb, gpu_layers=s.gpu_layers)
 
+    def download_options(self, endpoint: str | None = None, token: str | None = None):
+        from app.core.download import DownloadOptions
+
+        return DownloadOptions(endpoint=endpoint or self.settings.hf_endpoint or None,
+                               token=token or self.settings.hf_token or None)
+
     def load_engine(self, model: ResolvedModel) -> LocalEngine:
         return LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
                            options=self.load_options())

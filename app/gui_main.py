@@ -80,17 +80,18 @@ def run_gui(argv: list[str]) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     code = app.exec()
-    window.inference.shutdown()
-    window.store.shutdown()
+    window.shutdown()
     return code
 
 
 def build_window(ctx):
     """The window with its services; tests use this with an isolated context."""
     from app.ui.main_window import MainWindow
+    from app.workers.downloads import DownloadService
     from app.workers.inference import InferenceService
     from app.workers.store_worker import StoreService
 
     inference = InferenceService(ctx)
     store = StoreService(ctx.paths.database)
-    return MainWindow(ctx, inference, store)
+    downloads = DownloadService(ctx.paths.models, ctx.download_options)
+    return MainWindow(ctx, inference, store, downloads)

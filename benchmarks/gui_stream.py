@@ -93,8 +93,7 @@ def main() -> None:
         streamed.append(stats.generated_tokens)
         app.processEvents()
     window.close()
-    window.inference.shutdown()
-    window.store.shutdown()
+    window.shutdown()
     ratio = median(gui_rates) / median(base_rates)
     print(f"platform {app.platformName()}, {median(streamed):.0f} tokens streamed per run, {args.runs} runs")
     print(f"longest GUI event-loop stall while streaming: {max(stalls):.1f} ms (runs: "

@@ -28,8 +28,7 @@ app.processEvents()
 shown = time.time() - t0
 import psutil
 print(json.dumps({"shown": shown, "rss": psutil.Process().memory_info().rss, "visible": window.isVisible()}))
-window.inference.shutdown()
-window.store.shutdown()
+window.shutdown()
 """
 
 BARE_CHILD = """

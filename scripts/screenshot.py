@@ -43,8 +43,7 @@ def main() -> int:
     window.inference.finished.connect(shoot)
     window.inference.load_failed.connect(lambda msg: (print(msg), app.exit(1)))
     code = app.exec()
-    window.inference.shutdown()
-    window.store.shutdown()
+    window.shutdown()
     return code
 
 

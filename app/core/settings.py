@@ -45,6 +45,7 @@ class Settings:
     code_style_light: str = "friendly"
     code_style_dark: str = "monokai"
     hf_token: str = ""  # for gated repositories; empty: HF_TOKEN or the hub's stored login
+    hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
     default_infill_model: str = ""  # manifest id used by the infill pane
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
 

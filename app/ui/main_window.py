@@ -22,6 +22,8 @@ from app.context import AppContext
 from app.core.engine import EngineInfo
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
+from app.ui.models.window import ModelsWindow
+from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
 from app.workers.store_worker import StoreService, save_settings_later
 
@@ -55,12 +57,16 @@ class MainWindow(QMainWindow):
     # Emitted from any thread (the exception hook); delivered on the GUI thread.
     uncaught = Signal(str)
 
-    def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService) -> None:
+    def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService,
+                 downloads: DownloadService) -> None:
         super().__init__()
         self.ctx = ctx
         self._ctx = ctx
         self.inference = inference
         self.store = store
+        self.downloads = downloads
+        self.models_window: ModelsWindow | None = None
+        self.setAcceptDrops(True)  # drop a .gguf file to import it
         self.setWindowTitle("Code Llama Desktop")
         self._pending_model: str | None = None
         self.resize(1100, 760)
@@ -99,6 +105,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         for text, keys, slot in (("&New chat", "Ctrl+N", self.chat.new_chat),
+                                 ("&Models…", "Ctrl+M", self.open_models),
                                  ("&Open model file…", "Ctrl+O", self.open_model_file),
                                  ("&Export conversation…", "Ctrl+Shift+S", self.chat.export),
                                  ("Chat &settings…", "Ctrl+,", self.chat.open_settings),
@@ -115,6 +122,34 @@ class MainWindow(QMainWindow):
         about.triggered.connect(lambda: QMessageBox.about(
             self, "Code Llama Desktop", f"Code Llama Desktop {__version__}\nA local coding assistant on llama.cpp."))
         help_menu.addAction(about)
+
+    def open_models(self) -> ModelsWindow:
+        if self.models_window is None:
+            self.models_window = ModelsWindow(self._ctx, self.downloads, self.store, self)
+            self.models_window.chat_model_chosen.connect(self.use_model)
+        else:
+            self.models_window.refresh()
+        self.models_window.show()
+        self.models_window.raise_()
+        return self.models_window
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        from pathlib import Path
+
+        window = self.open_models()
+        for url in event.mimeData().urls():
+            if url.toLocalFile().lower().endswith(".gguf"):
+                window.import_file(Path(url.toLocalFile()))
+
+    def shutdown(self) -> None:
+        """Stop the worker threads (after the window has closed)."""
+        self.downloads.shutdown()
+        self.inference.shutdown()
+        self.store.shutdown()
 
     def open_model_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog

@@ -31,5 +31,4 @@ def make_window(qtbot, app_home):
     yield make
     for window in made:
         window.chat.stop()
-        window.inference.shutdown()
-        window.store.shutdown()
+        window.shutdown()

@@ -1,0 +1,95 @@
+"""Rows of the Models window: plain state per model with a thin Qt table model on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.core.download import DownloadProgress
+from app.core.manifest import ModelEntry
+
+COLUMNS = ("Model", "Family", "Size", "Fit", "State")
+ProgressRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class ModelRow:
+    entry: ModelEntry
+    state: str  # embedded, imported, installed, partial, available, missing, queued, downloading, ...
+    fit: str = "?"
+    fit_detail: str = ""
+    size: int | None = None
+    on_disk: int = 0
+    progress: DownloadProgress | None = None
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def state_text(self) -> str:
+        p = self.progress
+        if self.state in ("downloading", "retrying") and p is not None and p.total:
+            eta = p.eta_seconds
+            eta_text = f", {int(eta // 60)}:{int(eta % 60):02d} left" if eta is not None else ""
+            text = f"{p.fraction * 100:.0f}% · {p.speed / 1e6:.1f} MB/s{eta_text}"
+            return text + (" (retrying)" if self.state == "retrying" else "")
+        if self.state == "failed":
+            return f"failed: {self.error}"
+        if self.state == "paused" and p is not None and p.total:
+            return f"paused at {p.fraction * 100:.0f}%"
+        return {"partial": "paused (resumable)"}.get(self.state, self.state)
+
+
+def _size_text(n: int | None, exact: bool) -> str:
+    if not n:
+        return "?"
+    return ("" if exact else "~") + (f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB")
+
+
+class ModelsTableModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ModelRow] = []
+
+    def set_rows(self, rows: list[ModelRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def row_index(self, model_id: str) -> int:
+        return next((i for i, r in enumerate(self.rows) if r.entry.id == model_id), -1)
+
+    def update_row(self, model_id: str, **changes) -> None:
+        index = self.row_index(model_id)
+        if index < 0:
+            return
+        for key, value in changes.items():
+            setattr(self.rows[index], key, value)
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(COLUMNS) - 1))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.entry.name, row.entry.family, _size_text(row.size, bool(row.entry.size)), row.fit,
+                    row.state_text())[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 3:
+                return row.fit_detail
+            return row.entry.note or row.entry.name
+        if role == ProgressRole and column == 4:
+            if row.state in ("downloading", "retrying", "verifying", "paused") and row.progress is not None:
+                return row.progress.fraction
+        return None

@@ -1,0 +1,152 @@
+"""Downloads on their own thread, one at a time in the order asked; progress comes back as signals.
+
+Pause keeps the partial file (resuming re-queues the model); cancel deletes it. The thread also
+runs the other slow model-file jobs of the Models window (remote header checks, fit estimates,
+deletes, imports) so the GUI thread never waits on the network or the disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.core.download import DownloadControl, DownloadOptions, DownloadProgress, download_model
+from app.core.errors import UserError
+from app.core.manifest import ModelEntry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Job:
+    entry: ModelEntry
+    control: DownloadControl
+
+
+class _Runner(QThread):
+    progress = Signal(object)  # DownloadProgress
+    finished_model = Signal(str, str)  # model id, final state ("done", "paused", "cancelled")
+    failed_model = Signal(str, str)  # model id, message
+    task_done = Signal(int, object, object)  # task id, result, error message
+
+    def __init__(self, models_dir, options: Callable[[], DownloadOptions]) -> None:
+        super().__init__()
+        self.setObjectName("downloads")
+        self._models_dir = models_dir
+        self._options = options
+        self.jobs: queue.Queue[_Job | tuple[int, Callable[[], Any]] | None] = queue.Queue()
+
+    def run(self) -> None:
+        while True:
+            item = self.jobs.get()
+            if item is None:
+                return
+            if isinstance(item, tuple):
+                task_id, fn = item
+                try:
+                    self.task_done.emit(task_id, fn(), None)
+                except UserError as exc:
+                    self.task_done.emit(task_id, None, exc.message)
+                except Exception as exc:  # reported, never fatal to the thread
+                    log.exception("model task failed")
+                    self.task_done.emit(task_id, None, str(exc))
+                continue
+            self._download(item)
+
+    def _download(self, job: _Job) -> None:
+        entry, control = job.entry, job.control
+        if control.stopping:
+            self.finished_model.emit(entry.id, "cancelled" if control.cancel.is_set() else "paused")
+            return
+        final = "done"
+        try:
+            for event in download_model(entry, self._models_dir, self._options(), control):
+                self.progress.emit(event)
+                if event.state in ("paused", "cancelled"):
+                    final = event.state
+            self.finished_model.emit(entry.id, final)
+        except UserError as exc:
+            self.failed_model.emit(entry.id, exc.message)
+        except Exception as exc:
+            log.exception("download failed")
+            self.failed_model.emit(entry.id, f"Download failed: {exc}")
+
+
+class DownloadService(QObject):
+    progress = Signal(object)
+    finished = Signal(str, str)
+    failed = Signal(str, str)
+
+    def __init__(self, models_dir, options: Callable[[], DownloadOptions], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = _Runner(models_dir, options)
+        self._controls: dict[str, DownloadControl] = {}
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._next_task = 0
+        self._lock = threading.Lock()
+        self._runner.progress.connect(self._on_progress)
+        self._runner.finished_model.connect(self._on_finished)
+        self._runner.failed_model.connect(self._on_failed)
+        self._runner.task_done.connect(self._on_task_done)
+        self._runner.start()
+
+    def is_active(self, model_id: str) -> bool:
+        return model_id in self._controls
+
+    def enqueue(self, entry: ModelEntry) -> None:
+        if entry.id in self._controls:
+            return
+        control = DownloadControl()
+        self._controls[entry.id] = control
+        self._runner.jobs.put(_Job(entry, control))
+
+    def pause(self, model_id: str) -> None:
+        if model_id in self._controls:
+            self._controls[model_id].pause.set()
+
+    def cancel(self, model_id: str) -> None:
+        if model_id in self._controls:
+            self._controls[model_id].cancel.set()
+
+    def run_task(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[str], None] | None = None) -> None:
+        """Run `fn` on the download thread (after queued downloads); callbacks on the GUI thread."""
+        self._next_task += 1
+        self._callbacks[self._next_task] = (on_done, on_error)
+        self._runner.jobs.put((self._next_task, fn))
+
+    @Slot(object)
+    def _on_progress(self, event: DownloadProgress) -> None:
+        self.progress.emit(event)
+
+    @Slot(str, str)
+    def _on_finished(self, model_id: str, state: str) -> None:
+        self._controls.pop(model_id, None)
+        self.finished.emit(model_id, state)
+
+    @Slot(str, str)
+    def _on_failed(self, model_id: str, message: str) -> None:
+        self._controls.pop(model_id, None)
+        self.failed.emit(model_id, message)
+
+    @Slot(int, object, object)
+    def _on_task_done(self, task_id: int, result: Any, error: str | None) -> None:
+        on_done, on_error = self._callbacks.pop(task_id, (None, None))
+        if error is not None:
+            if on_error:
+                on_error(error)
+        elif on_done:
+            on_done(result)
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        if not self._runner.isRunning():
+            return
+        for control in self._controls.values():
+            control.pause.set()  # keep partial files: the next start resumes them
+        self._runner.jobs.put(None)
+        self._runner.wait(timeout_ms)
