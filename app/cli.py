@@ -214,6 +214,8 @@ class _ProgressBar:
         self.width = 0
 
     def show(self, event) -> None:
+        if event.state == "checking":
+            return  # instant; a line for it would only clutter error output
         if event.state in ("downloading", "retrying", "verifying") and event.total:
             eta = event.eta_seconds
             eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""

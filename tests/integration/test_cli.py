@@ -94,3 +94,48 @@ def test_prompt_longer_than_context(app_home: Path) -> None:
 def test_code_llama_markers_refused(app_home: Path, tiny_codellama: Path) -> None:
     result = cli("chat", "explain [INST] please", "-m", str(tiny_codellama), home=app_home)
     one_line_error(result, 5, "[INST]")
+
+
+def test_models_commands_against_a_local_hub(app_home: Path, smollm2_path: Path, tmp_path: Path) -> None:
+    from tests.fixtures.fake_hub import FakeHub
+
+    (app_home / "config").mkdir(parents=True, exist_ok=True)
+    (app_home / "config" / "models_manifest.toml").write_text(
+        'version = 1\n\n[[models]]\nid = "test-smol"\nname = "Test Smol"\nfamily = "SmolLM2"\nparameters = "135M"\n'
+        'repo = "Test/Smol"\nfiles = ["smol.gguf"]\nroles = ["chat"]\nchat_format = "template"\n')
+    with FakeHub() as hub:
+        hub.add_file("Test/Smol", "smol.gguf", smollm2_path)
+        listed = cli("models", "list", home=app_home)
+        assert listed.returncode == 0 and "test-smol" in listed.stdout and "available" in listed.stdout
+        info = cli("models", "info", "test-smol", "--remote", "--endpoint", hub.url, home=app_home)
+        assert info.returncode == 0, info.stderr
+        assert "architecture llama" in info.stdout and "can run llama" in info.stdout
+        hub.drop_after, hub.drop_times = 20_000_000, 2
+        download = cli("models", "download", "test-smol", "--endpoint", hub.url, home=app_home)
+        assert download.returncode == 0, download.stderr
+        assert "retrying" in download.stderr and "verified" in download.stderr and download.stdout == ""
+        assert "installed" in cli("models", "list", home=app_home).stdout
+        answer = cli("chat", "Say hi", "-m", "test-smol", "-n", "8", home=app_home)
+        assert answer.returncode == 0 and answer.stdout.strip()
+        removed = cli("models", "remove", "test-smol", home=app_home)
+        assert removed.returncode == 0 and "freed" in removed.stderr
+        one_line_error(cli("models", "download", "nope", home=app_home), 2, "unknown model")
+    copy = tmp_path / "mine.gguf"
+    copy.write_bytes(smollm2_path.read_bytes())
+    imported = cli("models", "import", str(copy), home=app_home)
+    assert imported.returncode == 0 and imported.stdout.strip() == "local-mine"
+    assert cli("chat", "hi", "-m", "local-mine", "-n", "4", home=app_home).returncode == 0
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"junk")
+    one_line_error(cli("models", "import", str(junk), home=app_home), 3, "not a GGUF")
+
+
+def test_download_errors_are_one_line(app_home: Path) -> None:
+    from tests.fixtures.fake_hub import FakeHub
+
+    (app_home / "config").mkdir(parents=True, exist_ok=True)
+    (app_home / "config" / "models_manifest.toml").write_text(
+        'version = 1\n\n[[models]]\nid = "ghost"\nname = "Ghost"\nfamily = "x"\nparameters = "1B"\n'
+        'repo = "Nobody/Ghost"\nfiles = ["ghost.gguf"]\nroles = ["chat"]\n')
+    with FakeHub() as hub:
+        one_line_error(cli("models", "download", "ghost", "--endpoint", hub.url, home=app_home), 8, "not found")
