@@ -72,21 +72,32 @@ def estimate(entry: ModelEntry, n_ctx: int, info: GGUFInfo | None = None) -> int
     return size + kv_bytes(entry, n_ctx, info) + hardware.OVERHEAD_BYTES
 
 
+DEFAULT_FIT_CONTEXT = 4096  # what a chat needs; longer contexts are reported as the most that fits
+
+
+def _verdict(needed: int) -> str:
+    gpu = hardware.detect_gpu()
+    if gpu is not None and hardware.build_info().gpu_offload and needed <= gpu.vram_bytes * 0.9:
+        return FITS_GPU
+    return FITS_RAM if needed <= hardware.total_ram() * 0.8 else TOO_BIG
+
+
 def assess(entry: ModelEntry, n_ctx: int | None = None, info: GGUFInfo | None = None) -> FitReport | None:
-    """Where `entry` would run on this machine at `n_ctx` (default: its trained context, capped at 16k)."""
-    n_ctx = n_ctx or min(entry.context_length, 16384)
+    """Where `entry` would run on this machine at `n_ctx` tokens (default 4096, or less if trained for less),
+    and the longest context that keeps the same verdict."""
+    n_ctx = n_ctx or min(entry.context_length, DEFAULT_FIT_CONTEXT)
     needed = estimate(entry, n_ctx, info)
     if needed is None:
         return None
-    gpu = hardware.detect_gpu()
-    offload = hardware.build_info().gpu_offload
-    if gpu is not None and offload and needed <= gpu.vram_bytes * 0.9:
-        verdict = FITS_GPU
-    elif needed <= hardware.total_ram() * 0.8:
-        verdict = FITS_RAM
-    else:
-        verdict = TOO_BIG
-    return FitReport(verdict, needed, n_ctx, f"about {needed / 2**30:.1f} GiB at {n_ctx:,} tokens of context")
+    verdict = _verdict(needed)
+    detail = f"about {needed / 2**30:.1f} GiB at {n_ctx:,} tokens of context"
+    if verdict != TOO_BIG:
+        longest = n_ctx
+        while longest * 2 <= entry.context_length and _verdict(estimate(entry, longest * 2, info) or 0) == verdict:
+            longest *= 2
+        if longest > n_ctx:
+            detail += f"; up to {longest:,} tokens fit"
+    return FitReport(verdict, needed, n_ctx, detail)
 
 
 def recommend_context(entry: ModelEntry, budget: int, info: GGUFInfo | None = None) -> int | None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -15,9 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,21 +32,19 @@ RECOMMENDED_CHAT = "codellama-7b-instruct-q4_k_m"
 
 
 class _ProgressDelegate(QStyledItemDelegate):
-    """Draws a progress bar behind the state text of a downloading model."""
+    """The state text, with a thin progress bar along the bottom of the cell while downloading."""
 
     def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
         fraction = index.data(ProgressRole)
         if fraction is None:
-            super().paint(painter, option, index)
             return
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)
-        bar.minimum, bar.maximum = 0, 1000
-        bar.progress = int(fraction * 1000)
-        bar.text = index.data(Qt.ItemDataRole.DisplayRole)
-        bar.textVisible = True
-        bar.state = option.state
-        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        rect = option.rect.adjusted(4, option.rect.height() - 6, -4, -2)
+        painter.save()
+        painter.fillRect(rect, option.palette.mid())
+        rect.setWidth(int(rect.width() * max(0.0, min(1.0, fraction))))
+        painter.fillRect(rect, option.palette.highlight())
+        painter.restore()
 
 
 def compute_rows(ctx: AppContext) -> tuple[list[ModelRow], str, str | None]:
@@ -103,6 +98,8 @@ class ModelsWindow(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(4, _ProgressDelegate(self.table))
