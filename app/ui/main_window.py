@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.chat = ChatPane(ctx, inference, store, self.show_error, self.code_style)
+        self.chat.placeholder.setTextFormat(Qt.TextFormat.RichText)
+        self.chat.placeholder.linkActivated.connect(lambda _link: self.open_models())
         self.tabs.addTab(self.chat, "Chat")
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -195,6 +197,13 @@ class MainWindow(QMainWindow):
         if info.context_reduced_for_memory:
             self.show_error(f"The context was reduced to {info.n_ctx:,} tokens to fit in memory.")
         self.statusBar().showMessage(f"Model loaded in {info.load_seconds:.1f} s", 5000)
+        embedded = self._ctx.manifest.embedded
+        if embedded is not None and info.model_name == embedded.name:
+            # First run (or nothing else chosen): offer a real code model.
+            self.chat.placeholder.setText(
+                "You are chatting with the embedded SmolLM2: tiny and instant, but weak at real code.<br>"
+                "<a href='models'>Open Models (Ctrl+M)</a> to download Code Llama 7B Instruct, recommended "
+                "for this machine, or another model.<br><br>Ctrl+Enter sends, Esc stops. Nothing leaves your machine.")
 
     def _on_load_failed(self, message: str) -> None:
         self._pending_model = None

@@ -109,7 +109,7 @@ class ChatPane(QWidget):
         inference.finished.connect(self._on_finished)
         inference.failed.connect(self._on_failed)
         inference.counted.connect(self._on_counted)
-        inference.loaded.connect(lambda _info: self._update_buttons())
+        inference.loaded.connect(self._on_model_loaded)
         self._refresh_list()
         self._update_buttons()
 
@@ -151,6 +151,7 @@ class ChatPane(QWidget):
         self.placeholder = QLabel("Ask a coding question. Ctrl+Enter sends, Esc stops.\n"
                                   "Answers run on your own machine; nothing leaves it.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
         self.placeholder.setObjectName("placeholder")
         self._transcript_layout.addWidget(self.placeholder)
         self._transcript_layout.addStretch(1)
@@ -542,6 +543,13 @@ class ChatPane(QWidget):
             return
         self._finish(FAILED)
         self._show_error(message)
+
+    def _on_model_loaded(self, info) -> None:
+        self._update_buttons()
+        if self._entries:
+            self._count_request = self._inference.count(self._prompt_messages())
+        else:
+            self._set_meter(0, info.n_ctx)
 
     def rerender(self) -> None:
         """Rebuild the message views (after a theme or code style change)."""
