@@ -263,17 +263,26 @@ def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions
         raise DownloadError(f"{folder} is not writable.")
     yield DownloadProgress(entry.id, entry.files[0], "checking")
     files = resolve_files(entry, options)
-    remaining = sum(f.size - _partial_size(folder / f.filename, f) for f in files
-                    if not (folder / f.filename).exists())
+    remaining = sum(f.size - _partial_size(_inside(folder, f.filename), f) for f in files
+                    if not _inside(folder, f.filename).exists())
     _check_disk(folder, remaining)
     for remote in files:
-        final = folder / remote.filename
+        final = _inside(folder, remote.filename)
+        final.parent.mkdir(parents=True, exist_ok=True)  # some repositories keep files in subfolders
         if final.exists() and final.stat().st_size == remote.size:
             continue  # this part finished earlier
         yield from _download_file(entry.id, remote, final, options, control)
         if control.stopping:
             return
     yield DownloadProgress(entry.id, files[0].filename, "done", sum(f.size for f in files), sum(f.size for f in files))
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """`folder/name`, refusing names (from a manifest or a hub listing) that would leave `folder`."""
+    target = (folder / name).resolve()
+    if ".." in Path(name).parts or Path(name).is_absolute() or not target.is_relative_to(folder.resolve()):
+        raise DownloadError(f"refusing to write {name!r}: it would land outside {folder}")
+    return folder / name
 
 
 def _partial_size(final: Path, remote: RemoteFile) -> int:

@@ -297,3 +297,14 @@ def test_concurrent_downloads_of_different_models(hub: FakeHub, payload: bytes, 
         t.join()
     assert not errors
     assert (tmp_path / "other" / NAME).read_bytes() == payload[::-1]
+
+
+def test_names_from_the_hub_cannot_escape_the_models_dir(tmp_path: Path) -> None:
+    from app.core.download import _inside
+
+    folder = tmp_path / "models" / "x"
+    folder.mkdir(parents=True)
+    assert _inside(folder, "sub/file.gguf") == folder / "sub" / "file.gguf"
+    for bad in ("../evil.gguf", "a/../../evil.gguf", "/etc/passwd"):
+        with pytest.raises(DownloadError, match="outside"):
+            _inside(folder, bad)

@@ -59,7 +59,10 @@ def test_lists_models_with_fit_and_first_run_hint(models_window) -> None:
     _window, models = models_window
     assert row(models, "smollm2-135m-instruct").state == "embedded"
     assert row(models, "test-smol").state == "available"
-    assert row(models, "codellama-7b-instruct-q4_k_m").fit in ("fits in RAM", "fits on GPU")
+    assert row(models, "codellama-7b-instruct-q4_k_m").fit.startswith(("fits in RAM", "fits on GPU"))
+    marked = [r.entry.id for r in models.table_model.rows
+              if r.entry.id.startswith("codellama-7b-instruct-") and r.fit.endswith("best quant")]
+    assert len(marked) == 1  # exactly one quantization of the 7B is recommended for this machine
     assert row(models, "codellama-70b-instruct-q5_k_m").fit == "too big"
     assert models.first_run.isVisible() and "Code Llama 7B Instruct" in models.first_run.text()
     assert "GiB RAM" in models.summary.text() and "backend" in models.summary.text()

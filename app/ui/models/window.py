@@ -59,6 +59,17 @@ def compute_rows(ctx: AppContext) -> tuple[list[ModelRow], str, str | None]:
         rows.append(ModelRow(entry=entry, state=model_state(entry, ctx.paths.models),
                              fit=fit.verdict if fit else "?", fit_detail=fit.detail if fit else "",
                              size=entry.size or file_size_estimate(entry), on_disk=disk_usage(entry, ctx.paths.models)))
+    # Mark the best quantization of each model that fits (GPU first, then RAM).
+    from app.core.fit import recommend_quantization
+
+    for key in {(r.entry.family, r.entry.parameters) for r in rows if r.entry.quantization}:
+        best = recommend_quantization(ctx.manifest, *key)
+        same = [r for r in rows if (r.entry.family, r.entry.parameters) == key]
+        if best is not None and len(same) > 1:
+            for r in same:
+                if r.entry.id == best.id:
+                    r.fit += " · best quant"
+                    r.fit_detail += "; the best quantization of this model for this machine"
     build = hardware.build_info()
     gpu = hardware.detect_gpu()
     summary = (f"This machine: {hardware.total_ram() / 2**30:.0f} GiB RAM, "
@@ -100,6 +111,7 @@ class ModelsWindow(QDialog):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(4, _ProgressDelegate(self.table))
