@@ -88,7 +88,7 @@ def test_plain_get_and_range_get(hub: FakeHub, client: httpx2.Client) -> None:
     # An end past EOF is clipped, as HTTP requires.
     clipped = client.get(url, headers={"Range": f"bytes=299990-{len(PAYLOAD) + 50}"})
     assert clipped.content == PAYLOAD[299990:]
-    assert hub.bytes_sent == len(PAYLOAD) + 1000 + 1000 + 10
+    assert hub.settled_bytes() == len(PAYLOAD) + 1000 + 1000 + 10
     assert hub.requests[1] == ("GET", f"/{REPO}/resolve/main/{NAME}", "bytes=1000-1999")
 
 
