@@ -20,6 +20,7 @@ import os
 import queue
 import re
 import shutil
+import socket
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -110,10 +111,34 @@ class DownloadControl:
 
     pause: threading.Event = field(default_factory=threading.Event)
     cancel: threading.Event = field(default_factory=threading.Event)
+    response: object | None = None  # the body being read, closed by `interrupt` to end a stalled read
 
     @property
     def stopping(self) -> bool:
         return self.pause.is_set() or self.cancel.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`, waking early (True) on pause or cancel."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping and (left := deadline - time.monotonic()) > 0:
+            self.cancel.wait(min(left, 0.1))
+        return self.stopping
+
+    def interrupt(self) -> None:
+        """Pause, and break off a read that may be blocked on a silent server."""
+        self.pause.set()
+        response = self.response
+        if response is None:
+            return
+        try:
+            # Closing the response object does not wake a thread blocked in recv(); shutting the
+            # socket down (httpcore exposes it as the "network_stream" extension) does.
+            stream = response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except Exception:  # best effort: at worst the read ends at the stall timeout
+            log.debug("could not interrupt the download connection", exc_info=True)
 
 
 @dataclass
@@ -211,16 +236,25 @@ def _file_metadata(entry: ModelEntry, name: str, options: DownloadOptions) -> Re
 
     revision = entry.revision or "main"
     url = hf_hub_url(entry.repo, name, revision=revision, endpoint=options.endpoint)
-    try:
-        meta = get_hf_file_metadata(url, token=_token(options), timeout=options.connect_timeout_s,
-                                    endpoint=options.endpoint)
-    except Exception as exc:  # every hub failure becomes a typed, readable error
-        raise _map_hub_error(exc, f"{entry.repo}/{name}") from None
+    for attempt in range(options.retries + 1):
+        try:
+            meta = get_hf_file_metadata(url, token=_token(options), timeout=options.connect_timeout_s,
+                                        endpoint=options.endpoint)
+            break
+        except Exception as exc:  # every hub failure becomes a typed, readable error
+            error = _map_hub_error(exc, f"{entry.repo}/{name}")
+            if not isinstance(error, NetworkError) or attempt == options.retries:
+                raise error from None
+            time.sleep(min(options.backoff_max_s, options.backoff_s * 2**attempt))
     if meta.size is None:
         raise DownloadError(f"{entry.repo}/{name}: the hub did not say how large the file is.")
     etag = (meta.etag or "").strip('"').removeprefix("W/").strip('"')
     sha = etag if _SHA_RE.match(etag) else None  # LFS files' ETag is their sha256
-    return RemoteFile(repo=entry.repo, filename=name, revision=revision, url=meta.location or url,
+    # The body is fetched from the resolve URL pinned to the commit, following redirects anew each
+    # time: a signed CDN address expires during long downloads, and the HTTP client drops the
+    # token when a redirect leaves the hub's host, so the token never reaches the CDN.
+    pinned = hf_hub_url(entry.repo, name, revision=meta.commit_hash or revision, endpoint=options.endpoint)
+    return RemoteFile(repo=entry.repo, filename=name, revision=revision, url=pinned,
                       size=int(meta.size), sha256=sha, etag=etag, commit=meta.commit_hash or "")
 
 
@@ -266,15 +300,35 @@ def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions
     remaining = sum(f.size - _partial_size(_inside(folder, f.filename), f) for f in files
                     if not _inside(folder, f.filename).exists())
     _check_disk(folder, remaining)
-    for remote in files:
-        final = _inside(folder, remote.filename)
-        final.parent.mkdir(parents=True, exist_ok=True)  # some repositories keep files in subfolders
-        if final.exists() and final.stat().st_size == remote.size:
-            continue  # this part finished earlier
-        yield from _download_file(entry.id, remote, final, options, control)
-        if control.stopping:
-            return
+    first = _inside(folder, files[0].filename)
+    if files[0].filename.endswith(".gguf") and not first.exists() and not _partial_size(first, files[0]):
+        _refuse_unsupported(files[0], options)  # a fresh download only: a resume was checked when it began
+    try:
+        for remote in files:
+            final = _inside(folder, remote.filename)
+            final.parent.mkdir(parents=True, exist_ok=True)  # some repositories keep files in subfolders
+            if final.exists() and final.stat().st_size == remote.size:
+                continue  # this part finished earlier
+            yield from _download_file(entry.id, remote, final, options, control)
+            if not final.exists():
+                return  # paused or cancelled: the event saying so was the last one
+    except OSError as exc:
+        if exc.errno == 28:  # ENOSPC
+            raise DiskFullError("The disk filled up while downloading; the partial file is kept, free space "
+                                "and resume.") from None
+        raise DownloadError(f"Writing the download failed: {exc.strerror or exc}") from None
     yield DownloadProgress(entry.id, files[0].filename, "done", sum(f.size for f in files), sum(f.size for f in files))
+
+
+def _refuse_unsupported(remote: RemoteFile, options: DownloadOptions) -> None:
+    """Read the header first: gigabytes of an architecture this llama.cpp cannot run are refused."""
+    from app.core.gguf_support import check_header
+
+    header = probe_remote_header(remote, options)
+    verdict = check_header(header.data, header.info)
+    if verdict.supported is False:
+        raise DownloadError(f"{remote.filename}: {verdict.reason}. Not downloading; a newer llama-cpp-python "
+                            "may support it.")
 
 
 def _inside(folder: Path, name: str) -> Path:
@@ -295,7 +349,8 @@ def _record_matches(final: Path, remote: RemoteFile) -> bool:
         record = json.loads(_record_path(final).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return record.get("etag") == remote.etag and record.get("size") == remote.size
+    # An empty ETag identifies nothing: such a partial file cannot be trusted to be this file.
+    return bool(remote.etag) and record.get("etag") == remote.etag and record.get("size") == remote.size
 
 
 def _write_record(final: Path, remote: RemoteFile) -> None:
@@ -304,11 +359,17 @@ def _write_record(final: Path, remote: RemoteFile) -> None:
          "size": remote.size, "sha256": remote.sha256, "commit": remote.commit}), encoding="utf-8")
 
 
-def _hash_existing(part: Path, hasher: "hashlib._Hash") -> int:
+def _hash_existing(part: Path, hasher: "hashlib._Hash", control: DownloadControl | None = None) -> int:
+    """Hash what a previous run downloaded; returns the byte count (less if stopped midway, which
+    the caller never uses for a verification)."""
+    done = 0
     with open(part, "rb") as fh:
         while chunk := fh.read(CHUNK * 8):
             hasher.update(chunk)
-    return part.stat().st_size
+            done += len(chunk)
+            if control is not None and control.stopping:
+                break
+    return done
 
 
 class _ThreadedHasher:
@@ -374,7 +435,11 @@ def _download_file(model_id: str, remote: RemoteFile, final: Path, options: Down
         part.unlink()
     _write_record(final, remote)
     sha = hashlib.sha256()
-    done = _hash_existing(part, sha) if part.exists() else 0
+    done = _hash_existing(part, sha, control) if part.exists() else 0
+    if control.stopping:
+        yield DownloadProgress(model_id, remote.filename, "cancelled" if control.cancel.is_set() else "paused",
+                               done, remote.size)
+        return
     hasher = _ThreadedHasher(sha)
     try:
         yield from _fetch_body(model_id, remote, final, part, done, hasher, options, control)
@@ -406,14 +471,19 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
         try:
             with session.stream("GET", remote.url, headers=request_headers, timeout=timeout,
                                 follow_redirects=True) as response:
+                control.response = response
                 status = response.status_code
                 if status in (401, 403):
                     raise NeedsTokenError(f"{remote.repo}/{remote.filename}: access denied ({status}); "
                                           "a Hugging Face token is needed.")
                 if status == 404:
                     raise RemoteNotFoundError(f"{remote.repo}/{remote.filename} is no longer on the hub.")
-                if status == 416:  # nothing left to send: the partial file is complete
-                    break
+                if status == 416:
+                    # Only asked while bytes are missing: the file is shorter than announced.
+                    part.unlink(missing_ok=True)
+                    _record_path(final).unlink(missing_ok=True)
+                    raise IntegrityError(f"{remote.filename}: the server has fewer bytes than the {remote.size:,} "
+                                         "it announced; the partial file was deleted.", retryable=False)
                 if status >= 500 or status == 429:
                     raise NetworkError(f"the server answered {status}")
                 if status not in (200, 206):
@@ -431,11 +501,15 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                 # Unbuffered: each received piece goes straight to the file, no extra copy.
                 with open(part, "ab", buffering=0) as out:
                     for chunk in response.iter_bytes():  # as received: a drop loses nothing already read
+                        if control.stopping:
+                            break
                         if done + len(chunk) > remote.size:
                             raise IntegrityError(
                                 f"{remote.filename}: the server sent more than the {remote.size:,} bytes it "
                                 "announced; the download is not trustworthy.", retryable=False)
-                        out.write(chunk)
+                        if out.write(chunk) != len(chunk):
+                            raise DiskFullError(f"The disk filled up while downloading {remote.filename}; the "
+                                                "partial file is kept, free space and resume.")
                         hasher.update(chunk)
                         done += len(chunk)
                         failures = 0
@@ -450,6 +524,9 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                 if done < remote.size and not control.stopping:
                     raise NetworkError("the connection ended before the file did")
         except (httpx.TransportError, NetworkError, OSError) as exc:
+            control.response = None
+            if control.stopping:
+                break  # the read was broken off on purpose
             if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
                 if getattr(exc, "errno", None) == 28:  # ENOSPC
                     raise DiskFullError(f"The disk filled up while downloading {remote.filename}; "
@@ -462,7 +539,7 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
             wait = min(options.backoff_max_s, options.backoff_s * 2 ** (failures - 1))
             progress.state, progress.done, progress.message = "retrying", done, f"{exc}; retrying in {wait:.0f} s"
             yield replace(progress)
-            if control.cancel.wait(wait) or control.pause.is_set():
+            if control.wait(wait):
                 break
     if control.cancel.is_set():
         part.unlink(missing_ok=True)
@@ -511,15 +588,24 @@ def probe_remote_header(remote: RemoteFile, options: DownloadOptions | None = No
     while True:
         headers["Range"] = f"bytes=0-{size - 1}"
         try:
-            response = get_session().get(remote.url, headers=headers, timeout=options.connect_timeout_s,
-                                         follow_redirects=True)
+            # Streamed and cut at `size`: a server that ignores Range must not send us the whole model.
+            with get_session().stream("GET", remote.url, headers=headers, timeout=options.connect_timeout_s,
+                                      follow_redirects=True) as response:
+                if response.status_code in (401, 403):
+                    raise NeedsTokenError(f"{remote.repo}/{remote.filename}: a Hugging Face token is needed.")
+                if response.status_code not in (200, 206):
+                    raise NetworkError(f"{remote.filename}: the server answered {response.status_code}.")
+                pieces, got = [], 0
+                for chunk in response.iter_bytes():
+                    pieces.append(chunk)
+                    got += len(chunk)
+                    if got >= size:
+                        break
+                data = b"".join(pieces)[:size]
+        except DownloadError:
+            raise
         except Exception as exc:
             raise _map_hub_error(exc, f"{remote.repo}/{remote.filename}") from None
-        if response.status_code in (401, 403):
-            raise NeedsTokenError(f"{remote.repo}/{remote.filename}: a Hugging Face token is needed.")
-        if response.status_code not in (200, 206):
-            raise NetworkError(f"{remote.filename}: the server answered {response.status_code}.")
-        data = response.content[:size]
         try:
             return RemoteHeader(parse_header(data), data)
         except HeaderIncomplete:

@@ -77,7 +77,9 @@ DEFAULT_FIT_CONTEXT = 4096  # what a chat needs; longer contexts are reported as
 
 def _verdict(needed: int) -> str:
     gpu = hardware.detect_gpu()
-    if gpu is not None and hardware.build_info().gpu_offload and needed <= gpu.vram_bytes * 0.9:
+    # Metal lets the GPU use about 70% of unified memory; a discrete card nearly all of its own.
+    share = 0.7 if gpu is not None and gpu.unified else 0.9
+    if gpu is not None and hardware.build_info().gpu_offload and needed <= gpu.vram_bytes * share:
         return FITS_GPU
     return FITS_RAM if needed <= hardware.total_ram() * 0.8 else TOO_BIG
 

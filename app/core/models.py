@@ -62,7 +62,8 @@ def installed_path(entry: ModelEntry, models_dir: Path) -> Path | None:
     folder = models_dir / entry.id
     first = folder / entry.files[0]
     if first.is_file():
-        return first
+        # Every listed file must be there (a manifest may list all parts of a split set).
+        return first if all((folder / name).is_file() for name in entry.files) else None
     # A split set counts only when every part is there.
     for part1 in sorted(folder.glob(first.stem + "-00001-of-*.gguf")) if folder.is_dir() else []:
         total = int(part1.name.rsplit("-of-", 1)[1].split(".")[0])
@@ -111,7 +112,8 @@ def model_state(entry: ModelEntry, models_dir: Path) -> str:
     if path:
         return "installed"
     folder = models_dir / entry.id
-    return "partial" if folder.is_dir() and any(folder.glob("*.part")) else "available"
+    # Anything left (a .part file, or finished parts of an unfinished split set) can be resumed or deleted.
+    return "partial" if folder.is_dir() and any(p.is_file() for p in folder.rglob("*")) else "available"
 
 
 def disk_usage(entry: ModelEntry, models_dir: Path) -> int:

@@ -85,6 +85,10 @@ class DownloadService(QObject):
     def __init__(self, models_dir, options: Callable[[], DownloadOptions], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = _Runner(models_dir, options)
+        # Quick jobs (fit, header checks, deletes, imports) get their own thread so they never wait
+        # behind a download of several gigabytes.
+        self._tasks = _Runner(models_dir, options)
+        self._tasks.setObjectName("model-tasks")
         self._controls: dict[str, DownloadControl] = {}
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._next_task = 0
@@ -92,8 +96,9 @@ class DownloadService(QObject):
         self._runner.progress.connect(self._on_progress)
         self._runner.finished_model.connect(self._on_finished)
         self._runner.failed_model.connect(self._on_failed)
-        self._runner.task_done.connect(self._on_task_done)
+        self._tasks.task_done.connect(self._on_task_done)
         self._runner.start()
+        self._tasks.start()
 
     def is_active(self, model_id: str) -> bool:
         return model_id in self._controls
@@ -115,10 +120,10 @@ class DownloadService(QObject):
 
     def run_task(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[str], None] | None = None) -> None:
-        """Run `fn` on the download thread (after queued downloads); callbacks on the GUI thread."""
+        """Run `fn` on the model-task thread; callbacks on the GUI thread."""
         self._next_task += 1
         self._callbacks[self._next_task] = (on_done, on_error)
-        self._runner.jobs.put((self._next_task, fn))
+        self._tasks.jobs.put((self._next_task, fn))
 
     @Slot(object)
     def _on_progress(self, event: DownloadProgress) -> None:
@@ -144,9 +149,14 @@ class DownloadService(QObject):
             on_done(result)
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
-        if not self._runner.isRunning():
-            return
         for control in self._controls.values():
-            control.pause.set()  # keep partial files: the next start resumes them
-        self._runner.jobs.put(None)
-        self._runner.wait(timeout_ms)
+            control.interrupt()  # pause (the partial file is kept for the next start) and end a stalled read
+        for runner in (self._runner, self._tasks):
+            if not runner.isRunning():
+                continue
+            runner.jobs.put(None)
+            if not runner.wait(timeout_ms):
+                # Destroying a running QThread aborts the process; ending it is the lesser evil at exit.
+                log.error("%s thread did not stop in time; terminating it", runner.objectName())
+                runner.terminate()
+                runner.wait(2000)

@@ -32,7 +32,7 @@ from app.core.models import installed_path
 from tests.fixtures.fake_hub import FakeHub
 
 REPO = "Test/Tiny-GGUF"
-NAME = "tiny.gguf"
+NAME = "tiny.bin"  # transport tests serve random bytes; .gguf names get their header checked first
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -211,8 +211,9 @@ def test_offline_mode(hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         run(entry_for(), tmp_path, options(hub))
 
 
-def test_split_parts_are_found_and_fetched(hub: FakeHub, payload: bytes, tmp_path: Path) -> None:
-    hub.add_file("Test/Split", "big-00001-of-00002.gguf", payload[:1000])
+def test_split_parts_are_found_and_fetched(hub: FakeHub, payload: bytes, tmp_path: Path, smollm2_path: Path) -> None:
+    head = smollm2_path.read_bytes()[:3_000_000]  # each part of a split set starts with a GGUF header
+    hub.add_file("Test/Split", "big-00001-of-00002.gguf", head)
     hub.add_file("Test/Split", "big-00002-of-00002.gguf", payload[1000:2000])
     entry = entry_for("Test/Split", files=("big.gguf",))
     run(entry, tmp_path, options(hub))
@@ -308,3 +309,57 @@ def test_names_from_the_hub_cannot_escape_the_models_dir(tmp_path: Path) -> None
     for bad in ("../evil.gguf", "a/../../evil.gguf", "/etc/passwd"):
         with pytest.raises(DownloadError, match="outside"):
             _inside(folder, bad)
+
+
+def test_unsupported_architecture_is_refused_before_downloading(hub: FakeHub, smollm2_path: Path,
+                                                                 tmp_path: Path) -> None:
+    data = bytearray(smollm2_path.read_bytes())
+    at = data.find(b"llama", 0, 400)
+    data[at : at + 5] = b"zzzzz"  # general.architecture = "zzzzz"
+    hub.add_file("Test/Alien", "alien.gguf", bytes(data))
+    before = hub.settled_bytes()
+    with pytest.raises(DownloadError, match="zzzzz"):
+        run(entry_for("Test/Alien", files=("alien.gguf",)), tmp_path, options(hub))
+    assert hub.settled_bytes() - before < 8 << 20  # the header only, not the 98 MB body
+
+
+def test_not_a_gguf_is_refused(hub: FakeHub, payload: bytes, tmp_path: Path) -> None:
+    hub.add_file(REPO, "fake.gguf", payload)
+    with pytest.raises(Exception, match="not a GGUF"):
+        run(entry_for(files=("fake.gguf",)), tmp_path, options(hub))
+
+
+def test_server_with_fewer_bytes_than_announced(hub: FakeHub, payload: bytes, tmp_path: Path) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    remote = resolve_files(entry_for(), options(hub))[0]
+    # A partial file as long as the real file, recorded for an announced size one byte longer.
+    from app.core.download import _write_record
+
+    hub.claimed_size = len(payload) + 1
+    remote = resolve_files(entry_for(), options(hub))[0]
+    partial_path(folder / NAME).write_bytes(payload)
+    _write_record(folder / NAME, remote)
+    with pytest.raises(IntegrityError, match="fewer bytes"):
+        run(entry_for(), tmp_path, options(hub))
+    assert not partial_path(folder / NAME).exists()
+
+
+def test_probe_of_a_server_ignoring_range_reads_little(hub: FakeHub, smollm2_path: Path) -> None:
+    hub.add_file("Test/Smol", "smol.gguf", smollm2_path)
+    remote = resolve_files(entry_for("Test/Smol", files=("smol.gguf",)), options(hub))[0]
+    hub.ignore_range = True
+    header = probe_remote_header(remote, options(hub))
+    assert header.info.architecture == "llama"
+
+
+def test_interrupt_breaks_a_stalled_read(hub: FakeHub, tmp_path: Path) -> None:
+    hub.stall_after, hub.stall_seconds = 500_000, 20.0
+    control = DownloadControl()
+    events = []
+    timer = threading.Timer(1.0, control.interrupt)
+    timer.start()
+    for event in download_model(entry_for(), tmp_path, options(hub, stall_timeout_s=15.0), control):
+        events.append(event)
+    assert events[-1].state == "paused"
+    assert partial_path(tmp_path / "tiny" / NAME).stat().st_size == 500_000

@@ -105,3 +105,16 @@ def test_architecture_check_uses_this_build(smollm2_path: Path) -> None:
     bad[at : at + 5] = b"zzzzz"
     verdict = check_header(bytes(bad), parse_header(bytes(bad)))
     assert verdict.supported is False and "zzzzz" in verdict.reason
+
+
+def test_listed_parts_must_all_be_present(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    entry = replace(load_all(None).get("qwen2.5-coder-32b-instruct-q8_0"),
+                    files=("m-00001-of-00002.gguf", "m-00002-of-00002.gguf"))
+    folder = tmp_path / entry.id
+    folder.mkdir()
+    (folder / "m-00001-of-00002.gguf").write_bytes(b"a")
+    assert installed_path(entry, tmp_path) is None and model_state(entry, tmp_path) == "partial"
+    (folder / "m-00002-of-00002.gguf").write_bytes(b"b")
+    assert model_state(entry, tmp_path) == "installed"

@@ -128,3 +128,17 @@ def test_import_local_file(qtbot, models_window, smollm2_path, tmp_path) -> None
     junk.write_bytes(b"nope")
     models.import_file(junk)
     qtbot.waitUntil(lambda: "Import failed" in models.details.text(), timeout=10000)
+
+
+def test_quitting_during_a_download_keeps_the_partial_file(qtbot, models_window, hub, caplog) -> None:
+    window, models = models_window
+    hub.stall_after, hub.stall_seconds = 5_000_000, 30.0  # a silent server: the read blocks (after the header probe)
+    models.select("test-smol")
+    qtbot.mouseClick(models.download_button, Qt.MouseButton.LeftButton)
+    part = window.ctx.paths.models / "test-smol" / "smol.gguf.part"
+    qtbot.waitUntil(lambda: part.exists() and part.stat().st_size >= 5_000_000, timeout=10000)
+    window.close()
+    window.shutdown()  # must break off the blocked read, not wait out the stall or abort the process
+    assert not window.downloads._runner.isRunning()
+    assert not any("did not stop in time" in r.getMessage() for r in caplog.records)  # stopped, not killed
+    assert part.stat().st_size == 5_000_000

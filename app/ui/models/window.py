@@ -47,14 +47,14 @@ class _ProgressDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def compute_rows(ctx: AppContext) -> tuple[list[ModelRow], str, str | None]:
+def compute_rows(ctx: AppContext, manifest) -> tuple[list[ModelRow], str, str | None]:
     """Every row with its state and fit, plus a hardware summary: slow (nvidia-smi, llama.cpp), so
     it runs on the download thread."""
     from app.core import hardware
     from app.core.fit import assess, cpu_only_warning, file_size_estimate
 
     rows = []
-    for entry in ctx.manifest.entries:
+    for entry in manifest.entries:
         fit = assess(entry)
         rows.append(ModelRow(entry=entry, state=model_state(entry, ctx.paths.models),
                              fit=fit.verdict if fit else "?", fit_detail=fit.detail if fit else "",
@@ -63,7 +63,7 @@ def compute_rows(ctx: AppContext) -> tuple[list[ModelRow], str, str | None]:
     from app.core.fit import recommend_quantization
 
     for key in {(r.entry.family, r.entry.parameters) for r in rows if r.entry.quantization}:
-        best = recommend_quantization(ctx.manifest, *key)
+        best = recommend_quantization(manifest, *key)
         same = [r for r in rows if (r.entry.family, r.entry.parameters) == key]
         if best is not None and len(same) > 1:
             for r in same:
@@ -162,13 +162,14 @@ class ModelsWindow(QDialog):
         ctx = self._ctx
 
         def work():
-            ctx.manifest = load_all(ctx.paths.user_manifest)
-            return compute_rows(ctx)
+            manifest = load_all(ctx.paths.user_manifest)
+            return (manifest, *compute_rows(ctx, manifest))
 
         self._downloads.run_task(work, self._show_rows, lambda message: self.details.setText(message))
 
     def _show_rows(self, result) -> None:
-        rows, summary, warning = result
+        manifest, rows, summary, warning = result
+        self._ctx.manifest = manifest  # swapped on the GUI thread, which reads it
         for row in rows:  # keep live download state across refreshes
             if self._downloads.is_active(row.entry.id):
                 old = self.table_model.row_index(row.entry.id)
