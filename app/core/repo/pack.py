@@ -1,0 +1,173 @@
+"""Choose and pack the code a question needs into a token budget.
+
+Ranking: FTS5 bm25 over chunk text, defined names, path and identifier parts, for the question's
+words and identifiers; then boosts for chunks that define a name the question mentions, for
+files whose path it mentions, and a smaller one for chunks that use those names (callers).
+Packing: a compact map of the repository (its files and top-level names) first, then chunks by
+score, each under a `path:start-end` header, counted with the caller's tokenizer until the budget
+is spent. The result lists exactly what was sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from app.core.repo.chunk import split_identifier
+from app.core.repo.index import RepoIndex
+
+TokenCounter = Callable[[str], int]
+MAP_SHARE = 0.12  # of the budget, at most, for the repository map
+_CANDIDATES = 300
+_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
+_PATHISH_RE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}|[\w-]+/[\w./-]+")
+_STOP = set("""a an and are as at be but by can do does for from has have how i if in into is it its me my
+no not of on or our should so that the their then there these this to was we what when where which who why
+will with would you your about after all also any because been before being between both each few more most
+other some such than too very just over out up down off again further once here only own same nor s t don
+function code file files use used using work works make makes get gets find show explain add new""".split())
+
+
+@dataclass(frozen=True)
+class PackedChunk:
+    path: str
+    start_line: int
+    end_line: int
+    score: float
+    tokens: int
+    text: str
+
+    @property
+    def citation(self) -> str:
+        return f"{self.path}:{self.start_line}-{self.end_line}"
+
+    def render(self) -> str:
+        return f"### {self.citation}\n```\n{self.text}\n```\n"
+
+
+@dataclass
+class PackResult:
+    question: str
+    budget: int
+    map_text: str = ""
+    map_tokens: int = 0
+    chunks: list[PackedChunk] = field(default_factory=list)
+
+    @property
+    def used_tokens(self) -> int:
+        return self.map_tokens + sum(c.tokens for c in self.chunks)
+
+    def render(self) -> str:
+        parts = [f"## Repository map\n{self.map_text}\n"] if self.map_text else []
+        parts += [c.render() for c in self.chunks]
+        return "\n".join(parts)
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "budget": self.budget, "used_tokens": self.used_tokens,
+                "map_tokens": self.map_tokens,
+                "chunks": [{"path": c.path, "start_line": c.start_line, "end_line": c.end_line,
+                            "score": round(c.score, 4), "tokens": c.tokens} for c in self.chunks]}
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    words: tuple[str, ...]  # lowercased search words (identifier parts included)
+    identifiers: tuple[str, ...]  # identifiers as written (names to look up as definitions)
+    paths: tuple[str, ...]  # path-like fragments
+
+
+def query_terms(question: str) -> QueryTerms:
+    paths = tuple(dict.fromkeys(m.strip("./") for m in _PATHISH_RE.findall(question) if len(m) > 2))
+    raw = _WORD_RE.findall(question)
+    # Any non-trivial word may be a name the code defines (retry, Client, parse_args).
+    idents = tuple(dict.fromkeys(w for w in raw if len(w) > 2 and w.lower() not in _STOP))
+    words: list[str] = []
+    for w in raw:
+        for part in [w.lower(), *split_identifier(w)]:
+            if len(part) > 1 and part not in _STOP and not part.isdigit():
+                words.append(part)
+    return QueryTerms(tuple(dict.fromkeys(words)), idents, paths)
+
+
+def _fts_query(words: tuple[str, ...]) -> str:
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
+    """(score, chunk id), best first."""
+    terms = query_terms(question)
+    db = index.db
+    scores: dict[int, float] = defaultdict(float)
+    if terms.words:
+        rows = db.execute(
+            "SELECT rowid, bm25(chunks_fts, 3.0, 6.0, 1.5, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY 2 LIMIT ?", (_fts_query(terms.words), _CANDIDATES)).fetchall()
+        for rowid, bm25 in rows:
+            scores[rowid] += -bm25  # bm25 is lower-is-better
+    top = max(scores.values(), default=1.0) or 1.0
+    # Definitions of names the question mentions.
+    defined: set[str] = set()
+    for ident in terms.identifiers:
+        for (chunk_id,) in db.execute("SELECT chunk_id FROM symbols WHERE name = ?", (ident,)):
+            scores[chunk_id] += top * 1.5
+            defined.add(ident)
+    # Files the question names by path.
+    for fragment in terms.paths:
+        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE path LIKE ?", (f"%{fragment}%",)):
+            scores[chunk_id] += top * 0.8
+    # Callers: chunks that use a name the question asks about.
+    for name in defined:
+        for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 50",
+                                   (f'text:"{name}"',)):
+            scores[rowid] += top * 0.3
+    return sorted(((s, cid) for cid, s in scores.items()), reverse=True)
+
+
+def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple[str, int]:
+    """Files with their top-level names, as many as fit in `budget` tokens."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for path, symbols in index.db.execute("SELECT path, symbols FROM chunks ORDER BY path, start"):
+        if symbols:
+            names[path].append(symbols.split()[0])
+    files = [p for (p,) in index.db.execute("SELECT path FROM files WHERE skipped IS NULL ORDER BY path")]
+    lines: list[str] = []
+    used = 0
+    for path in files:
+        shown = names.get(path, [])[:12]
+        line = f"{path}" + (f": {', '.join(shown)}" if shown else "")
+        cost = count_tokens(line + "\n")
+        if used + cost > budget:
+            lines.append(f"… and {len(files) - len(lines)} more files")
+            break
+        lines.append(line)
+        used += cost
+    text = "\n".join(lines)
+    return text, count_tokens(text) if text else 0
+
+
+def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounter) -> PackResult:
+    result = PackResult(question=question, budget=budget)
+    if budget <= 0:
+        return result
+    result.map_text, result.map_tokens = repo_map(index, count_tokens, int(budget * MAP_SHARE))
+    remaining = budget - result.map_tokens
+    for score, chunk_id in rank(index, question):
+        row = index.db.execute("SELECT path, start, end_line, text FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        if row is None:
+            continue
+        chunk = PackedChunk(row[0], row[1], row[2], score, 0, row[3])
+        tokens = count_tokens(chunk.render())
+        if tokens > remaining:
+            continue  # a smaller, lower-ranked chunk may still fit
+        result.chunks.append(PackedChunk(row[0], row[1], row[2], score, tokens, row[3]))
+        remaining -= tokens
+        if remaining < 32:
+            break
+    return result
+
+
+def approximate_tokens(text: str) -> int:
+    """About four characters per token: for packing when no model tokenizer is at hand."""
+    return max(1, (len(text) + 3) // 4)

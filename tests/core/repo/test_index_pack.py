@@ -1,0 +1,93 @@
+"""Index and pack on a small real repository built in the test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app.core.repo.index import RepoIndex
+from app.core.repo.pack import approximate_tokens, pack, query_terms
+from tests.core.repo.test_scan import make
+
+FILES = {
+    "src/net/retry.py": "import time\n\n\nclass RetryPolicy:\n    def __init__(self, attempts=3):\n"
+                        "        self.attempts = attempts\n\n    def sleep(self, n):\n        time.sleep(2 ** n)\n",
+    "src/net/client.py": "from .retry import RetryPolicy\n\n\ndef fetch(url):\n    policy = RetryPolicy()\n"
+                         "    for n in range(policy.attempts):\n        pass\n",
+    "src/cli.py": "import argparse\n\n\ndef add_command(parser, name):\n    sub = parser.add_subparsers()\n"
+                  "    return sub.add_parser(name)\n",
+    "README.md": "# Demo\nA demo project.\n",
+    "tests/test_cli.py": "from src.cli import add_command\n\n\ndef test_add():\n    assert add_command\n",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make(tmp_path / "demo", FILES)
+
+
+def test_incremental_update(repo: Path, tmp_path: Path) -> None:
+    index = RepoIndex(repo, tmp_path / "cache")
+    stats = index.update()
+    assert stats.files == 5 and stats.reindexed == 5 and stats.chunks >= 6
+    again = index.update()
+    assert again.reindexed == 0 and again.removed == 0  # nothing changed: nothing read
+    (repo / "src" / "cli.py").write_text("def add_command(p, n):\n    return n\n")
+    os.utime(repo / "src" / "cli.py", ns=(1, 1))
+    (repo / "README.md").unlink()
+    third = index.update()
+    assert third.reindexed == 1 and third.removed == 1 and third.files == 4
+    index.close()
+    reopened = RepoIndex(repo, tmp_path / "cache")  # persistent: a new process starts warm
+    assert reopened.update().reindexed == 0
+    reopened.close()
+
+
+def test_question_finds_definition_and_callers(repo: Path, tmp_path: Path) -> None:
+    index = RepoIndex(repo, tmp_path / "cache")
+    index.update()
+    result = pack(index, "Where is the retry logic and how many attempts does RetryPolicy make?", 2000,
+                  approximate_tokens)
+    cited = [c.path for c in result.chunks]
+    assert cited[0] == "src/net/retry.py"
+    assert "src/net/client.py" in cited  # it uses RetryPolicy
+    assert result.used_tokens <= 2000 and result.map_text.startswith("README.md")
+    how = pack(index, "how do I add a new command?", 2000, approximate_tokens)
+    assert how.chunks[0].path in ("src/cli.py", "tests/test_cli.py")
+    index.close()
+
+
+def test_budget_is_respected_and_json_is_stable(repo: Path, tmp_path: Path) -> None:
+    index = RepoIndex(repo, tmp_path / "cache")
+    index.update()
+    small = pack(index, "RetryPolicy attempts", 120, approximate_tokens)
+    assert small.used_tokens <= 120
+    data = small.to_json()
+    assert set(data) == {"question", "budget", "used_tokens", "map_tokens", "chunks"}
+    for chunk in data["chunks"]:
+        assert set(chunk) == {"path", "start_line", "end_line", "score", "tokens"}
+        assert 1 <= chunk["start_line"] <= chunk["end_line"]
+    assert pack(index, "anything", 0, approximate_tokens).chunks == []
+    index.close()
+
+
+def test_other_language_question_and_corrupt_cache(repo: Path, tmp_path: Path) -> None:
+    index = RepoIndex(repo, tmp_path / "cache")
+    index.update()
+    result = pack(index, "¿Dónde está la lógica de RetryPolicy?", 1000, approximate_tokens)
+    assert result.chunks and result.chunks[0].path == "src/net/retry.py"
+    path = index.path
+    index.close()
+    path.write_bytes(b"garbage" * 100)
+    rebuilt = RepoIndex(repo, tmp_path / "cache")  # a damaged cache is rebuilt, not fatal
+    assert rebuilt.update().reindexed == 5
+    rebuilt.close()
+
+
+def test_query_terms() -> None:
+    terms = query_terms("Why does parse_args in src/cli.py fail for HTTPServer?")
+    assert "parse_args" in terms.identifiers and "HTTPServer" in terms.identifiers
+    assert "src/cli.py" in terms.paths
+    assert {"parse", "args", "httpserver"} <= set(terms.words) and "the" not in terms.words
