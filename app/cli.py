@@ -268,6 +268,84 @@ def cmd_models_import(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_index(ctx: AppContext, repo: str):
+    from pathlib import Path
+
+    from app.core.repo.index import RepoIndex
+
+    index = RepoIndex(Path(repo), ctx.paths.cache / "repos")
+    stats = index.update()
+    log.info("indexed %s: %d files, %d chunks (%d read, %d removed, %d skipped)", index.root, stats.files,
+             stats.chunks, stats.reindexed, stats.removed, len(stats.skipped))
+    if stats.truncated:
+        print(f"warning: {index.root} has more files than the scan limit; only the first were indexed",
+              file=sys.stderr)
+    if stats.files == 0:
+        index.close()
+        raise UserError(f"{index.root} has no source files to index (empty, or everything is ignored)")
+    return index
+
+
+def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
+    import json
+
+    from app.core.engine import VocabCounter
+    from app.core.repo.pack import pack
+
+    question = _read_question(args.question)
+    if not question.strip():
+        raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
+    if args.budget < 1:
+        raise UserError("--budget must be a positive number of tokens")
+    model = ctx.resolve(args.model)
+    counter = VocabCounter(model.path)
+    index = _open_index(ctx, args.repo)
+    try:
+        result = pack(index, question, args.budget, counter)
+    finally:
+        index.close()
+        counter.close()
+    if args.json:
+        data = {"version": 1, "repo": str(index.root), "tokenizer": model.model_id, **result.to_json()}
+        print(json.dumps(data, indent=2))
+    else:
+        print(result.render())
+    return 0
+
+
+def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.core.repo.ask import build_repo_messages
+    from app.core.repo.pack import pack
+
+    question = _read_question(args.question)
+    if not question.strip():
+        raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
+    model = ctx.resolve(args.model)
+    engine = ctx.load_engine(model)
+    index = _open_index(ctx, args.repo)
+    try:
+        sampling = ctx.settings.sampling
+        if args.max_tokens is not None:
+            sampling.max_tokens = args.max_tokens
+        # The context gets what the model's window leaves after the prompt's own text and the answer.
+        overhead = engine.prompt_tokens(build_repo_messages("", question))
+        budget = args.budget or (engine.info.n_ctx - overhead - sampling.max_tokens - 16)
+        if budget < 64:
+            raise UserError(f"the model's context ({engine.info.n_ctx:,} tokens) leaves no room for code; "
+                            "raise the context limit or lower --max-tokens")
+        result = pack(index, question, budget, engine.count_tokens)
+        generation = engine.chat(build_repo_messages(result.render(), question), sampling)
+        for piece in generation:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sources = ", ".join(c.citation for c in result.chunks[:12])
+        sys.stdout.write(f"\n\nContext sent ({result.used_tokens:,} tokens): {sources}\n")
+        return 0
+    finally:
+        index.close()
+        engine.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codellama-desktop", description="Local coding assistant on llama.cpp. "
                                      "With no command, opens the desktop app.")
@@ -283,6 +361,22 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--temperature", "-t", type=float, help="sampling temperature (0 = greedy)")
     chat.add_argument("--seed", type=int, help="random seed for reproducible answers")
     chat.set_defaults(func=cmd_chat)
+
+    context = sub.add_parser("context", help="print exactly the repository context a question would get")
+    context.add_argument("question", help="the question, or '-' to read it from stdin")
+    context.add_argument("--repo", required=True, help="the repository folder")
+    context.add_argument("--budget", type=int, required=True, help="tokens of context to fill")
+    context.add_argument("--json", action="store_true", help="machine-readable output (docs/context-json.md)")
+    context.add_argument("--model", "-m", help="whose tokenizer counts tokens (default: the chat model)")
+    context.set_defaults(func=cmd_context)
+
+    ask = sub.add_parser("ask", help="answer a question about a repository, citing path:line-line")
+    ask.add_argument("question", help="the question, or '-' to read it from stdin")
+    ask.add_argument("--repo", required=True, help="the repository folder")
+    ask.add_argument("--model", "-m", help="manifest id or path to a .gguf file")
+    ask.add_argument("--budget", type=int, help="tokens of context (default: what the model's context leaves)")
+    ask.add_argument("--max-tokens", "-n", type=int, help="most tokens to generate")
+    ask.set_defaults(func=cmd_ask)
 
     doctor = sub.add_parser("doctor", help="versions, backend, memory and directories")
     doctor.set_defaults(func=cmd_doctor)

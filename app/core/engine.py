@@ -366,3 +366,23 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
             break
         n += 1
     return n
+
+
+class VocabCounter:
+    """Token counting with a model's own tokenizer, loading only its vocabulary (no weights)."""
+
+    def __init__(self, model_path: Path) -> None:
+        read_gguf_info(model_path)  # the same clear errors as a full load
+        llama_log.install()
+        import llama_cpp
+
+        try:
+            self._llama = llama_cpp.Llama(model_path=str(model_path), vocab_only=True, verbose=False)
+        except ValueError as exc:
+            raise ModelFileError(f"{model_path.name}: llama.cpp could not read its vocabulary ({exc})") from None
+
+    def __call__(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0
+
+    def close(self) -> None:
+        self._llama.close()

@@ -139,3 +139,28 @@ def test_download_errors_are_one_line(app_home: Path) -> None:
         'repo = "Nobody/Ghost"\nfiles = ["ghost.gguf"]\nroles = ["chat"]\n')
     with FakeHub() as hub:
         one_line_error(cli("models", "download", "ghost", "--endpoint", hub.url, home=app_home), 8, "not found")
+
+
+def test_context_json_and_ask_on_a_repository(app_home: Path, tmp_path: Path) -> None:
+    import json as jsonlib
+
+    from tests.core.repo.test_index_pack import FILES
+    from tests.core.repo.test_scan import make
+
+    repo = make(tmp_path / "demo", FILES)
+    result = cli("context", "--repo", str(repo), "--budget", "600", "--json",
+                 "Where is RetryPolicy defined?", home=app_home)
+    assert result.returncode == 0, result.stderr
+    data = jsonlib.loads(result.stdout)
+    assert data["version"] == 1 and data["tokenizer"] == "smollm2-135m-instruct"
+    assert data["chunks"][0]["path"] == "src/net/retry.py" and data["used_tokens"] <= 600
+    stdin = cli("context", "--repo", str(repo), "--budget", "600", "-", home=app_home, stdin="RetryPolicy")
+    assert stdin.returncode == 0 and "### src/net/retry.py:" in stdin.stdout
+    answer = cli("ask", "--repo", str(repo), "-n", "24", "How many attempts does RetryPolicy make?", home=app_home)
+    assert answer.returncode == 0, answer.stderr
+    assert "Context sent" in answer.stdout and "src/net/retry.py:" in answer.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    one_line_error(cli("context", "--repo", str(empty), "--budget", "100", "x", home=app_home), 1, "no source files")
+    one_line_error(cli("context", "--repo", str(tmp_path / "nope"), "--budget", "100", "x", home=app_home), 1,
+                   "cannot open")

@@ -21,7 +21,7 @@ from app.core.repo.scan import ScanResult, ScanRules, Skipped, read_source, scan
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
 CREATE TABLE IF NOT EXISTS symbols (name TEXT, path TEXT, line INTEGER, chunk_id INTEGER);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols(name);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(path, symbols, terms, text, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(path, symbols, terms, text, tokenize='porter unicode61');
 """
 
 

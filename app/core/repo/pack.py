@@ -81,8 +81,13 @@ class QueryTerms:
 def query_terms(question: str) -> QueryTerms:
     paths = tuple(dict.fromkeys(m.strip("./") for m in _PATHISH_RE.findall(question) if len(m) > 2))
     raw = _WORD_RE.findall(question)
-    # Any non-trivial word may be a name the code defines (retry, Client, parse_args).
-    idents = tuple(dict.fromkeys(w for w in raw if len(w) > 2 and w.lower() not in _STOP))
+    # Names the question writes as code (parse_args, RetryPolicy, `fetch`, fetch()) are looked up as
+    # definitions; plain English words (chat, messages) are left to the text search.
+    quoted = set(re.findall(r"`([A-Za-z_][\w.]*)`|([A-Za-z_]\w*)\(", question))
+    quoted_names = {name for pair in quoted for name in pair if name}
+    idents = tuple(dict.fromkeys(
+        w for w in raw if len(w) > 2 and w.lower() not in _STOP
+        and ("_" in w or any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or w in quoted_names)))
     words: list[str] = []
     for w in raw:
         for part in [w.lower(), *split_identifier(w)]:
@@ -104,8 +109,18 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
         rows = db.execute(
             "SELECT rowid, bm25(chunks_fts, 3.0, 6.0, 1.5, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
             "ORDER BY 2 LIMIT ?", (_fts_query(terms.words), _CANDIDATES)).fetchall()
+        # Coverage: a chunk matching several of the question's words beats a short chunk that
+        # happens to repeat one of them (bm25 alone favours tiny chunks).
+        hits: dict[int, int] = defaultdict(int)
+        candidates = {rowid for rowid, _ in rows}
+        for word in terms.words:
+            for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 5000",
+                                       (f'"{word}"',)):
+                if rowid in candidates:
+                    hits[rowid] += 1
         for rowid, bm25 in rows:
-            scores[rowid] += -bm25  # bm25 is lower-is-better
+            coverage = hits[rowid] / len(terms.words)
+            scores[rowid] += -bm25 * (0.25 + coverage) ** 2  # bm25 is lower-is-better
     top = max(scores.values(), default=1.0) or 1.0
     # Definitions of names the question mentions.
     defined: set[str] = set()
@@ -122,7 +137,19 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
         for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 50",
                                    (f'text:"{name}"',)):
             scores[rowid] += top * 0.3
+    # Tests and docs mention everything; unless the question is about them, prefer the code itself.
+    if not any(w.startswith("test") for w in terms.words):
+        for cid in list(scores):
+            row = db.execute("SELECT path FROM chunks WHERE id = ?", (cid,)).fetchone()
+            if row and _is_test(row[0]):
+                scores[cid] *= 0.6
     return sorted(((s, cid) for cid, s in scores.items()), reverse=True)
+
+
+def _is_test(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return ("/tests/" in f"/{path}" or "/test/" in f"/{path}" or name.startswith("test_")
+            or name.endswith(("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_test.go")))
 
 
 def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple[str, int]:
