@@ -47,6 +47,7 @@ class Settings:
     hf_token: str = ""  # for gated repositories; empty: HF_TOKEN or the hub's stored login
     hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
     default_infill_model: str = ""  # manifest id used by the infill pane
+    recent_repos: list[str] = field(default_factory=list)  # most recent first
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +70,8 @@ def _coerce(cls: type, data: Any) -> Any:
             log.warning("setting %s has the wrong type; using the default", f.name)
         elif isinstance(default, float) and isinstance(value, (int, float)):
             setattr(instance, f.name, float(value))
+        elif isinstance(default, list) and isinstance(value, list):
+            setattr(instance, f.name, [v for v in value if isinstance(v, str)])
         elif isinstance(value, type(default)):
             setattr(instance, f.name, value)
         else:

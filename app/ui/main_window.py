@@ -23,6 +23,7 @@ from app.core.engine import EngineInfo
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.ui.models.window import ModelsWindow
+from app.ui.repo.pane import RepoPane
 from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
 from app.workers.store_worker import StoreService, save_settings_later
@@ -82,6 +83,9 @@ class MainWindow(QMainWindow):
         self.chat.placeholder.setTextFormat(Qt.TextFormat.RichText)
         self.chat.placeholder.linkActivated.connect(lambda _link: self.open_models())
         self.tabs.addTab(self.chat, "Chat")
+        self.repo = RepoPane(ctx, inference, self.show_error, self.code_style)
+        self.tabs.addTab(self.repo, "Repository")
+        self.repo.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -136,19 +140,28 @@ class MainWindow(QMainWindow):
         return self.models_window
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):
+        from pathlib import Path
+
+        urls = [u.toLocalFile() for u in event.mimeData().urls()]
+        if any(u.lower().endswith(".gguf") or Path(u).is_dir() for u in urls):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """A .gguf file is imported as a model; a folder is opened in the repository pane."""
         from pathlib import Path
 
-        window = self.open_models()
         for url in event.mimeData().urls():
-            if url.toLocalFile().lower().endswith(".gguf"):
-                window.import_file(Path(url.toLocalFile()))
+            local = Path(url.toLocalFile())
+            if local.is_dir():
+                self.tabs.setCurrentWidget(self.repo)
+                self.repo.open_folder(local)
+                return
+            if local.suffix.lower() == ".gguf":
+                self.open_models().import_file(local)
 
     def shutdown(self) -> None:
         """Stop the worker threads (after the window has closed)."""
+        self.repo.shutdown()
         self.downloads.shutdown()
         self.inference.shutdown()
         self.store.shutdown()

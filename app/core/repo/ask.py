@@ -6,6 +6,8 @@ share a long, stable token prefix with the previous prompt (llama.cpp then reuse
 
 from __future__ import annotations
 
+import re
+
 from app.core.prompts.chat import ChatMessage
 
 SYSTEM = ("You answer questions about a code repository using only the code given. Cite the code you rely on "
@@ -16,3 +18,28 @@ def build_repo_messages(context: str, question: str) -> list[ChatMessage]:
     user = (f"Code from the repository:\n\n{context}\n\nQuestion: {question.strip()}" if context
             else f"Question: {question.strip()}")
     return [ChatMessage("system", SYSTEM), ChatMessage("user", user)]
+
+
+_CITATION_RE = re.compile(r"(?<![\w/.\[(])([\w./-]+\.[A-Za-z0-9]+):(\d+)(?:-(\d+))?")
+
+
+def linkify_citations(text: str, known_paths: set[str]) -> str:
+    """Markdown links (cite:path:start-end) for citations of files the index knows."""
+    def replace(match: re.Match) -> str:
+        path, start, end = match.group(1), match.group(2), match.group(3) or match.group(2)
+        if path not in known_paths:
+            return match.group(0)
+        return f"[{match.group(0)}](cite:{path}:{start}-{end})"
+
+    return _CITATION_RE.sub(replace, text)
+
+
+def parse_citation_link(link: str) -> tuple[str, int, int] | None:
+    if not link.startswith("cite:"):
+        return None
+    path, _, lines = link[5:].rpartition(":")
+    start, _, end = lines.partition("-")
+    try:
+        return path, int(start), int(end or start)
+    except ValueError:
+        return None

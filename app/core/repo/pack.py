@@ -174,7 +174,9 @@ def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple
     return text, count_tokens(text) if text else 0
 
 
-def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounter) -> PackResult:
+def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounter,
+         exclude: frozenset[str] = frozenset()) -> PackResult:
+    """The best chunks for `question` within `budget` tokens; files in `exclude` are left out."""
     result = PackResult(question=question, budget=budget)
     if budget <= 0:
         return result
@@ -182,7 +184,7 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
     remaining = budget - result.map_tokens
     for score, chunk_id in rank(index, question):
         row = index.db.execute("SELECT path, start, end_line, text FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-        if row is None:
+        if row is None or row[0] in exclude:
             continue
         chunk = PackedChunk(row[0], row[1], row[2], score, 0, row[3])
         tokens = count_tokens(chunk.render())
@@ -193,6 +195,13 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
         if remaining < 32:
             break
     return result
+
+
+def file_sizes(index: RepoIndex) -> list[tuple[str, int]]:
+    """(path, approximate tokens) of every indexed file, for the file tree."""
+    rows = index.db.execute("SELECT f.path, COALESCE(SUM(LENGTH(c.text)), 0) FROM files f "
+                            "LEFT JOIN chunks c ON c.path = f.path WHERE f.skipped IS NULL GROUP BY f.path ORDER BY f.path")
+    return [(path, approximate_tokens(" " * chars) if chars else 0) for path, chars in rows]
 
 
 def approximate_tokens(text: str) -> int:

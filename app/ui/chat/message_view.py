@@ -6,6 +6,8 @@ code block is highlighted once, when its closing fence arrives.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
@@ -31,11 +33,15 @@ def _copy_button(tooltip: str, get_text) -> QPushButton:
 
 
 class ProseView(QLabel):
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, display: "Callable[[str], str] | None" = None,
+                 on_link: "Callable[[str], None] | None" = None) -> None:
         super().__init__()
+        self._display = display
         self.setTextFormat(Qt.TextFormat.MarkdownText)
         self.setWordWrap(True)
-        self.setOpenExternalLinks(True)
+        self.setOpenExternalLinks(on_link is None)
+        if on_link is not None:
+            self.linkActivated.connect(on_link)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.source = ""
@@ -44,7 +50,7 @@ class ProseView(QLabel):
     def set_block(self, block: Block) -> None:
         if block.text != self.source:
             self.source = block.text
-            self.setText(block.text)
+            self.setText(self._display(block.text) if self._display else block.text)
 
 
 class CodeBlockView(QFrame):
@@ -117,8 +123,10 @@ class MessageView(QFrame):
 
     copy_requested = Signal()
 
-    def __init__(self, role: str, text: str = "", *, style: str, state: str = "complete") -> None:
+    def __init__(self, role: str, text: str = "", *, style: str, state: str = "complete",
+                 display: Callable[[str], str] | None = None, on_link: Callable[[str], None] | None = None) -> None:
         super().__init__()
+        self._display, self._on_link = display, on_link
         self.role = role
         self.setObjectName("userMessage" if role == "user" else "assistantMessage")
         self._style = style
@@ -159,7 +167,8 @@ class MessageView(QFrame):
                 widget.set_block(block)  # type: ignore[union-attr]
                 continue
             self._truncate(index)
-            widget = CodeBlockView(block, self._style) if block.kind == "code" else ProseView(block.text)
+            widget = (CodeBlockView(block, self._style) if block.kind == "code"
+                      else ProseView(block.text, self._display, self._on_link))
             if self.role == "user" and isinstance(widget, ProseView):
                 widget.setTextFormat(Qt.TextFormat.PlainText)  # the user's words, shown as typed
                 widget.setText(block.text)

@@ -1,0 +1,83 @@
+"""The repository pane on a real folder, the real index and the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.core.repo.test_index_pack import FILES
+from tests.core.repo.test_scan import make
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make(tmp_path / "demo", FILES)
+
+
+def open_repo(qtbot, window, path: Path) -> None:
+    pane = window.repo
+    pane.open_folder(path)
+    qtbot.waitUntil(lambda: pane._root is not None and pane.tree.topLevelItemCount() > 0, timeout=20000)
+
+
+def ask(qtbot, window, text: str):
+    pane = window.repo
+    pane.question.setPlainText(text)
+    with qtbot.waitSignal(window.inference.finished, timeout=60000) as finished:
+        qtbot.mouseClick(pane.ask_button, Qt.MouseButton.LeftButton)
+    return finished.args[1]
+
+
+def test_ask_shows_context_and_follow_up_reuses_it(qtbot, make_window, repo) -> None:
+    window = make_window()
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    assert "5 files" in pane.summary.text()
+    first = ask(qtbot, window, "Where is RetryPolicy defined and how many attempts does it make?")
+    assert pane.seen.rowCount() >= 2 and pane.seen.item(0, 0).text().startswith("src/net/retry.py:")
+    assert "tokens" in pane.seen_total.text()
+    second = ask(qtbot, window, "And who uses it?")
+    # The follow-up's prompt starts with the whole first prompt and answer: served from the cache.
+    assert second.reused_tokens >= first.prompt_tokens
+    assert second.prompt_tokens - second.reused_tokens < 40
+    assert len(pane._history) == 3
+    pane.new_question()
+    assert pane._context is None and pane.seen.rowCount() == 0
+
+
+def test_excluded_files_stay_out_and_citations_open(qtbot, make_window, repo) -> None:
+    window = make_window()
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    items = pane.tree.findItems("retry.py", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    items[0].setCheckState(0, Qt.CheckState.Unchecked)
+    assert "src/net/retry.py" in pane._excluded
+    ask(qtbot, window, "Where is RetryPolicy defined?")
+    cited = [pane.seen.item(r, 0).text() for r in range(pane.seen.rowCount())]
+    assert cited and not any(c.startswith("src/net/retry.py") for c in cited)
+    pane.open_citation("cite:src/net/client.py:4-7")
+    qtbot.waitUntil(lambda: getattr(pane, "viewer", None) is not None and pane.viewer.isVisible(), timeout=5000)
+    assert pane.viewer.code.startswith("def fetch(url):")
+    assert "<span" in pane.viewer.view.toHtml()
+
+
+def test_bad_folders_get_clear_messages(qtbot, make_window, tmp_path) -> None:
+    window = make_window(load=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    window.repo.open_folder(empty)
+    qtbot.waitUntil(lambda: "no source files" in window.banner.label.text(), timeout=10000)
+    window.repo.open_folder(tmp_path / "missing")
+    qtbot.waitUntil(lambda: "cannot open" in window.banner.label.text(), timeout=10000)
+
+
+def test_citations_become_links() -> None:
+    from app.core.repo.ask import linkify_citations, parse_citation_link
+
+    text = linkify_citations("See src/a.py:3-9 and b.py:4, not x/unknown.py:1.", {"src/a.py", "b.py"})
+    assert "[src/a.py:3-9](cite:src/a.py:3-9)" in text and "[b.py:4](cite:b.py:4-4)" in text
+    assert "x/unknown.py:1" in text and "cite:x/" not in text
+    assert parse_citation_link("cite:src/a.py:3-9") == ("src/a.py", 3, 9)
+    assert parse_citation_link("https://example.com") is None
