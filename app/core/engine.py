@@ -269,14 +269,17 @@ class LocalEngine:
     def prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return len(self.build_prompt(messages).tokens)
 
-    def fit_history(self, messages: Sequence[ChatMessage]) -> tuple[ChatPrompt, int]:
+    def fit_history(self, messages: Sequence[ChatMessage], keep_leading: int | None = None) -> tuple[ChatPrompt, int]:
         """The prompt for `messages`, leaving out the oldest exchanges if it overflows the context.
 
-        Returns (prompt, number of messages dropped). The system message and the last user
-        message are always kept.
+        Returns (prompt, number of messages dropped). The first `keep_leading` messages (default:
+        the system message) and the last user message are always kept; a repository question
+        keeps its packed-code message this way while old follow-ups make room.
         """
-        system = [m for m in messages[:1] if m.role == "system"]
-        rest = list(messages[len(system):])
+        if keep_leading is None:
+            keep_leading = 1 if messages and messages[0].role == "system" else 0
+        system = list(messages[:keep_leading])
+        rest = list(messages[keep_leading:])
         limit = self.info.n_ctx - ANSWER_RESERVE
         dropped = 0
         while True:
@@ -293,12 +296,13 @@ class LocalEngine:
 
     # Generation -------------------------------------------------------------------------------
     def chat(self, messages: Sequence[ChatMessage], sampling: SamplingSettings,
-             cancel: threading.Event | None = None, *, ignore_eos: bool = False) -> Generation:
+             cancel: threading.Event | None = None, *, ignore_eos: bool = False,
+             keep_leading: int | None = None) -> Generation:
         """Stream an answer. `ignore_eos` keeps generating past the end token (benchmarks)."""
         if self._closed:
             raise EngineError("The model was unloaded.")
         requested = time.perf_counter()  # time to first token counts prompt building too
-        prompt, dropped = self.fit_history(messages)
+        prompt, dropped = self.fit_history(messages, keep_leading)
         generation = Generation(iter(()))
         generation.stats.dropped_messages = dropped
         stop_ids = frozenset() if ignore_eos else prompt.stop_ids

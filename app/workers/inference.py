@@ -35,6 +35,7 @@ class ChatJob:
     job_id: int = field(default_factory=lambda: next(_job_ids))
     cancel: threading.Event = field(default_factory=threading.Event)
     ignore_eos: bool = False  # benchmarks: a fixed number of tokens whatever the model says
+    keep_leading: int | None = None  # messages never dropped to fit the context (see LocalEngine.fit_history)
 
 
 class _InferenceWorker(QObject):
@@ -74,7 +75,8 @@ class _InferenceWorker(QObject):
             self.finished.emit(job.job_id, GenerationStats(stop_reason="cancelled"))
             return
         try:
-            generation = self._engine.chat(job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos)
+            generation = self._engine.chat(job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos,
+                                           keep_leading=job.keep_leading)
             pending: list[str] = []
             last = time.perf_counter()
             for piece in generation:
@@ -190,8 +192,9 @@ class InferenceService(QObject):
         self.info = None
         self._load.emit(spec)
 
-    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False) -> ChatJob:
-        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos)
+    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False,
+             keep_leading: int | None = None) -> ChatJob:
+        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos, keep_leading=keep_leading)
         self._active = job
         self._chat.emit(job)
         return job

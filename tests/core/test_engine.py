@@ -139,3 +139,16 @@ def test_stop_interrupts_prompt_evaluation(smollm2_engine: LocalEngine) -> None:
     assert generation.stats.stop_reason == "cancelled" and generation.stats.generated_tokens == 0
     # The engine is still usable afterwards.
     assert smollm2_engine.chat(ask("Say hi"), SamplingSettings(max_tokens=5)).text()
+
+
+def test_pinned_leading_messages_survive_trimming(smollm2_engine: LocalEngine) -> None:
+    """A repository question keeps its packed-code message; old follow-ups make room instead."""
+    code = ChatMessage("user", "CODE-CONTEXT " + "def f(): pass\n" * 150)
+    history: list[ChatMessage] = [ChatMessage("system", "Be brief."), code, ChatMessage("assistant", "ok")]
+    for i in range(20):
+        history += [ChatMessage("user", f"follow-up {i} " + "more " * 40), ChatMessage("assistant", "answer " * 40)]
+    history.append(ChatMessage("user", "last"))
+    prompt, dropped = smollm2_engine.fit_history(history, keep_leading=3)
+    assert dropped > 0
+    text = smollm2_engine.tokenizer.decode(prompt.tokens)
+    assert "CODE-CONTEXT" in text and "follow-up 0 " not in text and "last" in text

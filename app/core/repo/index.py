@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from app.core.repo.chunk import chunk_file, identifiers, split_identifier
-from app.core.repo.scan import ScanResult, ScanRules, Skipped, read_source, scan_all
+from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
 CREATE TABLE IF NOT EXISTS symbols (name TEXT, path TEXT, line INTEGER, chunk_id INTEGER);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols(name);
+CREATE INDEX IF NOT EXISTS symbols_by_path ON symbols(path);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(path, symbols, terms, text, tokenize='porter unicode61');
 """
 
@@ -102,7 +103,16 @@ class RepoIndex:
     def update_steps(self, rules: ScanRules | None = None,
                      cancel: threading.Event | None = None) -> Iterator[IndexProgress | IndexStats]:
         rules = rules or ScanRules()
-        scanned: ScanResult = scan_all(self.root, rules)
+        try:
+            yield from self._update_steps(rules, cancel)
+        except sqlite3.Error as exc:
+            text = str(exc).lower()
+            why = ("the disk is full" if "full" in text else "another program holds it locked" if "lock" in text
+                   else str(exc))
+            raise RepoError(f"The repository index at {self.path} could not be updated: {why}.") from None
+
+    def _update_steps(self, rules: ScanRules, cancel: threading.Event | None) -> Iterator[IndexProgress | IndexStats]:
+        scanned: ScanResult = scan_all(self.root, rules, cancel)
         known = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT path, size, mtime_ns FROM files")}
         current = {f.path: f for f in scanned.files}
         removed = [p for p in known if p not in current]
@@ -117,16 +127,19 @@ class RepoIndex:
             text, reason = read_source(self.root, file.path, rules)
             with self._db:  # one transaction per file: an interrupted update keeps what it finished
                 self._forget(file.path)
-                self._db.execute("INSERT INTO files VALUES (?,?,?,?)", (file.path, file.size, file.mtime_ns, reason))
                 if text is None:
                     skipped.append(Skipped(file.path, reason or "unreadable"))
-                else:
+                    if reason and reason.startswith("unreadable"):
+                        continue  # may be fixed without the file changing (permissions): retry next time
+                self._db.execute("INSERT INTO files VALUES (?,?,?,?)", (file.path, file.size, file.mtime_ns, reason))
+                if text is not None:
                     self._add_chunks(file.path, text)
             if number % 25 == 0 or number == len(changed):
                 yield IndexProgress(number, len(changed), file.path)
         # Files skipped earlier stay skipped until they change; report them each time.
+        changed_paths = {f.path for f in changed}
         skipped += [Skipped(p, r) for p, r in self._db.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL")
-                    if p not in {f.path for f in changed}]
+                    if p not in changed_paths]
         files, chunks = (self._db.execute(q).fetchone()[0] for q in
                          ("SELECT COUNT(*) FROM files WHERE skipped IS NULL", "SELECT COUNT(*) FROM chunks"))
         yield IndexStats(files, chunks, len(changed), len(removed), skipped, scanned.truncated)

@@ -21,7 +21,8 @@ from app.core.repo.index import RepoIndex
 TokenCounter = Callable[[str], int]
 MAP_SHARE = 0.12  # of the budget, at most, for the repository map
 _CANDIDATES = 300
-_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
+_WORD_RE = re.compile(r"[^\W\d]\w*|\d+")
+_MAX_WORDS = 40  # a pasted stack trace must not turn into hundreds of queries
 _PATHISH_RE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}|[\w-]+/[\w./-]+")
 _STOP = set("""a an and are as at be but by can do does for from has have how i if in into is it its me my
 no not of on or our should so that the their then there these this to was we what when where which who why
@@ -55,9 +56,9 @@ class PackResult:
     map_tokens: int = 0
     chunks: list[PackedChunk] = field(default_factory=list)
 
-    @property
-    def used_tokens(self) -> int:
-        return self.map_tokens + sum(c.tokens for c in self.chunks)
+    used_tokens: int = 0  # tokens of render(), the text actually sent
+
+
 
     def render(self) -> str:
         parts = [f"## Repository map\n{self.map_text}\n"] if self.map_text else []
@@ -93,7 +94,7 @@ def query_terms(question: str) -> QueryTerms:
         for part in [w.lower(), *split_identifier(w)]:
             if len(part) > 1 and part not in _STOP and not part.isdigit():
                 words.append(part)
-    return QueryTerms(tuple(dict.fromkeys(words)), idents, paths)
+    return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_WORDS], idents[:_MAX_WORDS], paths[:10])
 
 
 def _fts_query(words: tuple[str, ...]) -> str:
@@ -130,7 +131,7 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
             defined.add(ident)
     # Files the question names by path.
     for fragment in terms.paths:
-        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE path LIKE ?", (f"%{fragment}%",)):
+        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE instr(path, ?) > 0", (fragment,)):
             scores[chunk_id] += top * 0.8
     # Callers: chunks that use a name the question asks about.
     for name in defined:
@@ -166,7 +167,8 @@ def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple
         line = f"{path}" + (f": {', '.join(shown)}" if shown else "")
         cost = count_tokens(line + "\n")
         if used + cost > budget:
-            lines.append(f"… and {len(files) - len(lines)} more files")
+            if lines:
+                lines.append(f"… and {len(files) - len(lines)} more files")
             break
         lines.append(line)
         used += cost
@@ -181,6 +183,8 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
     if budget <= 0:
         return result
     result.map_text, result.map_tokens = repo_map(index, count_tokens, int(budget * MAP_SHARE))
+    if result.map_tokens > budget * MAP_SHARE:  # not even one line fits: no map
+        result.map_text, result.map_tokens = "", 0
     remaining = budget - result.map_tokens
     for score, chunk_id in rank(index, question):
         row = index.db.execute("SELECT path, start, end_line, text FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
@@ -194,6 +198,15 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
         remaining -= tokens
         if remaining < 32:
             break
+    # The headers and separators between pieces cost tokens too: count the text as it is sent, and
+    # drop the lowest-ranked chunks until it fits.
+    result.used_tokens = count_tokens(result.render()) if (result.chunks or result.map_text) else 0
+    while result.used_tokens > budget and (result.chunks or result.map_text):
+        if result.chunks:
+            result.chunks.pop()
+        else:
+            result.map_text, result.map_tokens = "", 0
+        result.used_tokens = count_tokens(result.render()) if (result.chunks or result.map_text) else 0
     return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +23,7 @@ from app.core.errors import UserError
 
 # Directories no one wants in a code question, even without a .gitignore.
 DEFAULT_EXCLUDES = (".git/", ".hg/", ".svn/", "node_modules/", "__pycache__/", ".venv/", "venv/", ".tox/",
-                    ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", "dist/", "build/", ".idea/", ".vscode/",
+                    ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".idea/", ".vscode/",
                     "*.min.js", "*.min.css", "*.map", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                     "poetry.lock", "Cargo.lock", "*.pyc", "*.so", "*.dll", "*.dylib", "*.o", "*.a", "*.class",
                     "*.jar", "*.png", "*.jpg", "*.jpeg", "*.gif", "*.ico", "*.pdf", "*.zip", "*.gz", "*.tar",
@@ -65,13 +66,17 @@ class RepoError(UserError):
 
 
 def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec | None:
-    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _has_negation(spec: pathspec.GitIgnoreSpec) -> bool:
+    return any(getattr(p, "include", None) is False for p in spec.patterns)
 
 
 def _read_ignore(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return path.read_text(encoding="utf-8-sig", errors="replace").splitlines()  # git ignores a BOM
     except OSError:
         return []
 
@@ -104,7 +109,8 @@ def read_source(root: Path, rel: str, rules: ScanRules) -> tuple[str | None, str
     return (None, reason) if reason else (data.decode("utf-8"), None)
 
 
-def scan(root: Path, rules: ScanRules | None = None) -> Iterator[ScannedFile | Skipped]:
+def scan(root: Path, rules: ScanRules | None = None,
+         cancel: threading.Event | None = None) -> Iterator[ScannedFile | Skipped]:
     """Yield every candidate source file (and every skip with its reason) under `root`."""
     rules = rules or ScanRules()
     try:
@@ -120,7 +126,7 @@ def scan(root: Path, rules: ScanRules | None = None) -> Iterator[ScannedFile | S
     if (spec := _spec(exclude)) is not None:
         root_specs.append(("", spec))
     seen_dirs: set[tuple[int, int]] = set()
-    yield from _walk(root, "", root_specs, own, forced, rules, seen_dirs)
+    yield from _walk(root, "", root_specs, own, forced, rules, seen_dirs, cancel)
 
 
 def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]],
@@ -132,6 +138,8 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSp
         return True
     verdict = False
     for base, spec in specs:  # deeper .gitignore files override shallower ones
+        if is_dir and _has_negation(spec):
+            continue  # a later "!pattern" may re-include something inside: decide file by file
         local = probe[len(base) + 1:] if base else probe
         result = spec.check_file(local).include
         if result is not None:
@@ -141,7 +149,7 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSp
 
 def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]],
           own: pathspec.GitIgnoreSpec | None, forced: pathspec.GitIgnoreSpec | None, rules: ScanRules,
-          seen_dirs: set[tuple[int, int]]) -> Iterator[ScannedFile | Skipped]:
+          seen_dirs: set[tuple[int, int]], cancel: threading.Event | None = None) -> Iterator[ScannedFile | Skipped]:
     directory = root / rel_dir if rel_dir else root
     try:
         st = directory.stat()
@@ -162,13 +170,23 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
         yield Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
         return
     for entry in entries:
+        if cancel is not None and cancel.is_set():
+            return
         rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not valid UTF-8: no way to cite it
+            yield Skipped(rel.encode("utf-8", "replace").decode(), "name not UTF-8")
+            continue
         try:
             is_link = entry.is_symlink()
             if is_link:
                 target = Path(entry.path).resolve()
                 if not target.is_relative_to(root):
                     yield Skipped(rel, "outside root")
+                    continue
+                if target.is_dir():
+                    yield Skipped(rel, "link to a folder (git does not follow it)")
                     continue
             info = os.stat(entry.path)  # follows links (already checked to stay inside)
         except (OSError, RuntimeError):  # dangling link, permission, or a link cycle
@@ -177,7 +195,7 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
         if stat.S_ISDIR(info.st_mode):
             if _ignored(rel, True, specs, own, forced):
                 continue  # ignored folders are not listed one file at a time
-            yield from _walk(root, rel, specs, own, forced, rules, seen_dirs)
+            yield from _walk(root, rel, specs, own, forced, rules, seen_dirs, cancel)
         elif stat.S_ISREG(info.st_mode):
             if _ignored(rel, False, specs, own, forced):
                 yield Skipped(rel, "ignored")
@@ -187,10 +205,10 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
                 yield ScannedFile(rel, info.st_size, info.st_mtime_ns)
 
 
-def scan_all(root: Path, rules: ScanRules | None = None) -> ScanResult:
+def scan_all(root: Path, rules: ScanRules | None = None, cancel: threading.Event | None = None) -> ScanResult:
     rules = rules or ScanRules()
     result = ScanResult(root=root.expanduser().resolve())
-    for item in scan(root, rules):
+    for item in scan(root, rules, cancel):
         if isinstance(item, ScannedFile):
             if len(result.files) >= rules.max_files:
                 result.truncated = True

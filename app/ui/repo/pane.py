@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -96,6 +97,9 @@ class RepoPane(QWidget):
         self._answer_view: MessageView | None = None
         self._answer_text = ""
         self._dirty = False
+        self._generation = 0  # bumped by each open: results of older tasks are ignored
+        self._pending = 0  # repository-thread tasks in flight (open, pack)
+        self._cancel = threading.Event()  # ends a running index update at shutdown
         self._build()
         self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS, timeout=self._render)
         inference.text.connect(self._on_text)
@@ -188,11 +192,13 @@ class RepoPane(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        busy = self._job is not None
+        answering = self._job is not None
+        busy = answering or self._pending > 0
         self.ask_button.setEnabled(not busy and self._root is not None)
-        self.stop_button.setEnabled(busy)
+        self.stop_button.setEnabled(answering)
         self.new_button.setEnabled(not busy and self._context is not None)
         self.open_button.setEnabled(not busy)
+        self.recent.setEnabled(not busy)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -218,43 +224,66 @@ class RepoPane(QWidget):
             self.open_folder(folders[0])
 
     def open_folder(self, path: Path) -> None:
-        if self._job is not None:
+        if self._job is not None or self._pending:
             return
         cache = self._ctx.paths.cache / "repos"
+        self._generation += 1
+        generation = self._generation
+        self._root = None
+        self._clear_answers()
+        self.new_question()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.summary.setText(f"Indexing {path}…")
+        cancel = self._cancel
 
         def work(report):
             from app.core.repo.index import IndexStats, RepoIndex
             from app.core.repo.pack import file_sizes
 
+            index = RepoIndex(path, cache)  # built first, swapped in only once it worked
+            try:
+                stats = None
+                for step in index.update_steps(cancel=cancel):
+                    if isinstance(step, IndexStats):
+                        stats = step
+                    else:
+                        report(step)
+                sizes = file_sizes(index)
+            except BaseException:
+                index.close()
+                raise
             if self._index is not None:
                 self._index.close()
-                self._index = None
-            index = RepoIndex(path, cache)
-            stats = None
-            for step in index.update_steps():
-                if isinstance(step, IndexStats):
-                    stats = step
-                else:
-                    report(step)
             self._index = index
-            return index.root, stats, file_sizes(index)
+            return generation, index.root, stats, sizes
 
-        def progress(step) -> None:
-            self.progress.setRange(0, step.total)
-            self.progress.setValue(step.done)
+        self._pending += 1
+        self._update_buttons()
+        self._runner.submit(work, self._opened, self._open_failed, self._index_progress)
 
-        self._runner.submit(work, self._opened, self._open_failed, progress)
+    def _index_progress(self, step) -> None:
+        self.progress.setRange(0, step.total)
+        self.progress.setValue(step.done)
+
+    def _clear_answers(self) -> None:
+        while self._answers_layout.count() > 1:
+            widget = self._answers_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
 
     def _open_failed(self, message: str) -> None:
+        self._pending -= 1
+        self._update_buttons()
         self.progress.hide()
         self.summary.setText("Could not open that folder.")
         self._show_error(message)
 
     def _opened(self, result) -> None:
-        root, stats, sizes = result
+        self._pending -= 1
+        generation, root, stats, sizes = result
+        if generation != self._generation:
+            return
         self.progress.hide()
         self._root = root
         self._known_paths = {p for p, _ in sizes}
@@ -345,25 +374,36 @@ class RepoPane(QWidget):
             counter = VocabCounter(model_path)
             try:
                 overhead = sum(counter(m.content) for m in build_repo_messages("", question)) + 64
-                room = budget or (info.n_ctx - sampling.max_tokens - overhead)
+                # Leave room for the answer and for a few follow-up exchanges after it.
+                followups = max(512, info.n_ctx // 8)
+                limit = info.n_ctx - overhead - sampling.max_tokens - followups
+                room = min(budget, limit) if budget else limit
                 if room < 64:
                     from app.core.errors import UserError
 
                     raise UserError(f"The model's context ({info.n_ctx:,} tokens) leaves no room for code; raise "
                                     "the context limit in Settings or lower the answer length.")
-                return pack(self._index, question, min(room, info.n_ctx - overhead), counter, exclude)
+                return generation, pack(self._index, question, room, counter, exclude)
             finally:
                 counter.close()
 
-        self.ask_button.setEnabled(False)
+        generation = self._generation
+        self._pending += 1
+        self._update_buttons()
         self.status.emit("Choosing the code for this question…")
         self._runner.submit(work, lambda result: self._packed(result, question), self._pack_failed)
 
     def _pack_failed(self, message: str) -> None:
+        self._pending -= 1
         self._update_buttons()
         self._show_error(message)
 
-    def _packed(self, result: PackResult, question: str) -> None:
+    def _packed(self, packed: tuple[int, PackResult], question: str) -> None:
+        self._pending -= 1
+        generation, result = packed
+        if generation != self._generation:  # another folder was opened meanwhile
+            self._update_buttons()
+            return
         self._context = result
         self.seen.setRowCount(len(result.chunks))
         for row, chunk in enumerate(result.chunks):
@@ -394,7 +434,8 @@ class RepoPane(QWidget):
         self._answer_view.set_state("streaming")
         self._answer_text = ""
         self._pending_question = question
-        self._job = self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling))
+        # The system and packed-code messages (and the first answer) are never dropped to make room.
+        self._job = self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling), keep_leading=3)
         self._render_timer.start()
         self._update_buttons()
         self.status.emit("Answering…")
@@ -473,6 +514,7 @@ class RepoPane(QWidget):
 
     def shutdown(self) -> None:
         self.stop()
+        self._cancel.set()  # an index update in progress stops at the next file
 
         def close(_report):
             if self._index is not None:

@@ -92,3 +92,19 @@ def test_query_terms() -> None:
     assert "does" not in terms.identifiers and "called" not in terms.identifiers
     assert "src/cli.py" in terms.paths
     assert {"parse", "args", "httpserver"} <= set(terms.words) and "the" not in terms.words
+
+
+def test_used_tokens_is_the_text_as_sent_with_a_real_tokenizer(repo: Path, tmp_path: Path, smollm2_path: Path) -> None:
+    from app.core.engine import VocabCounter
+
+    counter = VocabCounter(smollm2_path)
+    index = RepoIndex(repo, tmp_path / "cache")
+    index.update()
+    try:
+        for budget in (1, 5, 40, 100, 300, 2000):
+            result = pack(index, "RetryPolicy attempts", budget, counter)
+            assert result.used_tokens <= budget
+            assert result.used_tokens == (counter(result.render()) if (result.chunks or result.map_text) else 0)
+    finally:
+        index.close()
+        counter.close()

@@ -79,7 +79,7 @@ def test_symlinks_loops_and_escapes(tmp_path: Path) -> None:
     assert paths(result) == ["alias.py", "src/a.py"]
     reasons = {s.path: s.reason for s in result.skipped}
     assert reasons["escape"] == reasons["secret_link.py"] == "outside root"
-    assert reasons["src/loop"] == "loop"
+    assert reasons["src/loop"].startswith("link to a folder")  # like git: folder links are not followed
     assert reasons["dangling.py"].startswith("unreadable")
 
 
@@ -116,3 +116,23 @@ def test_unreadable_directory_is_reported(tmp_path: Path) -> None:
         assert any(isinstance(i, ScannedFile) and i.path == "a.py" for i in items)
     finally:
         (root / "locked").chmod(0o755)
+
+
+def test_git_compatibility_details(tmp_path: Path) -> None:
+    root = make(tmp_path / "repo", {
+        ".gitignore": "\ufeffsecret.py\nfoo/**\n!foo/keep.py\n",
+        "secret.py": "s = 1\n", "foo/keep.py": "k = 1\n", "foo/drop.py": "d = 1\n",
+        "build/setup_helper.py": "b = 1\n",
+    })
+    kept = paths(scan_all(root))
+    assert "secret.py" not in kept  # a BOM before the first pattern does not hide it
+    assert "foo/keep.py" in kept and "foo/drop.py" not in kept  # negation inside an ignored folder
+    assert "build/setup_helper.py" in kept  # build/ is source in many projects; .gitignore decides
+
+
+def test_non_utf8_file_name_is_skipped_not_fatal(tmp_path: Path) -> None:
+    root = make(tmp_path / "repo", {"ok.py": "x = 1\n"})
+    os.close(os.open(os.fsencode(str(root)) + b"/caf\xe9.py", os.O_CREAT | os.O_WRONLY))
+    result = scan_all(root)
+    assert paths(result) == ["ok.py"]
+    assert any(s.reason == "name not UTF-8" for s in result.skipped)
