@@ -272,9 +272,10 @@ def _open_index(ctx: AppContext, repo: str):
     from pathlib import Path
 
     from app.core.repo.index import RepoIndex
+    from app.core.settings import repo_rules
 
     index = RepoIndex(Path(repo), ctx.paths.cache / "repos")
-    stats = index.update()
+    stats = index.update(repo_rules(ctx.settings))
     log.info("indexed %s: %d files, %d chunks (%d read, %d removed, %d skipped)", index.root, stats.files,
              stats.chunks, stats.reindexed, stats.removed, len(stats.skipped))
     if stats.truncated:

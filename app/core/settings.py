@@ -48,6 +48,10 @@ class Settings:
     hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
     default_infill_model: str = ""  # manifest id used by the infill pane
     recent_repos: list[str] = field(default_factory=list)  # most recent first
+    repo_max_file_kb: int = 1000  # larger files are skipped when indexing a repository
+    repo_excludes: list[str] = field(default_factory=list)  # gitignore-style patterns, on top of the defaults
+    repo_includes: list[str] = field(default_factory=list)  # patterns forced back in
+    repo_honour_gitignore: bool = True
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,3 +108,12 @@ def save_settings(settings: Settings, path: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def repo_rules(settings: Settings):
+    """The repository scan rules these settings describe."""
+    from app.core.repo.scan import DEFAULT_EXCLUDES, ScanRules
+
+    return ScanRules(max_file_bytes=max(1, settings.repo_max_file_kb) * 1000,
+                     extra_excludes=DEFAULT_EXCLUDES + tuple(settings.repo_excludes),
+                     includes=tuple(settings.repo_includes), honour_gitignore=settings.repo_honour_gitignore)

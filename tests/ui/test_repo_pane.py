@@ -81,3 +81,21 @@ def test_citations_become_links() -> None:
     assert "x/unknown.py:1" in text and "cite:x/" not in text
     assert parse_citation_link("cite:src/a.py:3-9") == ("src/a.py", 3, 9)
     assert parse_citation_link("https://example.com") is None
+
+
+def test_rules_dialog_changes_what_is_indexed(qtbot, make_window, repo, monkeypatch) -> None:
+    from app.ui.repo.rules_dialog import RulesDialog
+
+    window = make_window(load=False)
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    assert "tests/test_cli.py" in pane._known_paths
+
+    def accept(dialog) -> int:
+        dialog.excludes.setPlainText("tests/")
+        return RulesDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RulesDialog, "exec", accept)
+    pane.edit_rules()
+    qtbot.waitUntil(lambda: pane._root is not None and "tests/test_cli.py" not in pane._known_paths, timeout=20000)
+    assert window.ctx.settings.repo_excludes == ["tests/"]

@@ -21,7 +21,7 @@ from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_s
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -30,6 +30,7 @@ CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
 CREATE TABLE IF NOT EXISTS symbols (name TEXT, path TEXT, line INTEGER, chunk_id INTEGER);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols(name);
 CREATE INDEX IF NOT EXISTS symbols_by_path ON symbols(path);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(path, symbols, terms, text, tokenize='porter unicode61');
 """
 
@@ -112,6 +113,14 @@ class RepoIndex:
             raise RepoError(f"The repository index at {self.path} could not be updated: {why}.") from None
 
     def _update_steps(self, rules: ScanRules, cancel: threading.Event | None) -> Iterator[IndexProgress | IndexStats]:
+        fingerprint = hashlib.sha1(repr(rules).encode()).hexdigest()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'rules'").fetchone()
+        if row is None or row[0] != fingerprint:
+            # Other rules may admit files skipped before (or skip indexed ones): start from scratch.
+            with self._db:
+                for table in ("files", "chunks", "symbols", "chunks_fts"):
+                    self._db.execute(f"DELETE FROM {table}")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (fingerprint,))
         scanned: ScanResult = scan_all(self.root, rules, cancel)
         known = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT path, size, mtime_ns FROM files")}
         current = {f.path: f for f in scanned.files}

@@ -42,6 +42,7 @@ from app.context import AppContext
 from app.core.prompts.chat import ChatMessage
 from app.core.repo.ask import build_repo_messages, linkify_citations, parse_citation_link
 from app.core.repo.pack import PackResult
+from app.core.settings import repo_rules
 from app.ui.chat.message_view import MessageView
 from app.ui.highlight import code_html
 from app.workers.inference import ChatJob, InferenceService
@@ -120,6 +121,10 @@ class RepoPane(QWidget):
         self.recent.setCurrentIndex(-1)
         self.recent.textActivated.connect(lambda text: self.open_folder(Path(text)))
         top.addWidget(self.recent, 1)
+        self.rules_button = QPushButton("Rules…")
+        self.rules_button.setToolTip("What is indexed: .gitignore, size limit, extra excludes and includes")
+        self.rules_button.clicked.connect(self.edit_rules)
+        top.addWidget(self.rules_button)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.hide()
@@ -198,6 +203,7 @@ class RepoPane(QWidget):
         self.stop_button.setEnabled(answering)
         self.new_button.setEnabled(not busy and self._context is not None)
         self.open_button.setEnabled(not busy)
+        self.rules_button.setEnabled(not busy)
         self.recent.setEnabled(not busy)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -236,6 +242,7 @@ class RepoPane(QWidget):
         self.progress.show()
         self.summary.setText(f"Indexing {path}…")
         cancel = self._cancel
+        rules = repo_rules(self._ctx.settings)
 
         def work(report):
             from app.core.repo.index import IndexStats, RepoIndex
@@ -244,7 +251,7 @@ class RepoPane(QWidget):
             index = RepoIndex(path, cache)  # built first, swapped in only once it worked
             try:
                 stats = None
-                for step in index.update_steps(cancel=cancel):
+                for step in index.update_steps(rules, cancel=cancel):
                     if isinstance(step, IndexStats):
                         stats = step
                     else:
@@ -261,6 +268,16 @@ class RepoPane(QWidget):
         self._pending += 1
         self._update_buttons()
         self._runner.submit(work, self._opened, self._open_failed, self._index_progress)
+
+    def edit_rules(self) -> None:
+        from app.ui.repo.rules_dialog import RulesDialog
+
+        dialog = RulesDialog(self._ctx.settings, self)
+        if dialog.exec() != RulesDialog.DialogCode.Accepted:
+            return
+        dialog.apply_to(self._ctx.settings)
+        if self._root is not None:
+            self.open_folder(self._root)  # re-index under the new rules
 
     def _index_progress(self, step) -> None:
         self.progress.setRange(0, step.total)

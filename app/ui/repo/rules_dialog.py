@@ -1,0 +1,56 @@
+"""The repository scan rules, visible and editable: what is indexed and what is skipped."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.repo.scan import DEFAULT_EXCLUDES
+from app.core.settings import Settings
+
+
+class RulesDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Repository rules")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.gitignore = QCheckBox("Honour .gitignore files and .git/info/exclude")
+        self.gitignore.setChecked(settings.repo_honour_gitignore)
+        form.addRow(self.gitignore)
+        self.max_kb = QSpinBox()
+        self.max_kb.setRange(1, 1_000_000)
+        self.max_kb.setSuffix(" KB")
+        self.max_kb.setValue(settings.repo_max_file_kb)
+        form.addRow("Skip files larger than", self.max_kb)
+        self.excludes = QPlainTextEdit("\n".join(settings.repo_excludes))
+        self.excludes.setPlaceholderText("one gitignore-style pattern per line, e.g. docs/  or  *.generated.ts")
+        form.addRow("Also exclude", self.excludes)
+        self.includes = QPlainTextEdit("\n".join(settings.repo_includes))
+        self.includes.setPlaceholderText("patterns to index even when ignored, e.g. vendor/mylib/")
+        form.addRow("Always include", self.includes)
+        layout.addLayout(form)
+        always = QLabel("Always excluded unless included above: " + ", ".join(DEFAULT_EXCLUDES) +
+                        ". Binary, non-UTF-8 and generated (minified) files are skipped and listed.")
+        always.setWordWrap(True)
+        layout.addWidget(always)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def apply_to(self, settings: Settings) -> None:
+        settings.repo_honour_gitignore = self.gitignore.isChecked()
+        settings.repo_max_file_kb = self.max_kb.value()
+        settings.repo_excludes = [ln.strip() for ln in self.excludes.toPlainText().splitlines() if ln.strip()]
+        settings.repo_includes = [ln.strip() for ln in self.includes.toPlainText().splitlines() if ln.strip()]
