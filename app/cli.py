@@ -25,13 +25,15 @@ log = logging.getLogger(__name__)
 
 
 def _read_question(text: str) -> str:
-    return sys.stdin.read() if text == "-" else text
+    """The question argument, or standard input for '-'; an empty question is an error."""
+    question = sys.stdin.read() if text == "-" else text
+    if not question.strip():
+        raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
+    return question
 
 
 def cmd_chat(ctx: AppContext, args: argparse.Namespace) -> int:
     question = _read_question(args.question)
-    if not question.strip():
-        raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
     model = ctx.resolve(args.model)
     engine = ctx.load_engine(model)
     try:
@@ -294,8 +296,6 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.core.repo.pack import pack
 
     question = _read_question(args.question)
-    if not question.strip():
-        raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
     if args.budget < 1:
         raise UserError("--budget must be a positive number of tokens")
     model = ctx.resolve(args.model)
@@ -319,8 +319,6 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.core.repo.pack import pack
 
     question = _read_question(args.question)
-    if not question.strip():
-        raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
     model = ctx.resolve(args.model)
     engine = ctx.load_engine(model)
     index = _open_index(ctx, args.repo)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -18,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.core.download import DownloadControl, DownloadOptions, DownloadProgress, download_model
 from app.core.errors import UserError
 from app.core.manifest import ModelEntry
+from app.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -32,31 +32,17 @@ class _Runner(QThread):
     progress = Signal(object)  # DownloadProgress
     finished_model = Signal(str, str)  # model id, final state ("done", "paused", "cancelled")
     failed_model = Signal(str, str)  # model id, message
-    task_done = Signal(int, object, object)  # task id, result, error message
 
     def __init__(self, models_dir, options: Callable[[], DownloadOptions]) -> None:
         super().__init__()
         self.setObjectName("downloads")
         self._models_dir = models_dir
         self._options = options
-        self.jobs: queue.Queue[_Job | tuple[int, Callable[[], Any]] | None] = queue.Queue()
+        self.jobs: queue.Queue[_Job | None] = queue.Queue()
 
     def run(self) -> None:
-        while True:
-            item = self.jobs.get()
-            if item is None:
-                return
-            if isinstance(item, tuple):
-                task_id, fn = item
-                try:
-                    self.task_done.emit(task_id, fn(), None)
-                except UserError as exc:
-                    self.task_done.emit(task_id, None, exc.message)
-                except Exception as exc:  # reported, never fatal to the thread
-                    log.exception("model task failed")
-                    self.task_done.emit(task_id, None, str(exc))
-                continue
-            self._download(item)
+        while (job := self.jobs.get()) is not None:
+            self._download(job)
 
     def _download(self, job: _Job) -> None:
         entry, control = job.entry, job.control
@@ -87,18 +73,12 @@ class DownloadService(QObject):
         self._runner = _Runner(models_dir, options)
         # Quick jobs (fit, header checks, deletes, imports) get their own thread so they never wait
         # behind a download of several gigabytes.
-        self._tasks = _Runner(models_dir, options)
-        self._tasks.setObjectName("model-tasks")
+        self._tasks = TaskRunner("model-tasks", self)
         self._controls: dict[str, DownloadControl] = {}
-        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
-        self._next_task = 0
-        self._lock = threading.Lock()
         self._runner.progress.connect(self._on_progress)
         self._runner.finished_model.connect(self._on_finished)
         self._runner.failed_model.connect(self._on_failed)
-        self._tasks.task_done.connect(self._on_task_done)
         self._runner.start()
-        self._tasks.start()
 
     def is_active(self, model_id: str) -> bool:
         return model_id in self._controls
@@ -121,9 +101,7 @@ class DownloadService(QObject):
     def run_task(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[str], None] | None = None) -> None:
         """Run `fn` on the model-task thread; callbacks on the GUI thread."""
-        self._next_task += 1
-        self._callbacks[self._next_task] = (on_done, on_error)
-        self._tasks.jobs.put((self._next_task, fn))
+        self._tasks.submit(lambda _report: fn(), on_done, on_error)
 
     @Slot(object)
     def _on_progress(self, event: DownloadProgress) -> None:
@@ -139,24 +117,14 @@ class DownloadService(QObject):
         self._controls.pop(model_id, None)
         self.failed.emit(model_id, message)
 
-    @Slot(int, object, object)
-    def _on_task_done(self, task_id: int, result: Any, error: str | None) -> None:
-        on_done, on_error = self._callbacks.pop(task_id, (None, None))
-        if error is not None:
-            if on_error:
-                on_error(error)
-        elif on_done:
-            on_done(result)
-
     def shutdown(self, timeout_ms: int = 10000) -> None:
         for control in self._controls.values():
             control.interrupt()  # pause (the partial file is kept for the next start) and end a stalled read
-        for runner in (self._runner, self._tasks):
-            if not runner.isRunning():
-                continue
-            runner.jobs.put(None)
-            if not runner.wait(timeout_ms):
+        self._tasks.shutdown(timeout_ms)
+        if self._runner.isRunning():
+            self._runner.jobs.put(None)
+            if not self._runner.wait(timeout_ms):
                 # Destroying a running QThread aborts the process; ending it is the lesser evil at exit.
-                log.error("%s thread did not stop in time; terminating it", runner.objectName())
-                runner.terminate()
-                runner.wait(2000)
+                log.error("the download thread did not stop in time; terminating it")
+                self._runner.terminate()
+                self._runner.wait(2000)
