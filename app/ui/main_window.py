@@ -209,6 +209,9 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip(info.model_path)
         if info.context_reduced_for_memory:
             self.show_error(f"The context was reduced to {info.n_ctx:,} tokens to fit in memory.")
+        elif info.n_ctx_train and info.n_ctx > info.n_ctx_train:
+            self.show_error(f"The context is {info.n_ctx:,} tokens, beyond the {info.n_ctx_train:,} this model was "
+                            "trained on: long prompts take more memory and time, and answers may degrade.")
         self.statusBar().showMessage(f"Model loaded in {info.load_seconds:.1f} s", 5000)
         embedded = self._ctx.manifest.embedded
         if embedded is not None and info.model_name == embedded.name:

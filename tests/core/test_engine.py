@@ -152,3 +152,11 @@ def test_pinned_leading_messages_survive_trimming(smollm2_engine: LocalEngine) -
     assert dropped > 0
     text = smollm2_engine.tokenizer.decode(prompt.tokens)
     assert "CODE-CONTEXT" in text and "follow-up 0 " not in text and "last" in text
+
+
+def test_context_beyond_training_only_where_the_model_allows(tiny_codellama: Path) -> None:
+    info = read_gguf_info(tiny_codellama)  # trained for 16,384 tokens
+    size = tiny_codellama.stat().st_size
+    assert plan_context(info, size, LoadOptions(context_limit=65536)) == (16384, False)
+    assert plan_context(info, size, LoadOptions(context_limit=65536, max_context=100000)) == (65536, False)
+    assert plan_context(info, size, LoadOptions(context_limit=200000, max_context=100000))[0] == 100000

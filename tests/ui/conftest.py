@@ -13,7 +13,7 @@ def make_window(qtbot, app_home):
 
     def make(load: bool = True, **settings):
         ctx = build_context()
-        ctx.settings.context_limit = 2048
+        ctx.settings.context_limit = settings.pop("context_limit", 2048)
         ctx.settings.sampling.temperature = 0.0
         ctx.settings.sampling.seed = 7
         ctx.settings.sampling.max_tokens = 96

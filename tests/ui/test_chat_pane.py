@@ -327,3 +327,16 @@ def test_streaming_code_block_appends_then_highlights(qtbot) -> None:
     view.set_text("Here:\n```python\ndef f():\n    return 1\n```\nDone.")
     assert block.highlighted and "<span" in block.view.toHtml() and block.code == "def f():\n    return 1"
     assert len(view.code_blocks()) == 1
+
+
+def test_context_beyond_training_is_warned(qtbot, make_window, app_home, tiny_codellama) -> None:
+    (app_home / "config").mkdir(parents=True, exist_ok=True)
+    (app_home / "config" / "models_manifest.toml").write_text(
+        'version = 1\n\n[[models]]\nid = "tiny-cl"\nname = "Tiny CL"\nfamily = "Code Llama"\nparameters = "1M"\n'
+        f'files = ["tiny.gguf"]\nroles = ["chat"]\nchat_format = "codellama-instruct"\ncontext_length = 16384\n'
+        f'max_context = 100000\nlocal_path = "{tiny_codellama}"\n')
+    window = make_window(load=False, context_limit=32768)
+    with qtbot.waitSignal(window.inference.loaded, timeout=30000) as loaded:
+        window.inference.load("tiny-cl")
+    assert loaded.args[0].n_ctx == 32768
+    assert "beyond the 16,384" in window.banner.label.text()
