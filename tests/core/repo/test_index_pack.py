@@ -108,3 +108,27 @@ def test_used_tokens_is_the_text_as_sent_with_a_real_tokenizer(repo: Path, tmp_p
     finally:
         index.close()
         counter.close()
+
+
+def test_huge_log_and_files_vanishing_during_indexing(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    import app.core.repo.index as index_module
+
+    with open(repo / "server.log", "wb") as fh:
+        fh.truncate(500_000_000)  # a 500 MB log (sparse): skipped by size, never read
+    real_read = index_module.read_source
+
+    def vanishing(root, rel, rules):
+        if rel == "src/cli.py":
+            (root / rel).unlink()  # deleted between the scan and the read
+        return real_read(root, rel, rules)
+
+    monkeypatch.setattr(index_module, "read_source", vanishing)
+    index = RepoIndex(repo, tmp_path / "cache")
+    stats = index.update()
+    reasons = {s.path: s.reason for s in stats.skipped}
+    assert reasons["server.log"] == "too large"
+    assert reasons["src/cli.py"].startswith("unreadable")
+    assert stats.files == 4
+    monkeypatch.setattr(index_module, "read_source", real_read)
+    assert index.update().removed == 0  # the vanished file was never recorded: nothing stale remains
+    index.close()
