@@ -99,3 +99,13 @@ def test_rules_dialog_changes_what_is_indexed(qtbot, make_window, repo, monkeypa
     pane.edit_rules()
     qtbot.waitUntil(lambda: pane._root is not None and "tests/test_cli.py" not in pane._known_paths, timeout=20000)
     assert window.ctx.settings.repo_excludes == ["tests/"]
+
+
+def test_edits_while_open_are_picked_up(qtbot, make_window, repo) -> None:
+    window = make_window()
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    (repo / "src" / "net" / "backoff.py").write_text("def exponential_backoff(n):\n    return 2 ** n\n")
+    ask(qtbot, window, "Where is exponential_backoff defined?")
+    assert "src/net/backoff.py" in pane._known_paths
+    assert pane.seen.item(0, 0).text().startswith("src/net/backoff.py:")

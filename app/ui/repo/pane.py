@@ -304,7 +304,7 @@ class RepoPane(QWidget):
         self.progress.hide()
         self._root = root
         self._known_paths = {p for p, _ in sizes}
-        self._excluded = set()
+        self._excluded = set()  # a newly opened folder starts with everything included
         self.new_question()
         skipped = len(stats.skipped)
         reasons: dict[str, int] = {}
@@ -343,7 +343,7 @@ class RepoPane(QWidget):
                 parent = folders[key]
             leaf = QTreeWidgetItem(parent, [parts[-1], f"{tokens:,}"])
             leaf.setFlags(leaf.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            leaf.setCheckState(0, Qt.CheckState.Checked)
+            leaf.setCheckState(0, Qt.CheckState.Unchecked if path in self._excluded else Qt.CheckState.Checked)
             leaf.setData(0, Qt.ItemDataRole.UserRole, path)
             leaf.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
         self.tree.blockSignals(False)
@@ -384,10 +384,16 @@ class RepoPane(QWidget):
         model_path = Path(info.model_path)
         exclude = frozenset(self._excluded)
 
+        rules = repo_rules(self._ctx.settings)
+        cancel = self._cancel
+
         def work(_report):
             from app.core.engine import VocabCounter
-            from app.core.repo.pack import pack
+            from app.core.repo.pack import file_sizes, pack
 
+            # Catch edits made since the folder was opened: only changed files are re-read.
+            stats = self._index.update(rules, cancel)
+            sizes = file_sizes(self._index) if (stats.reindexed or stats.removed) else None
             counter = VocabCounter(model_path)
             try:
                 overhead = sum(counter(m.content) for m in build_repo_messages("", question)) + 64
@@ -400,7 +406,7 @@ class RepoPane(QWidget):
 
                     raise UserError(f"The model's context ({info.n_ctx:,} tokens) leaves no room for code; raise "
                                     "the context limit in Settings or lower the answer length.")
-                return generation, pack(self._index, question, room, counter, exclude)
+                return generation, pack(self._index, question, room, counter, exclude), sizes
             finally:
                 counter.close()
 
@@ -415,12 +421,16 @@ class RepoPane(QWidget):
         self._update_buttons()
         self._show_error(message)
 
-    def _packed(self, packed: tuple[int, PackResult], question: str) -> None:
+    def _packed(self, packed: tuple[int, PackResult, list | None], question: str) -> None:
         self._pending -= 1
-        generation, result = packed
+        generation, result, sizes = packed
         if generation != self._generation:  # another folder was opened meanwhile
             self._update_buttons()
             return
+        if sizes is not None:  # files changed since the last look: show the tree as it is now
+            self._known_paths = {p for p, _ in sizes}
+            self._fill_tree(sizes)
+            self.status.emit("Files changed since the folder was opened; the index was updated.")
         self._context = result
         self.seen.setRowCount(len(result.chunks))
         for row, chunk in enumerate(result.chunks):
