@@ -32,6 +32,16 @@ def _copy_button(tooltip: str, get_text) -> QPushButton:
     return button
 
 
+def _title_bar(label: QLabel, copy_tooltip: str, get_text) -> tuple[QHBoxLayout, QPushButton]:
+    """A label on the left and a Copy button on the right."""
+    bar = QHBoxLayout()
+    bar.addWidget(label)
+    bar.addStretch(1)
+    button = _copy_button(copy_tooltip, get_text)
+    bar.addWidget(button)
+    return bar, button
+
+
 class ProseView(QLabel):
     def __init__(self, text: str, display: "Callable[[str], str] | None" = None,
                  on_link: "Callable[[str], None] | None" = None) -> None:
@@ -67,14 +77,10 @@ class CodeBlockView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(8, 2, 4, 2)
         self.label = QLabel(block.language or "code")
         self.label.setObjectName("codeLanguage")
-        bar.addWidget(self.label)
-        bar.addStretch(1)
-        self.copy_button = _copy_button("Copy this code block", lambda: self.code)
-        bar.addWidget(self.copy_button)
+        bar, self.copy_button = _title_bar(self.label, "Copy this code block", lambda: self.code)
+        bar.setContentsMargins(8, 2, 4, 2)
         layout.addLayout(bar)
         self.view = QTextBrowser()
         self.view.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
@@ -135,13 +141,9 @@ class MessageView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 8)
         layout.setSpacing(6)
-        header = QHBoxLayout()
         self.who = QLabel()
         self.who.setObjectName("messageRole")
-        header.addWidget(self.who)
-        header.addStretch(1)
-        self.copy_button = _copy_button("Copy the whole message as Markdown", lambda: self.text)
-        header.addWidget(self.copy_button)
+        header, self.copy_button = _title_bar(self.who, "Copy the whole message as Markdown", lambda: self.text)
         layout.addLayout(header)
         self._body = QVBoxLayout()
         self._body.setSpacing(6)
