@@ -11,7 +11,9 @@ cancel, and a file limit bounds time and memory on huge trees.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,22 @@ def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
+def _tracked_files(root: Path) -> frozenset[str]:
+    """Files git tracks here: a tracked file is listed by git even when a .gitignore matches it."""
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return frozenset()
+    try:
+        out = subprocess.run([git, "-C", str(root), "ls-files", "-z", "--cached"], capture_output=True, timeout=30,
+                             check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    files = [name for name in out.decode("utf-8", "replace").split("\0") if name]
+    # Files and every folder above them, so an ignored folder holding tracked files is entered.
+    folders = {name.rsplit("/", i)[0] for name in files for i in range(1, name.count("/") + 1)}
+    return frozenset(files) | frozenset(folders)
+
+
 def _has_negation(spec: pathspec.GitIgnoreSpec) -> bool:
     return any(getattr(p, "include", None) is False for p in spec.patterns)
 
@@ -126,16 +144,20 @@ def scan(root: Path, rules: ScanRules | None = None,
     if (spec := _spec(exclude)) is not None:
         root_specs.append(("", spec))
     seen_dirs: set[tuple[int, int]] = set()
-    yield from _walk(root, "", root_specs, own, forced, rules, seen_dirs, cancel)
+    tracked = _tracked_files(root) if rules.honour_gitignore else frozenset()
+    yield from _walk(root, "", root_specs, own, forced, rules, seen_dirs, cancel, tracked)
 
 
 def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]],
-             own: pathspec.GitIgnoreSpec | None, forced: pathspec.GitIgnoreSpec | None) -> bool:
+             own: pathspec.GitIgnoreSpec | None, forced: pathspec.GitIgnoreSpec | None,
+             tracked: frozenset[str] = frozenset()) -> bool:
     probe = rel + "/" if is_dir else rel
     if forced is not None and forced.match_file(probe):
         return False
     if own is not None and own.match_file(probe):
         return True
+    if rel in tracked:
+        return False  # git lists a tracked file (and enters its folders) whatever .gitignore says
     verdict = False
     for base, spec in specs:  # deeper .gitignore files override shallower ones
         if is_dir and _has_negation(spec):
@@ -149,7 +171,8 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSp
 
 def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]],
           own: pathspec.GitIgnoreSpec | None, forced: pathspec.GitIgnoreSpec | None, rules: ScanRules,
-          seen_dirs: set[tuple[int, int]], cancel: threading.Event | None = None) -> Iterator[ScannedFile | Skipped]:
+          seen_dirs: set[tuple[int, int]], cancel: threading.Event | None = None,
+          tracked: frozenset[str] = frozenset()) -> Iterator[ScannedFile | Skipped]:
     directory = root / rel_dir if rel_dir else root
     try:
         st = directory.stat()
@@ -193,11 +216,11 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
             yield Skipped(rel, "unreadable (broken link or no permission)")
             continue
         if stat.S_ISDIR(info.st_mode):
-            if _ignored(rel, True, specs, own, forced):
-                continue  # ignored folders are not listed one file at a time
-            yield from _walk(root, rel, specs, own, forced, rules, seen_dirs, cancel)
+            if _ignored(rel, True, specs, own, forced, tracked):
+                continue  # ignored folders are not listed one file at a time (unless git tracks files in them)
+            yield from _walk(root, rel, specs, own, forced, rules, seen_dirs, cancel, tracked)
         elif stat.S_ISREG(info.st_mode):
-            if _ignored(rel, False, specs, own, forced):
+            if _ignored(rel, False, specs, own, forced, tracked):
                 yield Skipped(rel, "ignored")
             elif info.st_size > rules.max_file_bytes:
                 yield Skipped(rel, "too large")

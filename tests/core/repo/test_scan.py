@@ -136,3 +136,15 @@ def test_non_utf8_file_name_is_skipped_not_fatal(tmp_path: Path) -> None:
     result = scan_all(root)
     assert paths(result) == ["ok.py"]
     assert any(s.reason == "name not UTF-8" for s in result.skipped)
+
+
+def test_tracked_files_are_kept_even_when_ignored(tmp_path: Path) -> None:
+    import subprocess
+
+    root = make(tmp_path / "repo", {"gen/keep.py": "k = 1\n", "gen/other.py": "o = 1\n", "a.py": "a = 1\n"})
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "gen/keep.py", "a.py"], cwd=root, check=True)
+    (root / ".gitignore").write_text("gen/\n")  # ignored after gen/keep.py was committed, as in real repos
+    kept = paths(scan_all(root))
+    assert "gen/keep.py" in kept and "gen/other.py" not in kept  # as `git ls-files` plus untracked would list
+    assert "gen/keep.py" not in paths(scan_all(root, ScanRules(honour_gitignore=False, extra_excludes=("gen/",))))
