@@ -70,6 +70,8 @@ class RepoIndex:
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / f"{self.root.name}-{digest}.sqlite3"
         self._db = self._open()
+        self.generation = 0  # bumped whenever an update changed something; keys derived caches
+        self.cache: dict[str, object] = {}
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -151,6 +153,9 @@ class RepoIndex:
                     if p not in changed_paths]
         files, chunks = (self._db.execute(q).fetchone()[0] for q in
                          ("SELECT COUNT(*) FROM files WHERE skipped IS NULL", "SELECT COUNT(*) FROM chunks"))
+        if changed or removed:
+            self.generation += 1
+            self.cache.clear()
         yield IndexStats(files, chunks, len(changed), len(removed), skipped, scanned.truncated)
 
     def _forget(self, path: str) -> None:

@@ -153,18 +153,29 @@ def _is_test(path: str) -> bool:
             or name.endswith(("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_test.go")))
 
 
-def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple[str, int]:
-    """Files with their top-level names, as many as fit in `budget` tokens."""
+def _map_lines(index: RepoIndex) -> list[str]:
+    """One line per file with its top-level names; read from the index once per change of it."""
+    cached = index.cache.get("map_lines")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     names: dict[str, list[str]] = defaultdict(list)
     for path, symbols in index.db.execute("SELECT path, symbols FROM chunks ORDER BY path, start"):
         if symbols:
             names[path].append(symbols.split()[0])
-    files = [p for (p,) in index.db.execute("SELECT path FROM files WHERE skipped IS NULL ORDER BY path")]
+    lines = []
+    for (path,) in index.db.execute("SELECT path FROM files WHERE skipped IS NULL ORDER BY path"):
+        shown = names.get(path, [])[:12]
+        lines.append(f"{path}" + (f": {', '.join(shown)}" if shown else ""))
+    index.cache["map_lines"] = lines
+    return lines
+
+
+def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple[str, int]:
+    """Files with their top-level names, as many as fit in `budget` tokens."""
+    files = _map_lines(index)
     lines: list[str] = []
     used = 0
-    for path in files:
-        shown = names.get(path, [])[:12]
-        line = f"{path}" + (f": {', '.join(shown)}" if shown else "")
+    for line in files:
         cost = count_tokens(line + "\n")
         if used + cost > budget:
             if lines:
