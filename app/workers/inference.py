@@ -150,43 +150,16 @@ class InferenceService(QObject):
         self.info: EngineInfo | None = None
         self._active: ChatJob | None = None
         w = self.worker
-        w.loading.connect(self._relay_loading)
-        w.loaded.connect(self._relay_loaded)
-        w.load_failed.connect(self._relay_load_failed)
-        w.text.connect(self._relay_text)
-        w.finished.connect(self._relay_finished)
-        w.failed.connect(self._relay_failed)
-        w.counted.connect(self._relay_counted)
+        # Signal-to-signal connections are queued to this object's (the GUI) thread.
+        for name in ("loading", "load_failed", "text", "finished", "failed", "counted"):
+            getattr(w, name).connect(getattr(self, name))
+        w.loaded.connect(self._on_loaded)
         self._thread.start()
 
-    @Slot(str)
-    def _relay_loading(self, name: str) -> None:
-        self.loading.emit(name)
-
     @Slot(object)
-    def _relay_loaded(self, info: EngineInfo) -> None:
-        self.info = info
+    def _on_loaded(self, info: EngineInfo) -> None:
+        self.info = info  # set before anyone connected to `loaded` hears of it
         self.loaded.emit(info)
-
-    @Slot(str)
-    def _relay_load_failed(self, message: str) -> None:
-        self.load_failed.emit(message)
-
-    @Slot(int, str)
-    def _relay_text(self, job_id: int, text: str) -> None:
-        self.text.emit(job_id, text)
-
-    @Slot(int, object)
-    def _relay_finished(self, job_id: int, stats: object) -> None:
-        self.finished.emit(job_id, stats)
-
-    @Slot(int, str)
-    def _relay_failed(self, job_id: int, message: str) -> None:
-        self.failed.emit(job_id, message)
-
-    @Slot(int, int, int)
-    def _relay_counted(self, request_id: int, used: int, n_ctx: int) -> None:
-        self.counted.emit(request_id, used, n_ctx)
 
     def load(self, spec: str = "") -> None:
         self.info = None

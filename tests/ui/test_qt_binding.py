@@ -22,3 +22,17 @@ def test_signal_emit_keeps_bool_refcounts(qtbot) -> None:
         emitter.fired.emit(i, "x")
     assert len(received) == 2000
     assert sys.getrefcount(True) >= before - 50
+
+
+def test_service_signals_arrive_on_the_gui_thread(qtbot, make_window) -> None:
+    """Lambdas connected to the inference service run on the GUI thread, never the worker's."""
+    import threading
+
+    window = make_window(load=False)
+    threads: list[threading.Thread] = []
+    window.inference.loading.connect(lambda _name: threads.append(threading.current_thread()))
+    window.inference.loaded.connect(lambda _info: threads.append(threading.current_thread()))
+    with qtbot.waitSignal(window.inference.loaded, timeout=30000):
+        window.inference.load("smollm2-135m-instruct")
+    assert threads and all(t is threading.main_thread() for t in threads)
+    assert window.inference.info is not None
