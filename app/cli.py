@@ -315,7 +315,7 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.core.repo.ask import build_repo_messages
+    from app.core.repo.ask import build_repo_messages, context_budget
     from app.core.repo.pack import pack
 
     question = _read_question(args.question)
@@ -328,10 +328,7 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
             sampling.max_tokens = args.max_tokens
         # The context gets what the model's window leaves after the prompt's own text and the answer.
         overhead = engine.prompt_tokens(build_repo_messages("", question))
-        budget = args.budget or (engine.info.n_ctx - overhead - sampling.max_tokens - 16)
-        if budget < 64:
-            raise UserError(f"the model's context ({engine.info.n_ctx:,} tokens) leaves no room for code; "
-                            "raise the context limit or lower --max-tokens")
+        budget = context_budget(engine.info.n_ctx, overhead, sampling.max_tokens, args.budget or 0)
         result = pack(index, question, budget, engine.count_tokens)
         generation = engine.chat(build_repo_messages(result.render(), question), sampling)
         for piece in generation:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.core.engine import LoadOptions, LocalEngine
 from app.core.manifest import Manifest, load_all
@@ -38,7 +37,7 @@ class AppContext:
 
     def load_engine(self, model: ResolvedModel) -> LocalEngine:
         return LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
-                           options=self.load_options(model))
+                           model_id=model.model_id, options=self.load_options(model))
 
 
 def build_context(paths: AppPaths | None = None) -> AppContext:
@@ -46,6 +45,3 @@ def build_context(paths: AppPaths | None = None) -> AppContext:
     return AppContext(paths=paths, settings=load_settings(paths.settings_file),
                       manifest=load_all(paths.user_manifest))
 
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent

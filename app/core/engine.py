@@ -52,6 +52,7 @@ class EngineInfo:
     chat_format: str
     load_seconds: float
     context_reduced_for_memory: bool = False
+    model_id: str = ""  # manifest id, or the file path for a model outside the manifest
 
 
 @dataclass
@@ -197,7 +198,7 @@ def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[
 class LocalEngine:
     """A GGUF model running in this process through llama-cpp-python."""
 
-    def __init__(self, model_path: Path, *, chat_format: str = "auto", name: str = "",
+    def __init__(self, model_path: Path, *, chat_format: str = "auto", name: str = "", model_id: str = "",
                  options: LoadOptions | None = None) -> None:
         options = options or LoadOptions()
         started = time.perf_counter()
@@ -244,6 +245,7 @@ class LocalEngine:
             chat_format=chat_format,
             load_seconds=time.perf_counter() - started,
             context_reduced_for_memory=reduced,
+            model_id=model_id or str(model_path),
         )
         log.info("loaded %s: n_ctx=%d backend=%s threads=%d/%d in %.2fs", self.info.model_name,
                  self.info.n_ctx, self.info.backend, threads, threads_batch, self.info.load_seconds)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from app.core import hardware
 from app.core.gguf_info import GGUFInfo
-from app.core.manifest import Manifest, ModelEntry
+from app.core.manifest import ModelEntry
 
 # (layers, key+value width per token per layer) of published models, for estimates before download.
 _SHAPES: dict[tuple[str, str], tuple[int, int]] = {
@@ -113,13 +113,11 @@ def recommend_context(entry: ModelEntry, budget: int, info: GGUFInfo | None = No
     return None
 
 
-def recommend_quantization(manifest: Manifest, family: str, parameters: str) -> ModelEntry | None:
-    """The highest-quality quantization of one model that fits the GPU, else RAM."""
-    candidates = [e for e in manifest.entries if e.family == family and e.parameters == parameters]
-    ranked = sorted(candidates, key=lambda e: _QUANT_BITS.get(e.quantization.upper(), 0), reverse=True)
+def best_quantization(assessed: list[tuple[ModelEntry, FitReport | None]]) -> ModelEntry | None:
+    """Among quantizations of one model, the highest-quality one that fits the GPU, else RAM."""
+    ranked = sorted(assessed, key=lambda pair: _QUANT_BITS.get(pair[0].quantization.upper(), 0), reverse=True)
     for wanted in (FITS_GPU, FITS_RAM):
-        for entry in ranked:
-            report = assess(entry, 4096)
+        for entry, report in ranked:
             if report is not None and report.verdict == wanted:
                 return entry
     return None

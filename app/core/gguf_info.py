@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mmap
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,6 @@ class GGUFInfo:
     tensor_count: int
     data_offset: int
     expected_size: int | None  # None when a tensor type is unknown to this build
-    tensor_types: dict[str, int] = field(default_factory=dict)  # type name -> count
 
     @property
     def architecture(self) -> str:
@@ -184,7 +183,6 @@ def parse_header(buf: Any) -> GGUFInfo:
         metadata[key] = cur.value(cur.unpack("<I"))
     end = 0
     known = True
-    types: dict[str, int] = {}
     for _ in range(tensor_count):
         cur.skip_string()
         n_dims = cur.unpack("<I")
@@ -194,11 +192,6 @@ def parse_header(buf: Any) -> GGUFInfo:
         type_id = cur.unpack("<I")
         offset = cur.unpack("<Q")
         size = _tensor_bytes(type_id, dims)
-        try:
-            type_name = GGMLQuantizationType(type_id).name
-        except ValueError:
-            type_name = str(type_id)
-        types[type_name] = types.get(type_name, 0) + 1
         if size is None:
             known = False
         else:
@@ -213,7 +206,6 @@ def parse_header(buf: Any) -> GGUFInfo:
         tensor_count=tensor_count,
         data_offset=data_offset,
         expected_size=data_offset + end if known else None,
-        tensor_types=types,
     )
 
 

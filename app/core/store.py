@@ -196,12 +196,6 @@ class ConversationStore:
             marks = ",".join("?" * len(message_ids))
             self._run(f"DELETE FROM messages WHERE id IN ({marks})", tuple(message_ids))
 
-    def delete_from(self, message_id: int) -> None:
-        """Delete a message and every later one of its conversation (regenerate, edit-and-resend)."""
-        row = self._run("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
-        if row:
-            self._run("DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (row[0], message_id))
-
     # Search and export ---------------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Conversations whose title or messages match every word of `query`."""
@@ -220,10 +214,11 @@ class ConversationStore:
         hits: dict[int, SearchHit] = {}
         for r in rows:
             hits.setdefault(r[0], SearchHit(r[0], r[1], r[2], r[3]))
-        lowered = [w.lower() for w in words]
-        for conv in self.list_conversations():
-            if conv.id not in hits and all(w in conv.title.lower() for w in lowered):
-                hits[conv.id] = SearchHit(conv.id, conv.title, 0, conv.title)
+        # Titles too (every word, case-insensitive), without loading every conversation.
+        title_match = " AND ".join("instr(lower(title), ?) > 0" for _ in words)
+        for conv_id, title in self._run(f"SELECT id, title FROM conversations WHERE {title_match} "
+                                        "ORDER BY updated DESC LIMIT ?", (*[w.lower() for w in words], limit)):
+            hits.setdefault(conv_id, SearchHit(conv_id, title, 0, title))
         return list(hits.values())[:limit]
 
     def export_markdown(self, conversation_id: int) -> str:

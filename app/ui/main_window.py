@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
                             "trained on: long prompts take more memory and time, and answers may degrade.")
         self.statusBar().showMessage(f"Model loaded in {info.load_seconds:.1f} s", 5000)
         embedded = self._ctx.manifest.embedded
-        if embedded is not None and info.model_name == embedded.name:
+        if embedded is not None and info.model_id == embedded.id:
             # First run (or nothing else chosen): offer a real code model.
             self.chat.placeholder.setText(
                 "You are chatting with the embedded SmolLM2: tiny and instant, but weak at real code.<br>"

@@ -51,8 +51,8 @@ def test_delete_from_for_regenerate(store: ConversationStore) -> None:
     store.add_message(cid, "user", "q1")
     store.add_message(cid, "assistant", "a1")
     q2 = store.add_message(cid, "user", "q2")
-    store.add_message(cid, "assistant", "a2")
-    store.delete_from(q2)
+    a2 = store.add_message(cid, "assistant", "a2")
+    store.delete_messages([q2, a2])
     assert [m.content for m in store.messages(cid)] == ["q1", "a1"]
 
 

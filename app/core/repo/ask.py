@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import re
 
+from app.core.errors import UserError
 from app.core.prompts.chat import ChatMessage
 
 SYSTEM = ("You answer questions about a code repository using only the code given. Cite the code you rely on "
           "as path:start-end, exactly as in the headers. If the code given does not answer the question, say so.")
+
+
+def context_budget(n_ctx: int, prompt_overhead: int, answer_tokens: int, requested: int = 0,
+                   followups: bool = False) -> int:
+    """Tokens of code that fit: the model's window less the prompt's own text, the answer and, for a
+    conversation, room for a few follow-up exchanges. A requested budget is honoured up to that."""
+    reserve = max(512, n_ctx // 8) if followups else 16
+    limit = n_ctx - prompt_overhead - answer_tokens - reserve
+    room = min(requested, limit) if requested else limit
+    if room < 64:
+        raise UserError(f"The model's context ({n_ctx:,} tokens) leaves no room for code; raise the context "
+                        "limit or lower the answer length.")
+    return room
 
 
 def build_repo_messages(context: str, question: str) -> list[ChatMessage]:

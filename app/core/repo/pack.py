@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from app.core.repo.chunk import split_identifier
@@ -139,10 +139,11 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
                                    (f'text:"{name}"',)):
             scores[rowid] += top * 0.3
     # Tests and docs mention everything; unless the question is about them, prefer the code itself.
-    if not any(w.startswith("test") for w in terms.words):
-        for cid in list(scores):
-            row = db.execute("SELECT path FROM chunks WHERE id = ?", (cid,)).fetchone()
-            if row and _is_test(row[0]):
+    if scores and not any(w.startswith("test") for w in terms.words):
+        ids = list(scores)
+        marks = ",".join("?" * len(ids))
+        for cid, path in db.execute(f"SELECT id, path FROM chunks WHERE id IN ({marks})", ids):
+            if _is_test(path):
                 scores[cid] *= 0.6
     return sorted(((s, cid) for cid, s in scores.items()), reverse=True)
 
@@ -205,7 +206,7 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
         tokens = count_tokens(chunk.render())
         if tokens > remaining:
             continue  # a smaller, lower-ranked chunk may still fit
-        result.chunks.append(PackedChunk(row[0], row[1], row[2], score, tokens, row[3]))
+        result.chunks.append(replace(chunk, tokens=tokens))
         remaining -= tokens
         if remaining < 32:
             break

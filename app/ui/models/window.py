@@ -54,17 +54,18 @@ def compute_rows(ctx: AppContext, manifest) -> tuple[list[ModelRow], str, str | 
     from app.core.fit import assess, cpu_only_warning, file_size_estimate
 
     rows = []
+    reports = {}
     for entry in manifest.entries:
-        fit = assess(entry)
+        fit = reports[entry.id] = assess(entry)
         rows.append(ModelRow(entry=entry, state=model_state(entry, ctx.paths.models),
                              fit=fit.verdict if fit else "?", fit_detail=fit.detail if fit else "",
                              size=entry.size or file_size_estimate(entry), on_disk=disk_usage(entry, ctx.paths.models)))
-    # Mark the best quantization of each model that fits (GPU first, then RAM).
-    from app.core.fit import recommend_quantization
+    # Mark the best quantization of each model that fits (GPU first, then RAM), from the fits above.
+    from app.core.fit import best_quantization
 
     for key in {(r.entry.family, r.entry.parameters) for r in rows if r.entry.quantization}:
-        best = recommend_quantization(manifest, *key)
         same = [r for r in rows if (r.entry.family, r.entry.parameters) == key]
+        best = best_quantization([(r.entry, reports[r.entry.id]) for r in same])
         if best is not None and len(same) > 1:
             for r in same:
                 if r.entry.id == best.id:

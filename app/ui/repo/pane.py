@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.core.prompts.chat import ChatMessage
-from app.core.repo.ask import build_repo_messages, linkify_citations, parse_citation_link
+from app.core.repo.ask import build_repo_messages, context_budget, linkify_citations, parse_citation_link
 from app.core.repo.pack import PackResult
 from app.core.settings import repo_rules
 from app.ui.chat.message_view import MessageView
@@ -300,12 +300,12 @@ class RepoPane(QWidget):
         self._pending -= 1
         generation, root, stats, sizes = result
         if generation != self._generation:
+            self._update_buttons()
             return
         self.progress.hide()
         self._root = root
         self._known_paths = {p for p, _ in sizes}
         self._excluded = set()  # a newly opened folder starts with everything included
-        self.new_question()
         skipped = len(stats.skipped)
         reasons: dict[str, int] = {}
         for s in stats.skipped:
@@ -397,15 +397,7 @@ class RepoPane(QWidget):
             counter = VocabCounter(model_path)
             try:
                 overhead = sum(counter(m.content) for m in build_repo_messages("", question)) + 64
-                # Leave room for the answer and for a few follow-up exchanges after it.
-                followups = max(512, info.n_ctx // 8)
-                limit = info.n_ctx - overhead - sampling.max_tokens - followups
-                room = min(budget, limit) if budget else limit
-                if room < 64:
-                    from app.core.errors import UserError
-
-                    raise UserError(f"The model's context ({info.n_ctx:,} tokens) leaves no room for code; raise "
-                                    "the context limit in Settings or lower the answer length.")
+                room = context_budget(info.n_ctx, overhead, sampling.max_tokens, budget, followups=True)
                 return generation, pack(self._index, question, room, counter, exclude), sizes
             finally:
                 counter.close()

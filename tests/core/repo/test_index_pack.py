@@ -132,3 +132,15 @@ def test_huge_log_and_files_vanishing_during_indexing(repo: Path, tmp_path: Path
     monkeypatch.setattr(index_module, "read_source", real_read)
     assert index.update().removed == 0  # the vanished file was never recorded: nothing stale remains
     index.close()
+
+
+def test_context_budget() -> None:
+    from app.core.errors import UserError
+    from app.core.repo.ask import context_budget
+
+    assert context_budget(8192, 100, 1000) == 8192 - 100 - 1000 - 16
+    assert context_budget(8192, 100, 1000, followups=True) == 8192 - 100 - 1000 - 1024
+    assert context_budget(8192, 100, 1000, requested=2000) == 2000
+    assert context_budget(8192, 100, 1000, requested=99999) == 8192 - 100 - 1000 - 16  # capped by the window
+    with pytest.raises(UserError, match="no room"):
+        context_budget(1024, 500, 500)
