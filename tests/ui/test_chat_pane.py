@@ -75,7 +75,7 @@ def start_long_answer(qtbot, make_window):
 
 def test_stop_with_escape(qtbot, make_window) -> None:
     window = start_long_answer(qtbot, make_window)
-    job = window.chat._job
+    job = window.chat._stream.job
     with qtbot.waitSignal(window.inference.finished, timeout=30000) as finished:
         qtbot.keyClick(window.chat.composer, Qt.Key.Key_Escape)
         assert job.cancel.is_set()

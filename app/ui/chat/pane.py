@@ -34,15 +34,15 @@ from app.context import AppContext
 from app.core.engine import GenerationStats
 from app.core.prompts.chat import ChatMessage
 from app.core.store import COMPLETE, FAILED, STOPPED, STREAMING, ConversationStore
+from app.ui.answer_stream import AnswerStream
 from app.ui.chat.conversation_list import ConversationIdRole, ConversationListModel, ConversationRow, when
 from app.ui.chat.message_view import MessageView
 from app.ui.chat.settings_dialog import ChatSettingsDialog
-from app.workers.inference import ChatJob, InferenceService
+from app.workers.inference import InferenceService
 from app.workers.store_worker import Ref, StoreService, save_settings_later
 
 log = logging.getLogger(__name__)
 
-RENDER_INTERVAL_MS = 40  # repaint streaming text at most this often, not per token
 SAVE_INTERVAL_MS = 1000  # persist a streaming answer this often (a crash keeps what came)
 RETRY_INTERVAL_MS = 3000  # after a failed save (a locked database), try again this often
 
@@ -93,21 +93,19 @@ class ChatPane(QWidget):
         self._system_prompt = ctx.settings.system_prompt
         self._entries: list[Entry] = []
         self._views: list[MessageView] = []
-        self._job: ChatJob | None = None
+        self._stream = AnswerStream(inference, self)
         self._answer: Entry | None = None
-        self._dirty = False
         self._pending_deletes: list[Ref] = []  # removed messages still to delete from the store
         self._deferred_deletes: list[Ref] = []  # removed by "Edit last": deleted only once resent
         self._sync_failing = False
         self._count_request = 0
         self._build()
-        self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS, timeout=self._render_streaming)
         self._save_timer = QTimer(self, interval=SAVE_INTERVAL_MS, timeout=self._sync)
         self._retry_timer = QTimer(self, singleShot=True, interval=RETRY_INTERVAL_MS, timeout=self._sync)
         self._search_timer = QTimer(self, singleShot=True, interval=200, timeout=self._refresh_list)
-        inference.text.connect(self._on_text)
-        inference.finished.connect(self._on_finished)
-        inference.failed.connect(self._on_failed)
+        self._stream.render.connect(self._render_streaming)
+        self._stream.ended.connect(self._on_ended)
+        self._stream.failed.connect(self._on_failed)
         inference.counted.connect(self._on_counted)
         inference.loaded.connect(self._on_model_loaded)
         self._refresh_list()
@@ -222,7 +220,7 @@ class ChatPane(QWidget):
     # State helpers -----------------------------------------------------------------------------
     @property
     def generating(self) -> bool:
-        return self._job is not None
+        return self._stream.active
 
     @property
     def entries(self) -> list[Entry]:
@@ -299,8 +297,7 @@ class ChatPane(QWidget):
         self._add_view(answer)
         self._answer = answer
         self._sync()
-        self._job = self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling))
-        self._render_timer.start()
+        self._stream.start(self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling)))
         self._save_timer.start()
         self._update_buttons()
         self._scroll_to_end()
@@ -358,8 +355,7 @@ class ChatPane(QWidget):
         self._store.submit(apply, done, failed)
 
     def stop(self) -> None:
-        if self._job is not None:
-            self._job.cancel.set()
+        self._stream.stop()
 
     def regenerate(self) -> None:
         if self.generating or not self._entries:
@@ -388,8 +384,8 @@ class ChatPane(QWidget):
 
     def prepare_close(self) -> None:
         """Keep what has streamed: mark a running answer stopped and save everything now."""
-        if self._job is not None:
-            self._job.cancel.set()
+        if self._stream.active:
+            self._answer.text = self._stream.detach()
             self._finish(STOPPED)
         self._sync()
 
@@ -491,27 +487,19 @@ class ChatPane(QWidget):
                                    [ConversationRow(c.id, c.title, when(c.updated)) for c in convs]))
 
     # Worker signals ----------------------------------------------------------------------------
-    def _on_text(self, job_id: int, text: str) -> None:
-        if self._job is None or job_id != self._job.job_id or self._answer is None:
+    def _render_streaming(self, text: str) -> None:
+        if self._answer is None:
             return
-        self._answer.text += text
-        self._dirty = True
-
-    def _render_streaming(self) -> None:
-        if not self._dirty or self._answer is None:
-            return
-        self._dirty = False
+        self._answer.text = text
         bar = self.scroll.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 40
-        self._views[-1].set_text(self._answer.text)
+        self._views[-1].set_text(text)
         if at_end:
             self._scroll_to_end()
 
     def _finish(self, state: str) -> Entry | None:
         answer = self._answer
-        self._render_timer.stop()
         self._save_timer.stop()
-        self._job = None
         self._answer = None
         if answer is not None:
             answer.state = state
@@ -522,10 +510,10 @@ class ChatPane(QWidget):
         self._update_buttons()
         return answer
 
-    def _on_finished(self, job_id: int, stats: GenerationStats) -> None:
-        if self._job is None or job_id != self._job.job_id:
-            return
-        self._finish(STOPPED if stats.stop_reason == "cancelled" else COMPLETE)
+    def _on_ended(self, state: str, stats: GenerationStats) -> None:
+        if self._answer is not None:
+            self._answer.text = self._stream.text
+        self._finish(state)
         n_ctx = self._inference.info.n_ctx if self._inference.info else 1
         self._set_meter(stats.prompt_tokens + stats.generated_tokens, n_ctx)
         note = f"{stats.generated_tokens} tokens, {stats.tokens_per_second:.1f} tokens/s"
@@ -538,9 +526,9 @@ class ChatPane(QWidget):
         self.status.emit(note)
         self._scroll_to_end()
 
-    def _on_failed(self, job_id: int, message: str) -> None:
-        if self._job is None or job_id != self._job.job_id:
-            return
+    def _on_failed(self, message: str) -> None:
+        if self._answer is not None:
+            self._answer.text = self._stream.text
         self._finish(FAILED)
         self._show_error(message)
 

@@ -43,13 +43,13 @@ from app.core.prompts.chat import ChatMessage
 from app.core.repo.ask import build_repo_messages, context_budget, linkify_citations, parse_citation_link
 from app.core.repo.pack import PackResult
 from app.core.settings import repo_rules
+from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
 from app.ui.highlight import code_html
-from app.workers.inference import ChatJob, InferenceService
+from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-RENDER_INTERVAL_MS = 40
 
 
 class CodeViewer(QDialog):
@@ -94,18 +94,15 @@ class RepoPane(QWidget):
         self._excluded: set[str] = set()
         self._context: PackResult | None = None
         self._history: list[ChatMessage] = []  # user/assistant turns after the context message
-        self._job: ChatJob | None = None
+        self._stream = AnswerStream(inference, self)
         self._answer_view: MessageView | None = None
-        self._answer_text = ""
-        self._dirty = False
         self._generation = 0  # bumped by each open: results of older tasks are ignored
         self._pending = 0  # repository-thread tasks in flight (open, pack)
         self._cancel = threading.Event()  # ends a running index update at shutdown
         self._build()
-        self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS, timeout=self._render)
-        inference.text.connect(self._on_text)
-        inference.finished.connect(self._on_finished)
-        inference.failed.connect(self._on_failed)
+        self._stream.render.connect(self._render)
+        self._stream.ended.connect(self._on_ended)
+        self._stream.failed.connect(self._on_failed)
         self.setAcceptDrops(True)
 
     # Layout ------------------------------------------------------------------------------------
@@ -197,7 +194,7 @@ class RepoPane(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        answering = self._job is not None
+        answering = self._stream.active
         busy = answering or self._pending > 0
         self.ask_button.setEnabled(not busy and self._root is not None)
         self.stop_button.setEnabled(answering)
@@ -230,7 +227,7 @@ class RepoPane(QWidget):
             self.open_folder(folders[0])
 
     def open_folder(self, path: Path) -> None:
-        if self._job is not None or self._pending:
+        if self._stream.active or self._pending:
             return
         cache = self._ctx.paths.cache / "repos"
         self._generation += 1
@@ -367,7 +364,7 @@ class RepoPane(QWidget):
 
     def ask(self) -> None:
         question = self.question.toPlainText().strip()
-        if self._job is not None or self._root is None:
+        if self._stream.active or self._root is None:
             return
         if not question:
             self.status.emit("Type a question first.")
@@ -451,17 +448,14 @@ class RepoPane(QWidget):
         self._add_view("user", question)
         self._answer_view = self._add_view("assistant", "")
         self._answer_view.set_state("streaming")
-        self._answer_text = ""
         self._pending_question = question
         # The system and packed-code messages (and the first answer) are never dropped to make room.
-        self._job = self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling), keep_leading=3)
-        self._render_timer.start()
+        self._stream.start(self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling), keep_leading=3))
         self._update_buttons()
         self.status.emit("Answering…")
 
     def stop(self) -> None:
-        if self._job is not None:
-            self._job.cancel.set()
+        self._stream.stop()
 
     def _add_view(self, role: str, text: str) -> MessageView:
         known = self._known_paths
@@ -471,40 +465,31 @@ class RepoPane(QWidget):
         QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(self.scroll.verticalScrollBar().maximum()))
         return view
 
-    def _on_text(self, job_id: int, text: str) -> None:
-        if self._job is not None and job_id == self._job.job_id:
-            self._answer_text += text
-            self._dirty = True
-
-    def _render(self) -> None:
-        if self._dirty and self._answer_view is not None:
-            self._dirty = False
-            self._answer_view.set_text(self._answer_text)
+    def _render(self, text: str) -> None:
+        if self._answer_view is not None:
+            self._answer_view.set_text(text)
 
     def _done(self, state: str) -> None:
-        self._render_timer.stop()
-        self._job = None
+        text = self._stream.text
         if self._answer_view is not None:
-            self._answer_view.set_text(self._answer_text)
+            self._answer_view.set_text(text)
             self._answer_view.set_state(state)
-        if state != "failed" and self._answer_text.strip():
+        if state != "failed" and text.strip():
             if self._history:  # a follow-up; the first question lives in the context message
                 self._history.append(ChatMessage("user", self._pending_question))
-            self._history.append(ChatMessage("assistant", self._answer_text))
+            self._history.append(ChatMessage("assistant", text))
         elif not self._history:
             self._context = None  # the first answer failed: the next question packs afresh
         self._update_buttons()
 
-    def _on_finished(self, job_id: int, stats) -> None:
-        if self._job is not None and job_id == self._job.job_id:
-            self._done("stopped" if stats.stop_reason == "cancelled" else "complete")
-            self.status.emit(f"{stats.generated_tokens} tokens; {stats.reused_tokens:,} of {stats.prompt_tokens:,} "
-                             "prompt tokens reused from the cache")
+    def _on_ended(self, state: str, stats) -> None:
+        self._done(state)
+        self.status.emit(f"{stats.generated_tokens} tokens; {stats.reused_tokens:,} of {stats.prompt_tokens:,} "
+                         "prompt tokens reused from the cache")
 
-    def _on_failed(self, job_id: int, message: str) -> None:
-        if self._job is not None and job_id == self._job.job_id:
-            self._done("failed")
-            self._show_error(message)
+    def _on_failed(self, message: str) -> None:
+        self._done("failed")
+        self._show_error(message)
 
     # Citations ---------------------------------------------------------------------------------
     def _open_seen(self, row: int, _column: int) -> None:
