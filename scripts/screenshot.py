@@ -1,17 +1,16 @@
 """Screenshot of the real window on a virtual X screen, after a real answer has streamed.
 
-    xvfb-run -a -s "-screen 0 1280x860x24" .venv/bin/python scripts/screenshot.py docs/chat.png
+    xvfb-run -a -s "-screen 0 1200x800x24" .venv/bin/python scripts/screenshot.py docs/chat.png
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("CODELLAMA_DESKTOP_HOME", tempfile.mkdtemp(prefix="cld-shot-"))
+from _shot import grab_then_close, isolated_home  # noqa: E402
+
+isolated_home("cld-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
@@ -30,17 +29,8 @@ def main() -> int:
         window.chat.composer.setPlainText(QUESTION)
         window.chat.send()
 
-    def shoot(*_args) -> None:
-        def grab() -> None:
-            screen = app.primaryScreen()
-            screen.grabWindow(0).save(str(out))  # what the X server shows, not a widget render
-            print(f"saved {out} on platform {app.platformName()}")
-            window.close()
-
-        QTimer.singleShot(800, grab)
-
     window.inference.loaded.connect(lambda _info: QTimer.singleShot(300, ask))
-    window.inference.finished.connect(shoot)
+    window.inference.finished.connect(lambda *_args: grab_then_close(app, [window], out))
     window.inference.load_failed.connect(lambda msg: (print(msg), app.exit(1)))
     code = app.exec()
     window.shutdown()

@@ -8,14 +8,12 @@ manifest name (no network here); the download is rate-limited so the screenshot 
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CODELLAMA_DESKTOP_HOME", tempfile.mkdtemp(prefix="cld-models-shot-"))
+from _shot import grab_then_close, isolated_home  # noqa: E402
+
+isolated_home("cld-models-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
@@ -68,10 +66,7 @@ def main() -> int:
                 row = rows.rows[rows.row_index(DOWNLOADING)]
                 if row.progress is not None and row.progress.fraction > 0.45:
                     models.select(DOWNLOADING)
-                    app.primaryScreen().grabWindow(0).save(str(out))
-                    print(f"saved {out}")
-                    models.close()
-                    window.close()
+                    grab_then_close(app, [models, window], out, delay_ms=0)
                     return
             QTimer.singleShot(100, step)
 

@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CODELLAMA_DESKTOP_HOME", tempfile.mkdtemp(prefix="cld-repo-shot-"))
+from _shot import ROOT, grab_then_close, isolated_home  # noqa: E402
+
+isolated_home("cld-repo-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
@@ -39,15 +37,7 @@ def main() -> int:
             pane.question.setPlainText(QUESTION)
             pane.ask()
 
-    def shoot(*_args) -> None:
-        def grab() -> None:
-            app.primaryScreen().grabWindow(0).save(str(out))
-            print(f"saved {out}")
-            window.close()
-
-        QTimer.singleShot(800, grab)
-
-    window.inference.finished.connect(shoot)
+    window.inference.finished.connect(lambda *_args: grab_then_close(app, [window], out))
     pane.open_folder(ROOT)
     QTimer.singleShot(500, maybe_ask)
     code = app.exec()

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_lint_and_qt_free_core() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "app", "tests", "benchmarks"],
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "app", "tests", "benchmarks", "scripts"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
