@@ -89,6 +89,7 @@ class RepoPane(QWidget):
         self._code_style = code_style
         self._runner = TaskRunner("repository", self)
         self._index = None  # RepoIndex, used only on the repository thread
+        self._counter = None  # (model path, VocabCounter), used only on the repository thread
         self._root: Path | None = None
         self._known_paths: set[str] = set()
         self._excluded: set[str] = set()
@@ -385,19 +386,15 @@ class RepoPane(QWidget):
         cancel = self._cancel
 
         def work(_report):
-            from app.core.engine import VocabCounter
             from app.core.repo.pack import file_sizes, pack
 
             # Catch edits made since the folder was opened: only changed files are re-read.
             stats = self._index.update(rules, cancel)
             sizes = file_sizes(self._index) if (stats.reindexed or stats.removed) else None
-            counter = VocabCounter(model_path)
-            try:
-                overhead = sum(counter(m.content) for m in build_repo_messages("", question)) + 64
-                room = context_budget(info.n_ctx, overhead, sampling.max_tokens, budget, followups=True)
-                return generation, pack(self._index, question, room, counter, exclude), sizes
-            finally:
-                counter.close()
+            counter = self._counter_for(model_path)
+            overhead = sum(counter(m.content) for m in build_repo_messages("", question)) + 64
+            room = context_budget(info.n_ctx, overhead, sampling.max_tokens, budget, followups=True)
+            return generation, pack(self._index, question, room, counter, exclude), sizes
 
         generation = self._generation
         self._pending += 1
@@ -516,6 +513,16 @@ class RepoPane(QWidget):
 
         self._runner.submit(read, show, lambda m: self._show_error(f"Cannot open {path}: {m}"))
 
+    def _counter_for(self, model_path: Path):
+        """The current model's tokenizer (vocabulary only), loaded once per model; repository thread only."""
+        from app.core.engine import VocabCounter
+
+        if self._counter is None or self._counter[0] != model_path:
+            if self._counter is not None:
+                self._counter[1].close()
+            self._counter = (model_path, VocabCounter(model_path))
+        return self._counter[1]
+
     def shutdown(self) -> None:
         self.stop()
         self._cancel.set()  # an index update in progress stops at the next file
@@ -524,6 +531,9 @@ class RepoPane(QWidget):
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            if self._counter is not None:
+                self._counter[1].close()
+                self._counter = None
 
         self._runner.submit(close)
         self._runner.shutdown()
