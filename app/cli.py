@@ -330,7 +330,9 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
         overhead = engine.prompt_tokens(build_repo_messages("", question))
         budget = context_budget(engine.info.n_ctx, overhead, sampling.max_tokens, args.budget or 0)
         result = pack(index, question, budget, engine.count_tokens)
-        generation = engine.chat(build_repo_messages(result.render(), question), sampling)
+        # A later question on this repository starts from this one's saved state where the prompts agree.
+        generation = engine.chat(build_repo_messages(result.render(), question), sampling,
+                                 state_scope=f"repo:{index.root}")
         for piece in generation:
             sys.stdout.write(piece)
             sys.stdout.flush()

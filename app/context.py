@@ -8,6 +8,7 @@ from app.core.engine import LoadOptions, LocalEngine
 from app.core.manifest import Manifest, load_all
 from app.core.models import ResolvedModel, resolve_model
 from app.core.paths import AppPaths, app_paths
+from app.core.prompt_states import PromptStateStore
 from app.core.settings import Settings, load_settings, save_settings
 
 
@@ -36,8 +37,10 @@ class AppContext:
                                token=token or self.settings.hf_token or None)
 
     def load_engine(self, model: ResolvedModel) -> LocalEngine:
-        return LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
-                           model_id=model.model_id, options=self.load_options(model))
+        engine = LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
+                             model_id=model.model_id, options=self.load_options(model))
+        engine.states = PromptStateStore(self.paths.prompt_states)
+        return engine
 
 
 def build_context(paths: AppPaths | None = None) -> AppContext:

@@ -20,6 +20,7 @@ from typing import Iterator, Protocol, Sequence
 from app.core import hardware, llama_log
 from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
 from app.core.gguf_info import GGUFInfo, read_gguf_info
+from app.core.prompt_states import PromptStateStore, state_key
 from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt
 from app.core.settings import SamplingSettings
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MIN_CONTEXT = 512
 ANSWER_RESERVE = 256  # tokens kept free for the answer when fitting history into the context
+MIN_RESTORE_GAIN = 64  # loading a saved state costs disk reads: only for at least this many tokens saved
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ class LocalEngine:
         self.chat_format = chat_format
         self._closed = False
         self._cancel: threading.Event | None = None
+        self.states: PromptStateStore | None = None  # where chat(state_scope=...) saves and finds KV states
         self._install_abort_callback()
         self.info = EngineInfo(
             model_name=name or gguf.name or model_path.stem,
@@ -303,8 +306,13 @@ class LocalEngine:
     # Generation -------------------------------------------------------------------------------
     def chat(self, messages: Sequence[ChatMessage], sampling: SamplingSettings,
              cancel: threading.Event | None = None, *, ignore_eos: bool = False,
-             keep_leading: int | None = None) -> Generation:
-        """Stream an answer. `ignore_eos` keeps generating past the end token (benchmarks)."""
+             keep_leading: int | None = None, state_scope: str = "") -> Generation:
+        """Stream an answer. `ignore_eos` keeps generating past the end token (benchmarks).
+
+        With `state_scope` (and a store in `self.states`), the prompt starts from the state saved
+        for that scope when it shares more of the prompt than the cache in memory does, and the
+        state after a completed answer is saved for the next time.
+        """
         if self._closed:
             raise EngineError("The model was unloaded.")
         requested = time.perf_counter()  # time to first token counts prompt building too
@@ -312,8 +320,71 @@ class LocalEngine:
         generation = Generation(iter(()))
         generation.stats.dropped_messages = dropped
         stop_ids = frozenset() if ignore_eos else prompt.stop_ids
-        generation.pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested)
+        pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested)
+        if state_scope and self.states is not None:
+            stat = self.model_path.stat()  # a replaced file must never meet the old file's states
+            identity = f"{self.info.model_id}|{self.model_path}|{stat.st_size}|{stat.st_mtime_ns}"
+            key = state_key(identity, self.info.n_ctx, state_scope)
+            pieces = self._with_saved_state(pieces, key, prompt.tokens, generation.stats)
+        generation.pieces = pieces
         return generation
+
+    # Saved states -----------------------------------------------------------------------------
+    def _with_saved_state(self, pieces: Iterator[str], key: str, tokens: list[int],
+                          stats: GenerationStats) -> Iterator[str]:
+        saved = self._restore_state(key, tokens)
+        yield from pieces
+        # Save only a new context: a follow-up over the saved one already starts from it.
+        if stats.stop_reason in ("end", "length") and _common_prefix(saved, tokens) < len(tokens) * 0.9:
+            self._save_state(key)
+
+    def _restore_state(self, key: str, tokens: list[int]) -> list[int]:
+        """Load the saved state for `key` if it covers more of `tokens` than memory does; its tokens."""
+        import ctypes
+
+        import llama_cpp
+
+        assert self.states is not None
+        saved = self.states.tokens(key)
+        llama = self._llama
+        in_memory = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
+        if _common_prefix(saved, tokens) - in_memory < MIN_RESTORE_GAIN or len(saved) > self.info.n_ctx:
+            return saved
+        buffer = (llama_cpp.llama_token * len(saved))()
+        count = ctypes.c_size_t(0)
+        path = str(self.states.state_path(key)).encode()
+        ok = llama_cpp.llama_state_load_file(llama._ctx.ctx, path, buffer, len(saved), ctypes.byref(count))  # noqa: SLF001
+        if not ok or list(buffer[: count.value]) != saved:
+            # A damaged or foreign file: forget it, and start the prompt from scratch.
+            log.warning("saved prompt state %s could not be loaded; discarded", key)
+            self.states.discard(key)
+            llama.reset()
+            return []
+        llama.input_ids[: len(saved)] = saved
+        llama.n_tokens = len(saved)
+        llama._requires_eval = True  # noqa: SLF001 - the restored logits are not the live ones
+        self.states.touch(key)
+        log.info("restored %d prompt tokens from a saved state", len(saved))
+        return saved
+
+    def _save_state(self, key: str) -> None:
+        import llama_cpp
+
+        assert self.states is not None
+        llama = self._llama
+        ctx = llama._ctx.ctx  # noqa: SLF001
+        tokens = llama._input_ids[: llama.n_tokens].tolist()  # noqa: SLF001
+        try:
+            if not tokens or not self.states.room_for(int(llama_cpp.llama_state_get_size(ctx))):
+                return
+            temporary = self.states.temporary_path(key)
+            ids = (llama_cpp.llama_token * len(tokens))(*tokens)
+            if not llama_cpp.llama_state_save_file(ctx, str(temporary).encode(), ids, len(tokens)):
+                raise OSError("llama.cpp could not write the state file")
+            self.states.commit(key, temporary, tokens)
+        except OSError as exc:  # a cache: failing to save it costs time later, nothing else
+            log.warning("could not save the prompt state: %s", exc)
+            self.states.temporary_path(key).unlink(missing_ok=True)
 
     def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
                 cancel: threading.Event | None, stats: GenerationStats, started: float) -> Iterator[str]:

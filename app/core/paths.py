@@ -33,6 +33,11 @@ class AppPaths:
         return self.data / "conversations.sqlite3"
 
     @property
+    def prompt_states(self) -> Path:
+        """Saved KV-cache states (app.core.prompt_states): a cache, safe to delete."""
+        return self.cache / "prompt-states"
+
+    @property
     def user_manifest(self) -> Path:
         return self.config / "models_manifest.toml"
 

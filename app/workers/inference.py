@@ -36,6 +36,7 @@ class ChatJob:
     cancel: threading.Event = field(default_factory=threading.Event)
     ignore_eos: bool = False  # benchmarks: a fixed number of tokens whatever the model says
     keep_leading: int | None = None  # messages never dropped to fit the context (see LocalEngine.fit_history)
+    state_scope: str = ""  # saves and reuses the prompt's KV state on disk under this name (a repository)
 
 
 class _InferenceWorker(QObject):
@@ -76,7 +77,7 @@ class _InferenceWorker(QObject):
             return
         try:
             generation = self._engine.chat(job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos,
-                                           keep_leading=job.keep_leading)
+                                           keep_leading=job.keep_leading, state_scope=job.state_scope)
             pending: list[str] = []
             last = time.perf_counter()
             for piece in generation:
@@ -166,8 +167,9 @@ class InferenceService(QObject):
         self._load.emit(spec)
 
     def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False,
-             keep_leading: int | None = None) -> ChatJob:
-        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos, keep_leading=keep_leading)
+             keep_leading: int | None = None, state_scope: str = "") -> ChatJob:
+        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos, keep_leading=keep_leading,
+                      state_scope=state_scope)
         self._active = job
         self._chat.emit(job)
         return job
