@@ -109,3 +109,36 @@ def test_edits_while_open_are_picked_up(qtbot, make_window, repo) -> None:
     ask(qtbot, window, "Where is exponential_backoff defined?")
     assert "src/net/backoff.py" in pane._known_paths
     assert pane.seen.item(0, 0).text().startswith("src/net/backoff.py:")
+
+
+def test_reopening_continues_the_last_conversation_from_its_saved_state(qtbot, make_window, repo) -> None:
+    window = make_window()
+    open_repo(qtbot, window, repo)
+    first = ask(qtbot, window, "Where is RetryPolicy defined?")
+    answer = window.repo._history[0].content
+    qtbot.waitUntil(lambda: any((window.ctx.paths.cache / "repo-sessions").glob("*.json")), timeout=10000)
+    window.close()
+    window.shutdown()
+
+    reopened = make_window()  # a new window, a newly loaded model: as after restarting the app
+    pane = reopened.repo
+    open_repo(qtbot, reopened, repo)
+    qtbot.waitUntil(lambda: pane._context is not None, timeout=10000)
+    assert pane._context.question == "Where is RetryPolicy defined?"
+    assert [m.content for m in pane._history] == [answer]
+    assert pane.seen.rowCount() >= 1
+    follow = ask(qtbot, reopened, "And who uses it?")
+    # The new engine started from the state saved after the first answer, not from scratch.
+    assert follow.reused_tokens >= first.prompt_tokens
+    assert len(pane._history) == 3
+
+
+def test_a_changed_repository_starts_afresh(qtbot, make_window, repo) -> None:
+    window = make_window()
+    open_repo(qtbot, window, repo)
+    ask(qtbot, window, "Where is RetryPolicy defined?")
+    qtbot.waitUntil(lambda: any((window.ctx.paths.cache / "repo-sessions").glob("*.json")), timeout=10000)
+    (repo / "src" / "net" / "retry.py").write_text("# rewritten\n")
+    window.repo.open_folder(repo)
+    qtbot.waitUntil(lambda: window.repo._root is not None, timeout=20000)
+    assert window.repo._context is None and window.repo._history == []

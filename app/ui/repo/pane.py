@@ -42,6 +42,7 @@ from app.context import AppContext
 from app.core.prompts.chat import ChatMessage
 from app.core.repo.ask import build_repo_messages, context_budget, linkify_citations, parse_citation_link
 from app.core.repo.pack import PackResult
+from app.core.repo.session import RepoSession, load_session, save_session
 from app.core.settings import repo_rules
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
@@ -88,6 +89,7 @@ class RepoPane(QWidget):
         self._show_error = show_error
         self._code_style = code_style
         self._runner = TaskRunner("repository", self)
+        self._sessions_dir = ctx.paths.cache / "repo-sessions"
         self._index = None  # RepoIndex, used only on the repository thread
         self._counter = None  # (model path, VocabCounter), used only on the repository thread
         self._root: Path | None = None
@@ -241,6 +243,7 @@ class RepoPane(QWidget):
         self.summary.setText(f"Indexing {path}…")
         cancel = self._cancel
         rules = repo_rules(self._ctx.settings)
+        sessions = self._sessions_dir
 
         def work(report):
             from app.core.repo.index import IndexStats, RepoIndex
@@ -261,7 +264,10 @@ class RepoPane(QWidget):
             if self._index is not None:
                 self._index.close()
             self._index = index
-            return generation, index.root, stats, sizes
+            # The last conversation continues only over the code it was asked about.
+            unchanged = stats is not None and not stats.reindexed and not stats.removed
+            session = load_session(sessions, index.root) if unchanged else None
+            return generation, index.root, stats, sizes, session
 
         self._pending += 1
         self._update_buttons()
@@ -296,7 +302,7 @@ class RepoPane(QWidget):
 
     def _opened(self, result) -> None:
         self._pending -= 1
-        generation, root, stats, sizes = result
+        generation, root, stats, sizes, session = result
         if generation != self._generation:
             self._update_buttons()
             return
@@ -322,7 +328,20 @@ class RepoPane(QWidget):
         self.recent.clear()
         self.recent.addItems(self._ctx.settings.recent_repos)
         self.recent.setCurrentIndex(0)
+        if session is not None:
+            self._resume(session)
         self._update_buttons()
+
+    def _resume(self, session: RepoSession) -> None:
+        """Show the last conversation on this repository; a follow-up continues it (and its saved state)."""
+        self._context = session.context
+        self._history = list(session.history)
+        self._show_context(session.context)
+        self._add_view("user", session.context.question)
+        for message in self._history:
+            self._add_view(message.role, message.content)
+        self.status.emit("The last conversation on this repository is shown; a follow-up continues it, "
+                         "New question starts afresh.")
 
     def _fill_tree(self, sizes: list[tuple[str, int]]) -> None:
         self.tree.blockSignals(True)
@@ -418,6 +437,10 @@ class RepoPane(QWidget):
             self._fill_tree(sizes)
             self.status.emit("Files changed since the folder was opened; the index was updated.")
         self._context = result
+        self._show_context(result)
+        self._send(question)
+
+    def _show_context(self, result: PackResult) -> None:
         self.seen.setRowCount(len(result.chunks))
         for row, chunk in enumerate(result.chunks):
             self.seen.setItem(row, 0, QTableWidgetItem(chunk.citation))
@@ -425,7 +448,6 @@ class RepoPane(QWidget):
             self.seen.setItem(row, 2, QTableWidgetItem(f"{chunk.tokens:,}"))
         self.seen_total.setText(f"{len(result.chunks)} chunks + repository map ({result.map_tokens:,} tokens): "
                                 f"{result.used_tokens:,} of {result.budget:,} tokens")
-        self._send(question)
 
     def messages_for(self, question: str) -> list[ChatMessage]:
         """The prompt: the packed context with the first question, the turns since, then `question`.
@@ -447,7 +469,9 @@ class RepoPane(QWidget):
         self._answer_view.set_state("streaming")
         self._pending_question = question
         # The system and packed-code messages (and the first answer) are never dropped to make room.
-        self._stream.start(self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling), keep_leading=3))
+        # Saved on disk too, so a question after re-opening the repository starts from this state.
+        self._stream.start(self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling), keep_leading=3,
+                                                state_scope=f"repo:{self._root}"))
         self._update_buttons()
         self.status.emit("Answering…")
 
@@ -475,9 +499,21 @@ class RepoPane(QWidget):
             if self._history:  # a follow-up; the first question lives in the context message
                 self._history.append(ChatMessage("user", self._pending_question))
             self._history.append(ChatMessage("assistant", text))
+            self._save_session()
         elif not self._history:
             self._context = None  # the first answer failed: the next question packs afresh
         self._update_buttons()
+
+    def _save_session(self) -> None:
+        if self._root is None or self._context is None:
+            return
+        session = RepoSession(str(self._root), self._context, list(self._history))
+        sessions = self._sessions_dir
+
+        def save(_report):
+            save_session(sessions, session)
+
+        self._runner.submit(save, None, lambda m: log.warning("could not save the conversation: %s", m))
 
     def _on_ended(self, state: str, stats) -> None:
         self._done(state)

@@ -1,0 +1,81 @@
+"""The last conversation on a repository, kept so that re-opening the repository can continue it.
+
+A follow-up's prompt is the saved packed context, question and answers exactly as sent before,
+so the KV state saved on disk after the last answer (app.core.prompt_states) covers all of it
+and the follow-up starts at once instead of evaluating the packed code again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.prompts.chat import ChatMessage
+from app.core.repo.pack import PackedChunk, PackResult
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+
+
+@dataclass
+class RepoSession:
+    root: str
+    context: PackResult
+    history: list[ChatMessage] = field(default_factory=list)  # turns after the first question
+
+    def to_dict(self) -> dict:
+        c = self.context
+        return {"version": VERSION, "root": self.root,
+                "context": {"question": c.question, "budget": c.budget, "used_tokens": c.used_tokens,
+                            "map_text": c.map_text, "map_tokens": c.map_tokens,
+                            "chunks": [[k.path, k.start_line, k.end_line, k.score, k.tokens, k.text]
+                                       for k in c.chunks]},
+                "history": [[m.role, m.content] for m in self.history]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RepoSession":
+        if data.get("version") != VERSION:
+            raise ValueError("unknown version")
+        c = data["context"]
+        context = PackResult(question=str(c["question"]), budget=int(c["budget"]), map_text=str(c["map_text"]),
+                             map_tokens=int(c["map_tokens"]), used_tokens=int(c["used_tokens"]),
+                             chunks=[PackedChunk(str(p), int(s), int(e), float(sc), int(t), str(x))
+                                     for p, s, e, sc, t, x in c["chunks"]])
+        history = [ChatMessage(str(role), str(content)) for role, content in data["history"]]
+        if any(m.role not in ("user", "assistant") for m in history):
+            raise ValueError("bad roles")
+        return cls(root=str(data["root"]), context=context, history=history)
+
+
+def session_path(directory: Path, root: Path) -> Path:
+    return directory / f"{hashlib.sha256(str(root).encode()).hexdigest()[:32]}.json"
+
+
+def save_session(directory: Path, session: RepoSession) -> None:
+    path = session_path(directory, Path(session.root))
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(session.to_dict()), encoding="utf-8")
+    os.replace(tmp, path)  # a crash mid-write leaves the previous session, never half of one
+
+
+def load_session(directory: Path, root: Path) -> RepoSession | None:
+    """The saved session for `root`; None when there is none or it cannot be read (it is a cache)."""
+    path = session_path(directory, root)
+    try:
+        session = RepoSession.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("ignoring the saved conversation %s: %s", path, exc)
+        return None
+    return session if session.root == str(root) else None
+
+
+def forget_session(directory: Path, root: Path) -> None:
+    session_path(directory, root).unlink(missing_ok=True)
