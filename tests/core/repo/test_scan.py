@@ -148,3 +148,15 @@ def test_tracked_files_are_kept_even_when_ignored(tmp_path: Path) -> None:
     kept = paths(scan_all(root))
     assert "gen/keep.py" in kept and "gen/other.py" not in kept  # as `git ls-files` plus untracked would list
     assert "gen/keep.py" not in paths(scan_all(root, ScanRules(honour_gitignore=False, extra_excludes=("gen/",))))
+
+
+def test_a_tree_of_200k_files_stops_at_the_file_limit(tmp_path: Path) -> None:
+    root = tmp_path / "huge"
+    for folder in range(400):
+        directory = root / f"pkg{folder}"
+        directory.mkdir(parents=True)
+        for number in range(500):
+            (directory / f"m{number}.py").write_bytes(b"x = 1\n")
+    result = scan_all(root, ScanRules())
+    # Bounded: the default limit stops the walk and says so, instead of listing 200,000 files.
+    assert result.truncated and len(result.files) == ScanRules().max_files
