@@ -38,7 +38,8 @@ class AppContext:
 
     def load_engine(self, model: ResolvedModel) -> LocalEngine:
         engine = LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
-                             model_id=model.model_id, options=self.load_options(model))
+                             model_id=model.model_id, options=self.load_options(model),
+                             infill_hint=model.infill_hint)
         engine.states = PromptStateStore(self.paths.prompt_states)
         return engine
 

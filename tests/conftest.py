@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.manifest import load_all  # noqa: E402
 from app.core.models import embedded_model_path  # noqa: E402
-from tests.fixtures.tiny_gguf import write_tiny_llama  # noqa: E402
+from tests.fixtures.tiny_gguf import write_tiny_bpe, write_tiny_llama  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +39,20 @@ def tiny_codellama(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_codellama_70b(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_llama(tmp_path_factory.mktemp("gguf70") / "tiny-codellama-70b.gguf", step=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_bpe(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny byte-level BPE model per infill family: tiny_bpe("qwen"), ("starcoder"), ("deepseek")."""
+    folder = tmp_path_factory.mktemp("bpe")
+    made: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in made:
+            made[family] = write_tiny_bpe(folder / f"tiny-{family}.gguf", family)
+        return made[family]
+
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ from typing import Iterator, Protocol, Sequence
 from app.core import hardware, llama_log
 from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
 from app.core.gguf_info import GGUFInfo, read_gguf_info
+from app.core.infill.formats import InfillFormat, detect_format
+from app.core.infill.post import MiddleFilter
+from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
 from app.core.prompt_states import PromptStateStore, state_key
 from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt
 from app.core.settings import SamplingSettings
@@ -55,6 +58,7 @@ class EngineInfo:
     load_seconds: float
     context_reduced_for_memory: bool = False
     model_id: str = ""  # manifest id, or the file path for a model outside the manifest
+    infill_format: str = ""  # the fill-in-the-middle family (formats.FAMILY_NAMES), empty when it has none
 
 
 @dataclass
@@ -201,7 +205,7 @@ class LocalEngine:
     """A GGUF model running in this process through llama-cpp-python."""
 
     def __init__(self, model_path: Path, *, chat_format: str = "auto", name: str = "", model_id: str = "",
-                 options: LoadOptions | None = None) -> None:
+                 options: LoadOptions | None = None, infill_hint: str = "") -> None:
         options = options or LoadOptions()
         started = time.perf_counter()
         gguf = read_gguf_info(model_path)  # clear errors for missing/truncated/non-GGUF files
@@ -236,6 +240,7 @@ class LocalEngine:
         self._cancel: threading.Event | None = None
         self.states: PromptStateStore | None = None  # where chat(state_scope=...) saves and finds KV states
         self._install_abort_callback()
+        self.infill = detect_format(self.tokenizer, infill_hint)
         self.info = EngineInfo(
             model_name=name or gguf.name or model_path.stem,
             model_path=str(model_path),
@@ -249,6 +254,7 @@ class LocalEngine:
             load_seconds=time.perf_counter() - started,
             context_reduced_for_memory=reduced,
             model_id=model_id or str(model_path),
+            infill_format=self.infill.label if self.infill else "",
         )
         log.info("loaded %s: n_ctx=%d backend=%s threads=%d/%d in %.2fs", self.info.model_name,
                  self.info.n_ctx, self.info.backend, threads, threads_batch, self.info.load_seconds)
@@ -329,6 +335,30 @@ class LocalEngine:
         generation.pieces = pieces
         return generation
 
+    # Infill -----------------------------------------------------------------------------------
+    def infill_prompt(self, request: InfillRequest, max_tokens: int, fmt: InfillFormat | None = None) -> InfillPrompt:
+        fmt = fmt or self.infill
+        if fmt is None:
+            raise PromptError(f"{self.info.model_name} has no fill-in-the-middle tokens; use an instruction "
+                              "fill or load a model that infills (Code Llama 7B/13B, Qwen2.5-Coder).")
+        budget = self.info.n_ctx - min(max_tokens, self.info.n_ctx // 2)
+        return build_infill_prompt(fmt, self.tokenizer, request, budget)
+
+    def infill_text(self, request: InfillRequest, sampling: SamplingSettings,
+                    cancel: threading.Event | None = None, *, single_line: bool = False,
+                    fmt: InfillFormat | None = None) -> Generation:
+        """Stream the middle between `request.prefix` and `request.suffix`, filtered (infill.post)."""
+        if self._closed:
+            raise EngineError("The model was unloaded.")
+        requested = time.perf_counter()
+        prompt = self.infill_prompt(request, sampling.max_tokens, fmt)
+        generation = Generation(iter(()))
+        raw = self._stream(prompt.tokens, prompt.stop_ids, sampling, cancel, generation.stats, requested,
+                           strip_first_space=False)  # the middle's leading space is real text
+        generation.pieces = _filtered(raw, MiddleFilter(prompt.suffix, single_line, prompt.prefix),
+                                      generation.stats)
+        return generation
+
     # Saved states -----------------------------------------------------------------------------
     def _with_saved_state(self, pieces: Iterator[str], key: str, tokens: list[int],
                           stats: GenerationStats) -> Iterator[str]:
@@ -387,7 +417,8 @@ class LocalEngine:
             self.states.temporary_path(key).unlink(missing_ok=True)
 
     def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
-                cancel: threading.Event | None, stats: GenerationStats, started: float) -> Iterator[str]:
+                cancel: threading.Event | None, stats: GenerationStats, started: float,
+                strip_first_space: bool = True) -> Iterator[str]:
         llama = self._llama
         stats.prompt_tokens = len(tokens)
         stats.reused_tokens = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
@@ -395,7 +426,7 @@ class LocalEngine:
         seed = sampling.seed if sampling.seed >= 0 else random.randrange(2**31)
         llama.set_seed(seed)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        first = True
+        first = strip_first_space
         stats.stop_reason = "length"
         self._cancel = cancel
         try:
@@ -438,6 +469,25 @@ class LocalEngine:
         if not self._closed:
             self._closed = True
             self._llama.close()
+
+
+def _filtered(pieces: Iterator[str], middle: MiddleFilter, stats: GenerationStats) -> Iterator[str]:
+    """Pass generated text through `middle`, ending generation once the middle is complete."""
+    try:
+        for piece in pieces:
+            shown = middle.feed(piece)
+            if shown:
+                yield shown
+            if middle.done:
+                stats.stop_reason = "end"
+                return
+        tail = middle.finish()
+        if tail:
+            yield tail
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()  # stops llama.cpp's generator (and times the generation) when the middle ends early
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

@@ -29,6 +29,11 @@ class ResolvedModel:
     def model_id(self) -> str:
         return self.entry.id if self.entry else str(self.path)
 
+    @property
+    def infill_hint(self) -> str:
+        """The manifest's infill format ("none" included); empty for a file the manifest does not know."""
+        return self.entry.infill_format if self.entry else ""
+
 
 def embedded_model_path(entry: ModelEntry) -> Path | None:
     """Where the PyPI package shipping the embedded model put its file.

@@ -1,0 +1,109 @@
+"""Which fill-in-the-middle format a model speaks, found from its own vocabulary.
+
+Each family marks the prefix, suffix and middle with its own special tokens (see MODELS.md).
+The app builds the token list itself from these ids; llama-cpp-python's `suffix=` path is
+broken (it uses token 0 for all three). A manifest entry may name the family, or say "none"
+for models whose vocabulary has the tokens but that were not trained to infill (Code Llama -
+Python, Instruct 34B/70B).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class InfillTokenizer(Protocol):
+    bos_id: int
+
+    def encode(self, text: str, *, special: bool = False) -> list[int]: ...
+
+    def piece_id(self, piece: str) -> int | None: ...
+
+    def eog_ids(self) -> frozenset[int]: ...
+
+
+@dataclass(frozen=True)
+class _Texts:
+    pre: tuple[str, ...]
+    suf: tuple[str, ...]
+    mid: tuple[str, ...]
+    stops: tuple[str, ...]  # end of the middle, besides the model's end-of-generation tokens
+    repo_name: str = ""
+    file_sep: str = ""
+    bos: bool = False  # the family's training put BOS before the infill tokens
+
+
+FAMILY_TEXTS = {
+    "codellama": _Texts(("▁<PRE>", "<PRE>"), ("▁<SUF>", "<SUF>"), ("▁<MID>", "<MID>"), ("▁<EOT>", "<EOT>"),
+                        bos=True),
+    "qwen": _Texts(("<|fim_prefix|>",), ("<|fim_suffix|>",), ("<|fim_middle|>",),
+                   ("<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|repo_name|>", "<|im_end|>"),
+                   repo_name="<|repo_name|>", file_sep="<|file_sep|>"),
+    "starcoder": _Texts(("<fim_prefix>",), ("<fim_suffix>",), ("<fim_middle>",),
+                        ("<|endoftext|>", "<fim_pad>", "<file_sep>", "<repo_name>"),
+                        repo_name="<repo_name>", file_sep="<file_sep>"),
+    "deepseek": _Texts(("<｜fim▁begin｜>",), ("<｜fim▁hole｜>",), ("<｜fim▁end｜>",),
+                       ("<｜end▁of▁sentence｜>", "<|EOT|>"), bos=True),
+}
+FAMILY_NAMES = {"codellama": "Code Llama", "qwen": "Qwen2.5-Coder", "starcoder": "StarCoder2",
+                "deepseek": "DeepSeek-Coder"}
+
+
+@dataclass(frozen=True)
+class InfillFormat:
+    family: str  # a key of FAMILY_TEXTS
+    pre: int
+    suf: int
+    mid: int
+    stop_ids: frozenset[int]
+    bos: int | None = None
+    repo_name: int | None = None
+    file_sep: int | None = None
+
+    @property
+    def label(self) -> str:
+        return FAMILY_NAMES[self.family]
+
+    @property
+    def repo_level(self) -> bool:
+        """Whether the family has tokens for other files of the repository (Qwen, StarCoder2)."""
+        return self.repo_name is not None and self.file_sep is not None
+
+
+def _first_id(tok: InfillTokenizer, texts: tuple[str, ...]) -> int | None:
+    for text in texts:
+        token = tok.piece_id(text)
+        if token is not None:
+            return token
+    return None
+
+
+def _format_for(tok: InfillTokenizer, family: str) -> InfillFormat | None:
+    texts = FAMILY_TEXTS[family]
+    pre, suf, mid = (_first_id(tok, t) for t in (texts.pre, texts.suf, texts.mid))
+    if pre is None or suf is None or mid is None:
+        return None
+    stops = {t for text in texts.stops if (t := tok.piece_id(text)) is not None}
+    return InfillFormat(
+        family=family, pre=pre, suf=suf, mid=mid, stop_ids=frozenset(stops | set(tok.eog_ids())),
+        bos=tok.bos_id if texts.bos and tok.bos_id >= 0 else None,
+        repo_name=tok.piece_id(texts.repo_name) if texts.repo_name else None,
+        file_sep=tok.piece_id(texts.file_sep) if texts.file_sep else None)
+
+
+def detect_format(tok: InfillTokenizer, hint: str = "") -> InfillFormat | None:
+    """The model's infill format, or None when it cannot infill.
+
+    `hint` is the manifest's `infill_format`: "none" means no infill whatever the vocabulary
+    holds; a family name is tried first; empty (a model the manifest does not describe) means
+    the vocabulary decides.
+    """
+    if hint == "none":
+        return None
+    order = ([hint] if hint in FAMILY_TEXTS else []) + [f for f in FAMILY_TEXTS if f != hint]
+    for family in order:
+        found = _format_for(tok, family)
+        if found is not None:
+            return found
+    return None

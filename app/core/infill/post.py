@@ -1,0 +1,81 @@
+"""What is shown of a generated middle: cut where it starts repeating the suffix, or at the line end.
+
+Models often write the middle and then carry on with the code that follows the cursor (the
+closing brace, the next statement). Shown inline, that duplicates code. The filter holds back a
+partial line while it could still become the suffix's first line, and ends the middle at the
+first line that repeats it (same indentation too, so an inner block's `}` is not mistaken for
+the function's).
+"""
+
+from __future__ import annotations
+
+
+def _anchor(suffix: str, line_start: bool) -> str:
+    """The suffix's first non-blank line (right-stripped): the line a runaway middle repeats."""
+    lines = suffix.split("\n")
+    if lines and lines[0].strip() and not line_start:
+        # The rest of the cursor's line: repeated only if the middle ends the line and goes on,
+        # which the next line of the suffix shows better.
+        lines = lines[1:]
+    for line in lines:
+        if line.strip():
+            return line.rstrip()
+    return ""
+
+
+class MiddleFilter:
+    def __init__(self, suffix: str, single_line: bool = False, prefix: str = "") -> None:
+        """`prefix` matters only by its end: whether the cursor is at the start of a line."""
+        self._anchor = _anchor(suffix, line_start=not prefix or prefix.endswith("\n"))
+        self._single = single_line
+        self._line = ""  # the current line so far
+        self._held = True  # nothing of the current line shown yet: it may still be the anchor
+        self.done = False  # the middle is complete: generation can stop
+        self.text = ""  # everything shown so far
+
+    def _may_be_anchor(self, partial: str) -> bool:
+        return bool(self._anchor) and self._anchor.startswith(partial.rstrip())
+
+    def feed(self, piece: str) -> str:
+        """The part of `piece` that can be shown now."""
+        out: list[str] = []
+        for run in piece.splitlines(keepends=True):
+            if self.done:
+                break
+            ended = run.endswith("\n")
+            body = run[:-1] if ended else run
+            self._line += body
+            shown = self._line if self._held else body
+            if not ended:
+                if not self._held:
+                    out.append(body)
+                elif not self._may_be_anchor(self._line):
+                    out.append(shown)
+                    self._held = False
+                continue
+            if self._held and self._anchor and self._line.rstrip() == self._anchor:
+                self.done = True  # the middle ends where the code after the cursor begins
+            elif self._single and (self._line.strip() or self.text or out):
+                out.append(shown)
+                self.done = True  # single-line: the rest of this line only
+            else:
+                out.append(shown + "\n")
+            self._line, self._held = "", True
+        text = "".join(out)
+        self.text += text
+        return text
+
+    def finish(self) -> str:
+        """What was held back, once generation has ended."""
+        line, held = self._line, self._held
+        self._line, self._held = "", True
+        if self.done or not held or not line or (self._anchor and line.rstrip() == self._anchor):
+            return ""
+        self.text += line
+        return line
+
+
+def filter_middle(text: str, suffix: str, single_line: bool = False, prefix: str = "") -> str:
+    """The whole of a finished middle, filtered at once."""
+    middle = MiddleFilter(suffix, single_line, prefix)
+    return middle.feed(text) + middle.finish()
