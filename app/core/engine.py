@@ -21,6 +21,7 @@ from app.core import hardware, llama_log
 from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
 from app.core.gguf_info import GGUFInfo, read_gguf_info
 from app.core.infill.formats import InfillFormat, detect_format
+from app.core.infill.instruct import EchoFilter, FenceFilter, instruction_messages
 from app.core.infill.post import MiddleFilter
 from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
 from app.core.prompt_states import PromptStateStore, state_key
@@ -355,8 +356,19 @@ class LocalEngine:
         generation = Generation(iter(()))
         raw = self._stream(prompt.tokens, prompt.stop_ids, sampling, cancel, generation.stats, requested,
                            strip_first_space=False)  # the middle's leading space is real text
-        generation.pieces = _filtered(raw, MiddleFilter(prompt.suffix, single_line, prompt.prefix),
+        generation.pieces = _filtered(raw, [MiddleFilter(prompt.suffix, single_line, prompt.prefix)],
                                       generation.stats)
+        return generation
+
+    def instruction_fill(self, prefix: str, suffix: str, language: str, sampling: SamplingSettings,
+                         cancel: threading.Event | None = None, *, single_line: bool = False) -> Generation:
+        """The middle asked of a chat model in words: for models without infill tokens."""
+        budget = self.info.n_ctx - min(sampling.max_tokens, self.info.n_ctx // 2) - 200  # 200: the instructions
+        messages, used_prefix, used_suffix = instruction_messages(prefix, suffix, language, budget,
+                                                                  self.tokenizer.encode, single_line)
+        generation = self.chat(messages, sampling, cancel)
+        filters = [FenceFilter(), EchoFilter(used_prefix), MiddleFilter(used_suffix, single_line, used_prefix)]
+        generation.pieces = _filtered(generation.pieces, filters, generation.stats)
         return generation
 
     # Saved states -----------------------------------------------------------------------------
@@ -471,17 +483,24 @@ class LocalEngine:
             self._llama.close()
 
 
-def _filtered(pieces: Iterator[str], middle: MiddleFilter, stats: GenerationStats) -> Iterator[str]:
-    """Pass generated text through `middle`, ending generation once the middle is complete."""
+def _filtered(pieces: Iterator[str], filters: Sequence, stats: GenerationStats) -> Iterator[str]:
+    """Pass generated text through `filters` in turn (each with feed/finish/done), ending
+    generation once one of them says the text is complete."""
+    def through(text: str, start: int, final: bool) -> str:
+        for f in filters[start:]:
+            text = f.feed(text) + (f.finish() if final or f.done else "")
+        return text
+
     try:
         for piece in pieces:
-            shown = middle.feed(piece)
+            shown = through(piece, 0, False)
             if shown:
                 yield shown
-            if middle.done:
+            if any(f.done for f in filters):
                 stats.stop_reason = "end"
                 return
-        tail = middle.finish()
+        # Flush each filter's held text through the ones after it.
+        tail = "".join(through(filters[i].finish(), i + 1, True) for i in range(len(filters)))
         if tail:
             yield tail
     finally:
