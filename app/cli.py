@@ -13,6 +13,7 @@ import platform
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Callable
 
 from app import __version__
@@ -271,8 +272,6 @@ def cmd_models_import(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _open_index(ctx: AppContext, repo: str):
-    from pathlib import Path
-
     from app.core.repo.index import RepoIndex
     from app.core.settings import repo_rules
 
@@ -344,6 +343,67 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
         engine.close()
 
 
+def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.core.infill.prompt import InfillRequest
+    from app.core.infill.source import read_code, split_at
+
+    if args.prefix_file or args.suffix_file:
+        if args.file or args.line or args.column:
+            raise UserError("give either FILE with --line/--column, or --prefix-file/--suffix-file")
+        prefix = read_code(Path(args.prefix_file)) if args.prefix_file else ""
+        suffix = read_code(Path(args.suffix_file)) if args.suffix_file else ""
+        path = Path(args.prefix_file or args.suffix_file)
+    else:
+        if not args.file or args.line is None or args.column is None:
+            raise UserError("give FILE with --line and --column (1-based), or --prefix-file/--suffix-file")
+        path = Path(args.file)
+        prefix, suffix = split_at(read_code(path), args.line, args.column)
+    model = ctx.resolve(args.model or ctx.settings.default_infill_model or None)
+    engine = ctx.load_engine(model)
+    index = None
+    try:
+        sampling = ctx.settings.sampling
+        sampling.max_tokens = args.max_tokens
+        if args.temperature is not None:
+            sampling.temperature = args.temperature
+        if engine.infill is None:
+            print(f"note: {engine.info.model_name} has no infill tokens; the middle is asked for in words "
+                  "(an instruction fill), which is less exact", file=sys.stderr)
+            generation = engine.instruction_fill(prefix, suffix, _language_of(path), sampling,
+                                                 single_line=args.single_line)
+        else:
+            request = InfillRequest(prefix, suffix, path=path.name, suffix_first=args.spm)
+            if args.repo:
+                from app.core.infill.repo_context import snippets_for
+
+                index = _open_index(ctx, args.repo)
+                request.repo_name = index.root.name
+                try:
+                    request.path = str(path.resolve().relative_to(index.root))
+                except ValueError:
+                    pass  # a file outside the repository still gets the repository's definitions
+                request.snippets = snippets_for(index, prefix, suffix, request.path)
+            generation = engine.infill_text(request, sampling, single_line=args.single_line)
+        for piece in generation:  # the middle only: stdout can be spliced straight into the file
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        return 0
+    finally:
+        if index is not None:
+            index.close()
+        engine.close()
+
+
+def _language_of(path: Path) -> str:
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_for_filename(path.name).name
+    except ClassNotFound:
+        return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codellama-desktop", description="Local coding assistant on llama.cpp. "
                                      "With no command, opens the desktop app.")
@@ -375,6 +435,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--budget", type=int, help="tokens of context (default: what the model's context leaves)")
     ask.add_argument("--max-tokens", "-n", type=int, help="most tokens to generate")
     ask.set_defaults(func=cmd_ask)
+
+    infill = sub.add_parser("infill", help="fill in the middle of a file at a position; prints only the middle")
+    infill.add_argument("file", nargs="?", help="the code file")
+    infill.add_argument("--line", "-l", type=int, help="1-based line of the cursor")
+    infill.add_argument("--column", "-c", type=int, help="1-based column of the cursor (line length + 1 = end)")
+    infill.add_argument("--prefix-file", help="the code before the cursor, instead of FILE")
+    infill.add_argument("--suffix-file", help="the code after the cursor, instead of FILE")
+    infill.add_argument("--model", "-m", help="manifest id or .gguf path (default: the infill model, else the chat "
+                        "model)")
+    infill.add_argument("--max-tokens", "-n", type=int, default=128, help="most tokens of middle (default 128)")
+    infill.add_argument("--temperature", "-t", type=float, help="sampling temperature (0 = greedy)")
+    infill.add_argument("--single-line", action="store_true", help="only the rest of the cursor's line")
+    infill.add_argument("--spm", action="store_true", help="Code Llama: suffix-prefix-middle order")
+    infill.add_argument("--repo", help="a repository whose definitions of nearby names join the prompt")
+    infill.set_defaults(func=cmd_infill)
 
     doctor = sub.add_parser("doctor", help="versions, backend, memory and directories")
     doctor.set_defaults(func=cmd_doctor)

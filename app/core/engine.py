@@ -353,6 +353,8 @@ class LocalEngine:
             raise EngineError("The model was unloaded.")
         requested = time.perf_counter()
         prompt = self.infill_prompt(request, sampling.max_tokens, fmt)
+        log.info("infill prompt: %d tokens, %d snippets from other files (%s)", len(prompt.tokens),
+                 len(prompt.snippets), ", ".join(s.path for s in prompt.snippets))
         generation = Generation(iter(()))
         raw = self._stream(prompt.tokens, prompt.stop_ids, sampling, cancel, generation.stats, requested,
                            strip_first_space=False)  # the middle's leading space is real text

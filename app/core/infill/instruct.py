@@ -79,6 +79,7 @@ class EchoFilter:
     def __init__(self, prefix: str) -> None:
         lines = prefix.split("\n")
         self._mid_line = lines[-1].strip()  # text before the marker on its own line
+        self._indent = lines[-1] if not self._mid_line else ""  # the cursor sits after this indentation
         self._recent = {line.strip() for line in lines[-6:-1] if line.strip()}
         self._line = ""
         self._echoing = True
@@ -94,6 +95,8 @@ class EchoFilter:
         self._echoing = False
         if self._mid_line and body.startswith(self._mid_line):
             return line.lstrip()[len(self._mid_line):].lstrip(" ")
+        if self._indent and line.startswith(self._indent):
+            return line[len(self._indent):]  # the editor already has this indentation before the cursor
         return line
 
     def feed(self, piece: str) -> str:

@@ -27,6 +27,8 @@ def test_a_restated_line_before_the_marker_is_dropped(size: int) -> None:
     assert _run(EchoFilter("def f():\n    x = "), "x = 5\n", size) == "5\n"
     assert _run(EchoFilter("def f():\n    x = "), "def f():\n    x = 5", size) == "5"
     assert _run(EchoFilter("a = 1\n"), "b = 2\na = 1\n", size) == "b = 2\na = 1\n"  # only at the start
+    # The cursor after an indentation: the answer's own copy of it is not added twice.
+    assert _run(EchoFilter("def f():\n    "), "    return 1\n    pass\n", size) == "return 1\n    pass\n"
 
 
 def test_the_prompt_marks_the_cursor_and_fits_the_budget(smollm2_engine: LocalEngine) -> None:

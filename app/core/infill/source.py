@@ -1,0 +1,52 @@
+"""Code files for infill: read with clear refusals, and split at a 1-based line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.errors import UserError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # an editor's file, not a log: beyond this the user opened the wrong thing
+_SNIFF = 8192
+
+
+def decode_code(data: bytes, name: str) -> str:
+    """The text of a code file's bytes; binary and non-UTF-8 content are refused, naming the file."""
+    if b"\0" in data[:_SNIFF]:
+        raise UserError(f"{name} looks like a binary file (it contains NUL bytes); open a text file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{name} is not UTF-8 text (invalid byte at offset {exc.start:,}); convert it to "
+                        "UTF-8 first.") from None
+    return text.replace("\r\n", "\n")
+
+
+def read_code(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UserError(f"{path.name} is {size / 1e6:,.0f} MB; files over {MAX_FILE_BYTES // 2**20} MB are "
+                            "not opened for infill.")
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder, not a file.") from None
+    except FileNotFoundError:
+        raise UserError(f"{path} does not exist.") from None
+    except PermissionError:
+        raise UserError(f"{path} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise UserError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    return decode_code(data, path.name)
+
+
+def split_at(text: str, line: int, column: int) -> tuple[str, str]:
+    """(prefix, suffix) around the cursor at 1-based `line` and `column` (column len+1 = end of line)."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        raise UserError(f"line {line} is outside the file (it has {len(lines)} lines).")
+    if not 1 <= column <= len(lines[line - 1]) + 1:
+        raise UserError(f"column {column} is outside line {line} (it has {len(lines[line - 1])} characters; "
+                        f"the end of the line is column {len(lines[line - 1]) + 1}).")
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+    return text[:offset], text[offset:]
