@@ -359,6 +359,7 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
         path = Path(args.file)
         prefix, suffix = split_at(read_code(path), args.line, args.column)
     model = ctx.resolve(args.model or ctx.settings.default_infill_model or None)
+    args.context = args.context or ctx.settings.infill_context
     engine = ctx.load_engine(model)
     index = None
     try:
@@ -370,7 +371,7 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
             print(f"note: {engine.info.model_name} has no infill tokens; the middle is asked for in words "
                   "(an instruction fill), which is less exact", file=sys.stderr)
             generation = engine.instruction_fill(prefix, suffix, _language_of(path), sampling,
-                                                 single_line=args.single_line)
+                                                 single_line=args.single_line, context_tokens=args.context)
         else:
             request = InfillRequest(prefix, suffix, path=path.name, suffix_first=args.spm)
             if args.repo:
@@ -383,7 +384,8 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
                 except ValueError:
                     pass  # a file outside the repository still gets the repository's definitions
                 request.snippets = snippets_for(index, prefix, suffix, request.path)
-            generation = engine.infill_text(request, sampling, single_line=args.single_line)
+            generation = engine.infill_text(request, sampling, single_line=args.single_line,
+                                            context_tokens=args.context)
         for piece in generation:  # the middle only: stdout can be spliced straight into the file
             sys.stdout.write(piece)
             sys.stdout.flush()
@@ -447,6 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     infill.add_argument("--max-tokens", "-n", type=int, default=128, help="most tokens of middle (default 128)")
     infill.add_argument("--temperature", "-t", type=float, help="sampling temperature (0 = greedy)")
     infill.add_argument("--single-line", action="store_true", help="only the rest of the cursor's line")
+    infill.add_argument("--context", type=int, help="tokens of code around the cursor (default: settings, 4096)")
     infill.add_argument("--spm", action="store_true", help="Code Llama: suffix-prefix-middle order")
     infill.add_argument("--repo", help="a repository whose definitions of nearby names join the prompt")
     infill.set_defaults(func=cmd_infill)

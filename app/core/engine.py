@@ -21,7 +21,7 @@ from app.core import hardware, llama_log
 from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
 from app.core.gguf_info import GGUFInfo, read_gguf_info
 from app.core.infill.formats import InfillFormat, detect_format
-from app.core.infill.instruct import EchoFilter, FenceFilter, instruction_messages
+from app.core.infill.instruct import EchoFilter, FenceFilter, SuffixEchoFilter, instruction_messages
 from app.core.infill.post import MiddleFilter
 from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
 from app.core.prompt_states import PromptStateStore, state_key
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MIN_CONTEXT = 512
 ANSWER_RESERVE = 256  # tokens kept free for the answer when fitting history into the context
+DEFAULT_INFILL_CONTEXT = 4096  # tokens of code around an infill cursor (Settings.infill_context)
 MIN_RESTORE_GAIN = 64  # loading a saved state costs disk reads: only for at least this many tokens saved
 
 
@@ -337,22 +338,24 @@ class LocalEngine:
         return generation
 
     # Infill -----------------------------------------------------------------------------------
-    def infill_prompt(self, request: InfillRequest, max_tokens: int, fmt: InfillFormat | None = None) -> InfillPrompt:
+    def infill_prompt(self, request: InfillRequest, max_tokens: int, fmt: InfillFormat | None = None,
+                      context_tokens: int = DEFAULT_INFILL_CONTEXT) -> InfillPrompt:
+        """The infill tokens for `request`: at most `context_tokens` of code, and room left for the middle."""
         fmt = fmt or self.infill
         if fmt is None:
             raise PromptError(f"{self.info.model_name} has no fill-in-the-middle tokens; use an instruction "
                               "fill or load a model that infills (Code Llama 7B/13B, Qwen2.5-Coder).")
-        budget = self.info.n_ctx - min(max_tokens, self.info.n_ctx // 2)
+        budget = min(context_tokens, self.info.n_ctx - min(max_tokens, self.info.n_ctx // 2))
         return build_infill_prompt(fmt, self.tokenizer, request, budget)
 
     def infill_text(self, request: InfillRequest, sampling: SamplingSettings,
                     cancel: threading.Event | None = None, *, single_line: bool = False,
-                    fmt: InfillFormat | None = None) -> Generation:
+                    fmt: InfillFormat | None = None, context_tokens: int = DEFAULT_INFILL_CONTEXT) -> Generation:
         """Stream the middle between `request.prefix` and `request.suffix`, filtered (infill.post)."""
         if self._closed:
             raise EngineError("The model was unloaded.")
         requested = time.perf_counter()
-        prompt = self.infill_prompt(request, sampling.max_tokens, fmt)
+        prompt = self.infill_prompt(request, sampling.max_tokens, fmt, context_tokens)
         log.info("infill prompt: %d tokens, %d snippets from other files (%s)", len(prompt.tokens),
                  len(prompt.snippets), ", ".join(s.path for s in prompt.snippets))
         generation = Generation(iter(()))
@@ -363,13 +366,16 @@ class LocalEngine:
         return generation
 
     def instruction_fill(self, prefix: str, suffix: str, language: str, sampling: SamplingSettings,
-                         cancel: threading.Event | None = None, *, single_line: bool = False) -> Generation:
+                         cancel: threading.Event | None = None, *, single_line: bool = False,
+                         context_tokens: int = DEFAULT_INFILL_CONTEXT) -> Generation:
         """The middle asked of a chat model in words: for models without infill tokens."""
-        budget = self.info.n_ctx - min(sampling.max_tokens, self.info.n_ctx // 2) - 200  # 200: the instructions
+        room = self.info.n_ctx - min(sampling.max_tokens, self.info.n_ctx // 2) - 200  # 200: the instructions
+        budget = min(context_tokens, room)
         messages, used_prefix, used_suffix = instruction_messages(prefix, suffix, language, budget,
                                                                   self.tokenizer.encode, single_line)
         generation = self.chat(messages, sampling, cancel)
-        filters = [FenceFilter(), EchoFilter(used_prefix), MiddleFilter(used_suffix, single_line, used_prefix)]
+        filters = [FenceFilter(), EchoFilter(used_prefix), SuffixEchoFilter(used_suffix),
+                   MiddleFilter(used_suffix, single_line, used_prefix)]
         generation.pieces = _filtered(generation.pieces, filters, generation.stats)
         return generation
 

@@ -47,6 +47,7 @@ class Settings:
     hf_token: str = ""  # for gated repositories; empty: HF_TOKEN or the hub's stored login
     hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
     default_infill_model: str = ""  # manifest id used by the infill pane
+    infill_context: int = 4096  # tokens of code around the cursor: infill is interactive, a larger window is slow
     recent_repos: list[str] = field(default_factory=list)  # most recent first
     repo_max_file_kb: int = 1000  # larger files are skipped when indexing a repository
     repo_excludes: list[str] = field(default_factory=list)  # gitignore-style patterns, on top of the defaults

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.engine import GenerationStats
-from app.workers.inference import ChatJob, InferenceService
+from app.workers.inference import ChatJob, InferenceService, InfillJob
 
 RENDER_INTERVAL_MS = 40
 
@@ -21,7 +21,7 @@ class AnswerStream(QObject):
 
     def __init__(self, inference: InferenceService, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.job: ChatJob | None = None
+        self.job: ChatJob | InfillJob | None = None
         self.text = ""
         self._dirty = False
         self._timer = QTimer(self, interval=RENDER_INTERVAL_MS, timeout=self._tick)
@@ -33,7 +33,7 @@ class AnswerStream(QObject):
     def active(self) -> bool:
         return self.job is not None
 
-    def start(self, job: ChatJob) -> None:
+    def start(self, job: ChatJob | InfillJob) -> None:
         self.job, self.text, self._dirty = job, "", False
         self._timer.start()
 

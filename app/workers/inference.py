@@ -13,12 +13,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.context import AppContext
-from app.core.engine import EngineInfo, GenerationStats, LocalEngine
+from app.core.engine import EngineInfo, Generation, GenerationStats, LocalEngine
 from app.core.errors import UserError
+from app.core.infill.prompt import InfillRequest
 from app.core.prompts.chat import ChatMessage
 from app.core.settings import SamplingSettings
 
@@ -37,6 +39,17 @@ class ChatJob:
     ignore_eos: bool = False  # benchmarks: a fixed number of tokens whatever the model says
     keep_leading: int | None = None  # messages never dropped to fit the context (see LocalEngine.fit_history)
     state_scope: str = ""  # saves and reuses the prompt's KV state on disk under this name (a repository)
+
+
+@dataclass
+class InfillJob:
+    request: InfillRequest
+    sampling: SamplingSettings
+    single_line: bool = False
+    language: str = ""  # for the instruction fill's code fence, when the model has no infill tokens
+    context_tokens: int = 4096  # code around the cursor (Settings.infill_context)
+    job_id: int = field(default_factory=lambda: next(_job_ids))
+    cancel: threading.Event = field(default_factory=threading.Event)
 
 
 class _InferenceWorker(QObject):
@@ -75,26 +88,51 @@ class _InferenceWorker(QObject):
         if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
             self.finished.emit(job.job_id, GenerationStats(stop_reason="cancelled"))
             return
+        self._run(job.job_id, lambda engine: engine.chat(
+            job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos, keep_leading=job.keep_leading,
+            state_scope=job.state_scope))
+
+    @Slot(object)
+    def infill(self, job: InfillJob) -> None:
+        if self._engine is None:
+            self.failed.emit(job.job_id, "No model is loaded yet.")
+            return
+        if job.cancel.is_set():
+            self.finished.emit(job.job_id, GenerationStats(stop_reason="cancelled"))
+            return
+
+        def start(engine: LocalEngine) -> Generation:
+            if engine.infill is None:  # the pane labels this as an instruction fill
+                return engine.instruction_fill(job.request.prefix, job.request.suffix, job.language, job.sampling,
+                                               job.cancel, single_line=job.single_line,
+                                               context_tokens=job.context_tokens)
+            return engine.infill_text(job.request, job.sampling, job.cancel, single_line=job.single_line,
+                                      context_tokens=job.context_tokens)
+
+        self._run(job.job_id, start)
+
+    def _run(self, job_id: int, start: Callable[[LocalEngine], Generation]) -> None:
+        """Stream a generation to the GUI in batches; every outcome ends in finished or failed."""
+        assert self._engine is not None
         try:
-            generation = self._engine.chat(job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos,
-                                           keep_leading=job.keep_leading, state_scope=job.state_scope)
+            generation = start(self._engine)
             pending: list[str] = []
             last = time.perf_counter()
             for piece in generation:
                 pending.append(piece)
                 now = time.perf_counter()
                 if now - last >= EMIT_INTERVAL_S:
-                    self.text.emit(job.job_id, "".join(pending))
+                    self.text.emit(job_id, "".join(pending))
                     pending.clear()
                     last = now
             if pending:
-                self.text.emit(job.job_id, "".join(pending))
-            self.finished.emit(job.job_id, generation.stats)
+                self.text.emit(job_id, "".join(pending))
+            self.finished.emit(job_id, generation.stats)
         except UserError as exc:
-            self.failed.emit(job.job_id, exc.message)
+            self.failed.emit(job_id, exc.message)
         except Exception as exc:
             log.exception("generation failed")
-            self.failed.emit(job.job_id, f"Generation failed: {exc}")
+            self.failed.emit(job_id, f"Generation failed: {exc}")
 
     @Slot(int, object)
     def count(self, request_id: int, messages: list[ChatMessage]) -> None:
@@ -135,6 +173,7 @@ class InferenceService(QObject):
 
     _load = Signal(str)
     _chat = Signal(object)
+    _infill = Signal(object)
     _count = Signal(int, object)
     _unload = Signal()
 
@@ -146,10 +185,11 @@ class InferenceService(QObject):
         self.worker.moveToThread(self._thread)
         self._load.connect(self.worker.load)
         self._chat.connect(self.worker.chat)
+        self._infill.connect(self.worker.infill)
         self._count.connect(self.worker.count)
         self._unload.connect(self.worker.unload)
         self.info: EngineInfo | None = None
-        self._active: ChatJob | None = None
+        self._active: ChatJob | InfillJob | None = None
         w = self.worker
         # Signal-to-signal connections are queued to this object's (the GUI) thread.
         for name in ("loading", "load_failed", "text", "finished", "failed", "counted"):
@@ -172,6 +212,13 @@ class InferenceService(QObject):
                       state_scope=state_scope)
         self._active = job
         self._chat.emit(job)
+        return job
+
+    def infill(self, request: InfillRequest, sampling: SamplingSettings, *, single_line: bool = False,
+               language: str = "", context_tokens: int = 4096) -> InfillJob:
+        job = InfillJob(request, sampling, single_line=single_line, language=language, context_tokens=context_tokens)
+        self._active = job
+        self._infill.emit(job)
         return job
 
     def count(self, messages: list[ChatMessage]) -> int:

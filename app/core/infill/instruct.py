@@ -8,6 +8,8 @@ infill (post.MiddleFilter).
 
 from __future__ import annotations
 
+import re
+
 from app.core.infill.prompt import _fit
 from app.core.prompts.chat import ChatMessage
 
@@ -69,18 +71,25 @@ class FenceFilter:
         return held
 
 
+def _normal(line: str) -> str:
+    """A line's words only: chat models restate code with small changes (a dropped period, hints)."""
+    return re.sub(r"\W+", "", line).lower()
+
+
 class EchoFilter:
-    """Drops a restatement of the code just before the marker from the start of the answer.
+    """Drops a restatement of the code before the marker from the start of the answer.
 
     Asked to fill `def add(a, b):\n<FILL_HERE>`, small chat models answer with the `def` line
-    (or the whole function head) again; at a marker mid-line (`x = <FILL_HERE>`) they repeat `x = `.
+    again, or rewrite the file from its top; at a marker mid-line (`x = <FILL_HERE>`) they
+    repeat `x = `. Leading answer lines that are lines of the prefix (compared by their words)
+    are dropped until the first new line.
     """
 
     def __init__(self, prefix: str) -> None:
         lines = prefix.split("\n")
         self._mid_line = lines[-1].strip()  # text before the marker on its own line
         self._indent = lines[-1] if not self._mid_line else ""  # the cursor sits after this indentation
-        self._recent = {line.strip() for line in lines[-6:-1] if line.strip()}
+        self._known = {_normal(line) for line in lines[:-1]} - {""}
         self._line = ""
         self._echoing = True
         self.done = False
@@ -88,10 +97,8 @@ class EchoFilter:
     def _clean(self, line: str) -> str | None:
         """The line as shown, or None while it is still an echo."""
         body = line.strip()
-        if body and body in self._recent:
-            return None
-        if not body and self._mid_line:
-            return None  # blank lines before the echo's end are not the answer either
+        if not body or _normal(body) in self._known:
+            return None  # blank lines and restated lines before the answer proper
         self._echoing = False
         if self._mid_line and body.startswith(self._mid_line):
             return line.lstrip()[len(self._mid_line):].lstrip(" ")
@@ -121,3 +128,56 @@ class EchoFilter:
             return ""
         cleaned = self._clean(held) if self._echoing else held
         return cleaned or ""
+
+
+class SuffixEchoFilter:
+    """Ends the answer at a line that restates one of the first lines after the marker.
+
+    The chat model's version of the code after the cursor is often reworded (`def main():` for
+    `def main() -> None:`), which the exact suffix check of a true infill misses; lines are
+    compared by their words, a line matching the start of a suffix line counts. Line breaks are
+    held until more code follows, so the answer never ends in newlines the file already has.
+    """
+
+    MIN_WORDS = 6  # characters of words: shorter lines (`}`, `else:`) are too common to judge by
+
+    def __init__(self, suffix: str) -> None:
+        lines = [_normal(line) for line in suffix.split("\n")]
+        self._targets = [line for line in lines if len(line) >= self.MIN_WORDS][:3]
+        self._line = ""  # the current line, held until it is known not to be a repeat
+        self._breaks = ""  # line breaks (and blank lines) held until more code follows
+        self._started = False
+        self.done = False
+
+    def _repeats(self, line: str) -> bool:
+        words = _normal(line)
+        return len(words) >= self.MIN_WORDS and any(t.startswith(words) for t in self._targets)
+
+    def _show(self, line: str) -> str:
+        text = (self._breaks if self._started else "") + line
+        self._breaks, self._started = "", True
+        return text
+
+    def feed(self, piece: str) -> str:
+        out = []
+        for run in piece.splitlines(keepends=True):
+            if self.done:
+                break
+            self._line += run
+            if not self._line.endswith("\n"):
+                continue
+            line, self._line = self._line[:-1], ""
+            if not line.strip():
+                self._breaks += line + "\n" if self._started else ""
+            elif self._repeats(line):
+                self.done = True
+            else:
+                out.append(self._show(line))
+                self._breaks = "\n"
+        return "".join(out)
+
+    def finish(self) -> str:
+        held, self._line = self._line, ""
+        if self.done or not held.strip() or self._repeats(held):
+            return ""
+        return self._show(held)

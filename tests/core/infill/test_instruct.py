@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.engine import LocalEngine
-from app.core.infill.instruct import MARK, EchoFilter, FenceFilter, instruction_messages
+from app.core.infill.instruct import MARK, EchoFilter, FenceFilter, SuffixEchoFilter, instruction_messages
 from app.core.settings import SamplingSettings
 
 
@@ -48,3 +48,19 @@ def test_a_chat_model_fills_a_function_body(smollm2_engine: LocalEngine) -> None
     line = smollm2_engine.instruction_fill("def add(a, b):\n    return ", "\n", "python", sampling,
                                            single_line=True).text()
     assert line and "\n" not in line and not line.startswith("return")
+
+
+@pytest.mark.parametrize("size", [1, 7, 1000])
+def test_a_rewrite_of_the_file_keeps_only_the_new_code(size: int) -> None:
+    prefix = '"""Helpers."""\nimport re\n\n\ndef is_palindrome(text):\n    """Same backwards."""\n    '
+    suffix = "\n\n\ndef main() -> None:\n    print(is_palindrome('abba'))\n"
+    answer = ('"""Helpers."""\nimport re\n\ndef is_palindrome(text):\n    """Same backwards"""\n'
+              "    cleaned = re.sub('[^a-z]', '', text.lower())\n    return cleaned == cleaned[::-1]\n\n"
+              "def main():\n    print(is_palindrome('abba'))\n")
+    echo, repeat = EchoFilter(prefix), SuffixEchoFilter(suffix)
+    shown = _run(echo, answer, size)
+    assert _run(repeat, shown, size) == "cleaned = re.sub('[^a-z]', '', text.lower())\n    return cleaned == cleaned[::-1]"
+
+
+def test_short_lines_are_not_taken_for_the_suffix() -> None:
+    assert _run(SuffixEchoFilter("}\nelse:\n"), "    x += 1\n}\n", 1) == "    x += 1\n}"
