@@ -22,6 +22,7 @@ from app.context import AppContext
 from app.core.engine import EngineInfo
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
+from app.ui.infill.pane import InfillPane
 from app.ui.models.window import ModelsWindow
 from app.ui.repo.pane import RepoPane
 from app.workers.downloads import DownloadService
@@ -86,6 +87,9 @@ class MainWindow(QMainWindow):
         self.repo = RepoPane(ctx, inference, self.show_error, self.code_style)
         self.tabs.addTab(self.repo, "Repository")
         self.repo.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.infill = InfillPane(ctx, inference, self.show_error, self.code_style, self.repo.infill_snippets)
+        self.tabs.addTab(self.infill, "Infill")
+        self.infill.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -158,9 +162,14 @@ class MainWindow(QMainWindow):
                 return
             if local.suffix.lower() == ".gguf":
                 self.open_models().import_file(local)
+            elif local.is_file():  # any other file is code to work on in the infill pane
+                self.tabs.setCurrentWidget(self.infill)
+                self.infill.open_file(local)
+                return
 
     def shutdown(self) -> None:
         """Stop the worker threads (after the window has closed)."""
+        self.infill.shutdown()
         self.repo.shutdown()
         self.downloads.shutdown()
         self.inference.shutdown()
@@ -194,6 +203,7 @@ class MainWindow(QMainWindow):
 
         apply_theme(QApplication.instance(), self._ctx.settings.theme)
         self.chat.rerender()
+        self.infill.set_code_style(self.code_style())
 
     def show_error(self, message: str) -> None:
         log.warning("shown to the user: %s", message)

@@ -549,6 +549,32 @@ class RepoPane(QWidget):
 
         self._runner.submit(read, show, lambda m: self._show_error(f"Cannot open {path}: {m}"))
 
+    def infill_snippets(self, prefix: str, suffix: str, path: Path | None,
+                        done: Callable[..., None]) -> bool:
+        """Definitions from the open repository of the names around an infill cursor.
+
+        Returns False when no repository is open; otherwise `done(snippets, repo name, path in
+        the repository)` is called on the GUI thread once they are found (with none on failure).
+        """
+        root = self._root
+        if root is None or self._index is None:
+            return False
+        rel = ""
+        if path is not None:
+            try:
+                rel = str(path.resolve().relative_to(root))
+            except ValueError:
+                rel = ""  # a file from elsewhere still benefits from the repository's definitions
+
+        def find(_report):
+            from app.core.infill.repo_context import snippets_for
+
+            return snippets_for(self._index, prefix, suffix, rel)
+
+        self._runner.submit(find, lambda snippets: done(snippets, root.name, rel),
+                            lambda message: (log.warning("no repository snippets: %s", message), done()))
+        return True
+
     def _counter_for(self, model_path: Path):
         """The current model's tokenizer (vocabulary only), loaded once per model; repository thread only."""
         from app.core.engine import VocabCounter
