@@ -37,6 +37,13 @@ def fill(qtbot, window) -> object:
     return finished.args[1]
 
 
+def fill_and_reject(qtbot, window, original: str) -> None:
+    """A fill anywhere, rejected: the editor holds exactly what it held before."""
+    fill(qtbot, window)
+    window.infill.reject()
+    assert window.infill.editor.toPlainText() == original
+
+
 def test_a_suggestion_streams_inline_and_esc_restores_the_text(qtbot, infill_window) -> None:
     pane = infill_window.infill
     assert "Code Llama infill tokens" in pane.model_note.text()
@@ -100,17 +107,13 @@ def test_edges_of_the_file(qtbot, infill_window, where: str) -> None:
         put_cursor(pane, CODE, len(CODE), anchor=0)
     else:
         put_cursor(pane, CODE, 0 if where == "start" else len(CODE))
-    fill(qtbot, infill_window)
-    pane.reject()
-    assert pane.editor.toPlainText() == CODE
+    fill_and_reject(qtbot, infill_window, CODE)
 
 
 def test_an_empty_editor_can_be_filled(qtbot, infill_window) -> None:
     pane = infill_window.infill
     put_cursor(pane, "", 0)
-    fill(qtbot, infill_window)
-    pane.reject()
-    assert pane.editor.toPlainText() == ""
+    fill_and_reject(qtbot, infill_window, "")
 
 
 def test_switching_the_model_while_generating_loses_nothing(qtbot, infill_window, smollm2_path: Path) -> None:
@@ -171,9 +174,7 @@ def test_a_2_mb_file_opens_and_can_be_filled(qtbot, infill_window, tmp_path: Pat
     pane.open_file(big)
     qtbot.waitUntil(lambda: pane.editor.document().characterCount() > 2_000_000, timeout=20000)
     put_cursor(pane, pane.editor.toPlainText(), len(text) // 2)
-    fill(qtbot, infill_window)
-    pane.reject()
-    assert pane.editor.toPlainText() == text
+    fill_and_reject(qtbot, infill_window, text)
 
 
 def test_paste_snippet_replaces_the_text_with_one_undo(qtbot, infill_window) -> None:
