@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from app.core.repo.chunk import chunk_file, identifiers, split_identifier
+from app.core.repo.chunk import chunk_file, identifier_parts, identifiers
 from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def _terms(path: str, text: str) -> str:
     """Identifier parts and path words, so "retry" finds RetryPolicy and retry_policy.py."""
     words: set[str] = set()
     for ident in identifiers(text):
-        parts = split_identifier(ident)
+        parts = identifier_parts(ident)
         if len(parts) > 1:
             words.update(parts)
     words.update(w.lower() for w in path.replace("/", " ").replace(".", " ").replace("_", " ").split())
