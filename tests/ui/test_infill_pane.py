@@ -87,6 +87,18 @@ def test_a_selection_is_replaced_and_restored_on_reject(qtbot, infill_window) ->
     assert pane.editor.textCursor().selectedText() == "x + 1"
 
 
+def test_code_llama_can_fill_suffix_first(qtbot, infill_window) -> None:
+    pane = infill_window.infill
+    assert pane.suffix_first.isVisible()
+    pane.suffix_first.setChecked(True)
+    sent = []
+    original = infill_window.inference.infill
+    infill_window.inference.infill = lambda request, *a, **k: (sent.append(request), original(request, *a, **k))[1]
+    put_cursor(pane, CODE, CODE.index("\n\nprint"))
+    fill_and_reject(qtbot, infill_window, CODE)
+    assert sent and sent[0].suffix_first
+
+
 def test_regenerate_asks_again_from_the_same_place(qtbot, infill_window) -> None:
     pane = infill_window.infill
     pane.temperature.setValue(1.5)
@@ -124,7 +136,7 @@ def test_switching_the_model_while_generating_loses_nothing(qtbot, infill_window
     with qtbot.waitSignal(infill_window.inference.loaded, timeout=30000):
         infill_window.use_model(str(smollm2_path))
     qtbot.waitUntil(lambda: not pane._stream.active, timeout=5000)
-    assert "has no infill tokens" in pane.model_note.text()
+    assert "has no infill tokens" in pane.model_note.text() and not pane.suffix_first.isVisible()
     pane.reject()
     assert pane.editor.toPlainText() == CODE
 

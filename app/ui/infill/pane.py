@@ -19,6 +19,7 @@ from pygments.util import ClassNotFound
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -128,6 +129,8 @@ class InfillPane(QWidget):
         self.copy_button = QPushButton("Copy", clicked=self.copy_suggestion)
         self.mode = QComboBox()
         self.mode.addItems(["Multi-line", "Single line"])
+        self.suffix_first = QCheckBox("Suffix first")
+        self.suffix_first.setToolTip("Code Llama's suffix-prefix-middle order (SPM); it was trained on both")
         self.max_tokens = QSpinBox(minimum=8, maximum=4096, value=256, singleStep=32)
         self.max_tokens.setToolTip("Most tokens of middle")
         self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, value=0.2, singleStep=0.1)
@@ -135,6 +138,7 @@ class InfillPane(QWidget):
         for w in (self.fill_button, self.accept_button, self.reject_button, self.regenerate_button, self.copy_button):
             actions.addWidget(w)
         actions.addStretch(1)
+        actions.addWidget(self.suffix_first)
         actions.addWidget(self.mode)
         actions.addWidget(QLabel("Max tokens:"))
         actions.addWidget(self.max_tokens)
@@ -152,6 +156,7 @@ class InfillPane(QWidget):
 
     def _describe_model(self) -> None:
         info = self._inference.info
+        self.suffix_first.setVisible(info is not None and info.infill_format == "Code Llama")
         if info is None:
             self.model_note.setText("No model loaded yet.")
         elif info.infill_format:
@@ -207,7 +212,8 @@ class InfillPane(QWidget):
         language = self.editor.highlighter.language
         single = self.mode.currentIndex() == 1
         path = self._path
-        request = InfillRequest(prefix, suffix, path=path.name if path else "")
+        request = InfillRequest(prefix, suffix, path=path.name if path else "",
+                                suffix_first=self.suffix_first.isVisible() and self.suffix_first.isChecked())
         self._requesting = True
         self._update_buttons()
 
