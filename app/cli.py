@@ -337,6 +337,8 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
             sys.stdout.flush()
         sources = ", ".join(c.citation for c in result.chunks[:12])
         sys.stdout.write(f"\n\nContext sent ({result.used_tokens:,} tokens): {sources}\n")
+        sys.stdout.flush()
+        generation.after_answer()  # saves the prompt state for the next question on this repository
         return 0
     finally:
         index.close()

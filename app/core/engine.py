@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 from app.core import hardware, llama_log
 from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
@@ -85,12 +85,21 @@ class Generation:
 
     pieces: Iterator[str]
     stats: GenerationStats = field(default_factory=GenerationStats)
+    after: Callable[[], None] | None = None  # work that can wait until the answer is shown
 
     def __iter__(self) -> Iterator[str]:
         return self.pieces
 
     def text(self) -> str:
-        return "".join(self.pieces)
+        text = "".join(self.pieces)
+        self.after_answer()
+        return text
+
+    def after_answer(self) -> None:
+        """Run the deferred work (saving the prompt's KV state); once, after the pieces are consumed."""
+        after, self.after = self.after, None
+        if after is not None:
+            after()
 
 
 class ChatBackend(Protocol):
@@ -329,11 +338,18 @@ class LocalEngine:
         generation.stats.dropped_messages = dropped
         stop_ids = frozenset() if ignore_eos else prompt.stop_ids
         pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested)
-        if state_scope and self.states is not None:
-            stat = self.model_path.stat()  # a replaced file must never meet the old file's states
-            identity = f"{self.info.model_id}|{self.model_path}|{stat.st_size}|{stat.st_mtime_ns}"
-            key = state_key(identity, self.info.n_ctx, state_scope)
-            pieces = self._with_saved_state(pieces, key, prompt.tokens, generation.stats)
+        key = self._state_key(state_scope) if state_scope and self.states is not None else None
+        if key is not None:
+            saved: list[list[int]] = []
+            pieces = self._after_restoring(pieces, key, prompt.tokens, saved)
+
+            def save() -> None:
+                # Only a new context: a follow-up over the saved one already starts from it.
+                if generation.stats.stop_reason in ("end", "length") and \
+                        _common_prefix(saved[0] if saved else [], prompt.tokens) < len(prompt.tokens) * 0.9:
+                    self._save_state(key)
+
+            generation.after = save
         generation.pieces = pieces
         return generation
 
@@ -380,13 +396,19 @@ class LocalEngine:
         return generation
 
     # Saved states -----------------------------------------------------------------------------
-    def _with_saved_state(self, pieces: Iterator[str], key: str, tokens: list[int],
-                          stats: GenerationStats) -> Iterator[str]:
-        saved = self._restore_state(key, tokens)
+    def _state_key(self, scope: str) -> str | None:
+        try:
+            stat = self.model_path.stat()  # a replaced file must never meet the old file's states
+        except OSError:
+            return None  # the model file was moved or deleted while loaded: no states for it
+        identity = f"{self.info.model_id}|{self.model_path}|{stat.st_size}|{stat.st_mtime_ns}"
+        return state_key(identity, self.info.n_ctx, scope)
+
+    def _after_restoring(self, pieces: Iterator[str], key: str, tokens: list[int],
+                         saved: list[list[int]]) -> Iterator[str]:
+        """`pieces`, once the saved state has been loaded (on the first piece asked for)."""
+        saved.append(self._restore_state(key, tokens))
         yield from pieces
-        # Save only a new context: a follow-up over the saved one already starts from it.
-        if stats.stop_reason in ("end", "length") and _common_prefix(saved, tokens) < len(tokens) * 0.9:
-            self._save_state(key)
 
     def _restore_state(self, key: str, tokens: list[int]) -> list[int]:
         """Load the saved state for `key` if it covers more of `tokens` than memory does; its tokens."""
@@ -398,7 +420,10 @@ class LocalEngine:
         saved = self.states.tokens(key)
         llama = self._llama
         in_memory = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
-        if _common_prefix(saved, tokens) - in_memory < MIN_RESTORE_GAIN or len(saved) > self.info.n_ctx:
+        # Loading costs disk reads for every saved token, evaluating only for the tokens gained:
+        # worth it when the gain is a fair share of the file (and more than a handful of tokens).
+        gain = _common_prefix(saved, tokens) - in_memory
+        if gain < max(MIN_RESTORE_GAIN, len(saved) // 20) or len(saved) > self.info.n_ctx:
             return saved
         buffer = (llama_cpp.llama_token * len(saved))()
         count = ctypes.c_size_t(0)
@@ -424,6 +449,7 @@ class LocalEngine:
         llama = self._llama
         ctx = llama._ctx.ctx  # noqa: SLF001
         tokens = llama._input_ids[: llama.n_tokens].tolist()  # noqa: SLF001
+        temporary: Path | None = None
         try:
             if not tokens or not self.states.room_for(int(llama_cpp.llama_state_get_size(ctx))):
                 return
@@ -434,7 +460,9 @@ class LocalEngine:
             self.states.commit(key, temporary, tokens)
         except OSError as exc:  # a cache: failing to save it costs time later, nothing else
             log.warning("could not save the prompt state: %s", exc)
-            self.states.temporary_path(key).unlink(missing_ok=True)
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+                temporary.with_suffix(".tokens.tmp").unlink(missing_ok=True)
 
     def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
                 cancel: threading.Event | None, stats: GenerationStats, started: float,
@@ -494,21 +522,19 @@ class LocalEngine:
 def _filtered(pieces: Iterator[str], filters: Sequence, stats: GenerationStats) -> Iterator[str]:
     """Pass generated text through `filters` in turn (each with feed/finish/done), ending
     generation once one of them says the text is complete."""
-    def through(text: str, start: int, final: bool) -> str:
-        for f in filters[start:]:
-            text = f.feed(text) + (f.finish() if final or f.done else "")
-        return text
-
     try:
         for piece in pieces:
-            shown = through(piece, 0, False)
-            if shown:
-                yield shown
+            for f in filters:
+                piece = f.feed(piece)
+            if piece:
+                yield piece
             if any(f.done for f in filters):
                 stats.stop_reason = "end"
-                return
-        # Flush each filter's held text through the ones after it.
-        tail = "".join(through(filters[i].finish(), i + 1, True) for i in range(len(filters)))
+                break
+        # Each filter's held text goes on through the filters after it (a finished filter passes nothing).
+        tail = ""
+        for f in filters:
+            tail = f.feed(tail) + f.finish()
         if tail:
             yield tail
     finally:

@@ -17,14 +17,19 @@ import hashlib
 import logging
 import os
 import shutil
+import time
+import uuid
 from array import array
 from pathlib import Path
 from typing import Sequence
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 4 * 1024**3
-MIN_FREE_BYTES = 1024**3  # never fill the disk for a cache: keep this much free after saving
+# Code Llama 7B's cache is 0.5 MB a token (no grouped-query attention): a 13k-token packed
+# repository is 6.5 GB. The bound keeps a few of those; free space is checked before each save.
+DEFAULT_MAX_BYTES = 16 * 1024**3
+MIN_FREE_BYTES = 2 * 1024**3  # never fill the disk for a cache: keep this much free after saving
+STALE_TEMPORARY_S = 3600  # a half-written state this old was left by a crash
 
 
 def state_key(model_id: str, n_ctx: int, scope: str) -> str:
@@ -74,7 +79,7 @@ class PromptStateStore:
     def commit(self, key: str, written_state: Path, tokens: Sequence[int]) -> None:
         """Move a state file written to `written_state` in place, with its token list, then prune."""
         ids = array("i", tokens)
-        tmp_tokens = self.tokens_path(key).with_suffix(".tokens.tmp")
+        tmp_tokens = written_state.with_suffix(".tokens.tmp")
         tmp_tokens.write_bytes(ids.tobytes())
         # Tokens last: a reader never sees a token list whose state file is missing or stale.
         self.tokens_path(key).unlink(missing_ok=True)
@@ -83,14 +88,22 @@ class PromptStateStore:
         self.prune(keep=key)
 
     def temporary_path(self, key: str) -> Path:
+        """A name of its own for each writer: the app and the CLI may save the same key at once."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        return self.directory / f"{key}.state.tmp"
+        return self.directory / f"{key}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
 
     def discard(self, key: str) -> None:
-        for path in (self.state_path(key), self.tokens_path(key), self.temporary_path(key)):
+        for path in (self.state_path(key), self.tokens_path(key)):
             path.unlink(missing_ok=True)
 
     def prune(self, keep: str = "") -> None:
+        now = time.time()
+        for path in self.directory.glob("*.tmp"):
+            try:
+                if now - path.stat().st_mtime > STALE_TEMPORARY_S:
+                    path.unlink()
+            except OSError:
+                pass
         states = []
         for path in self.directory.glob("*.state"):
             try:

@@ -128,6 +128,7 @@ class _InferenceWorker(QObject):
             if pending:
                 self.text.emit(job_id, "".join(pending))
             self.finished.emit(job_id, generation.stats)
+            generation.after_answer()  # e.g. saving the prompt state: the answer is already shown
         except UserError as exc:
             self.failed.emit(job_id, exc.message)
         except Exception as exc:

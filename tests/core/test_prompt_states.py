@@ -107,3 +107,29 @@ def test_an_unreadable_token_list_means_no_state(tmp_path: Path, content: bytes)
     store.state_path("k").write_bytes(b"state")
     store.tokens_path("k").write_bytes(content)
     assert store.tokens("k") == []
+
+
+def test_half_written_states_left_by_a_crash_are_deleted(tmp_path: Path) -> None:
+    store = PromptStateStore(tmp_path)
+    stale, fresh = tmp_path / "a.1-x.tmp", store.temporary_path("b")
+    for path in (stale, fresh):
+        path.write_bytes(b"x" * 10)
+    os.utime(stale, (1000, 1000))
+    store.prune()
+    assert not stale.exists() and fresh.exists()
+    assert store.temporary_path("b") != fresh  # every writer has a name of its own
+
+
+def test_a_model_file_deleted_while_loaded_does_not_break_questions(smollm2_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "model.gguf"
+    shutil.copy(smollm2_path, copy)
+    store = PromptStateStore(tmp_path / "states")
+    engine = _engine(copy, store)
+    try:
+        copy.unlink()  # the Models window allows removing it
+        assert engine.chat(_messages("What does scale_3 return?"), GREEDY, state_scope="repo").text()
+    finally:
+        engine.close()
+    assert not list((tmp_path / "states").glob("*.state"))

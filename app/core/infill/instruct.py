@@ -29,76 +29,117 @@ def instruction_messages(prefix: str, suffix: str, language: str, budget: int, e
     return [ChatMessage("system", SYSTEM), ChatMessage("user", user)], prefix_text, suffix_text
 
 
-class FenceFilter:
-    """Drops a Markdown fence around a streamed answer (```lang first line, ``` last line)."""
+class _Lines:
+    """Base of the line filters: pieces are cut into complete lines, each judged once whole.
+
+    Judging whole lines only makes the result the same however the text was chunked; the price
+    is that an instruction fill appears a line at a time.
+    """
 
     def __init__(self) -> None:
-        self._first: str | None = ""  # the first line, held until it is known not to be a fence
-        self._pending = ""  # a line that may be the closing fence
+        self._partial = ""
         self.done = False
+
+    def _line(self, line: str) -> str:  # one complete line (with its "\n"): the text to show
+        raise NotImplementedError
+
+    def _end(self, partial: str) -> str:  # the answer ended; `partial` is its unfinished last line
+        return self._line(partial) if partial else ""
 
     def feed(self, piece: str) -> str:
         out = []
         for run in piece.splitlines(keepends=True):
             if self.done:
                 break
-            if self._first is not None:
-                self._first += run
-                if not self._first.endswith("\n"):
-                    continue
-                line, self._first = self._first, None
-                if not line.lstrip().startswith("```"):
-                    out.append(line)
-                continue
-            self._pending += run
-            if not self._pending.endswith("\n"):
-                if not "```".startswith(self._pending.strip()[:3]):
-                    out.append(self._pending)
-                    self._pending = ""
-                continue
-            line, self._pending = self._pending, ""
-            if line.strip() == "```":
-                self.done = True
-            else:
-                out.append(line)
+            self._partial += run
+            if self._partial.endswith(("\n", "\r")):
+                line, self._partial = self._partial, ""
+                out.append(self._line(line))
         return "".join(out)
 
     def finish(self) -> str:
-        held = (self._first or "") + self._pending
-        self._first, self._pending = None, ""
-        if self.done or held.strip().startswith("```"):
+        partial, self._partial = self._partial, ""
+        return "" if self.done else self._end(partial)
+
+
+_PROSE_LINES = 3  # lines of preamble ("Here is the code:") held back in case a fence follows
+
+
+class FenceFilter(_Lines):
+    """Drops Markdown fences from an answer, and a short preamble before an opening fence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._state = "before"  # "before" any code, "fenced" inside a fence, "plain" code without one
+        self._held: list[str] = []
+
+    def _line(self, line: str) -> str:
+        fence = line.strip().startswith("```")
+        if self._state == "before":
+            if not line.strip():
+                return ""  # leading blank lines are never the answer
+            if fence:
+                self._held, self._state = [], "fenced"  # whatever came before the fence was talk
+                return ""
+            self._held.append(line)
+            if line.rstrip().endswith(":") and len(self._held) < _PROSE_LINES:
+                return ""  # may be "Here is the code:"; the next lines decide
+            self._state = "plain"
+            held, self._held = "".join(self._held), []
+            return held
+        if fence and line.strip() == "```" or (fence and self._state == "plain"):
+            self.done = True  # the closing fence: anything after it is talk
             return ""
-        return held
+        return line
+
+    def _end(self, partial: str) -> str:
+        text = self._line(partial) if partial else ""
+        held, self._held = "".join(self._held), []
+        return held + text
 
 
-def _normal(line: str) -> str:
-    """A line's words only: chat models restate code with small changes (a dropped period, hints)."""
+def _loose(line: str) -> str:
+    """A line's words only: how a restated docstring or comment is recognised."""
     return re.sub(r"\W+", "", line).lower()
 
 
-class EchoFilter:
+def _tight(line: str) -> str:
+    """A line without its whitespace: code restated must be the same code."""
+    return re.sub(r"\s+", "", line)
+
+
+_COMMENTISH = ("#", "//", "/*", "*", "--", '"""', "'''", "<!--", ";")
+
+
+class EchoFilter(_Lines):
     """Drops a restatement of the code before the marker from the start of the answer.
 
     Asked to fill `def add(a, b):\n<FILL_HERE>`, small chat models answer with the `def` line
     again, or rewrite the file from its top; at a marker mid-line (`x = <FILL_HERE>`) they
-    repeat `x = `. Leading answer lines that are lines of the prefix (compared by their words)
-    are dropped until the first new line.
+    repeat `x = `. Leading answer lines that are lines of the prefix are dropped until the first
+    new one: code must match but for whitespace, comments and docstrings by their words.
     """
 
     def __init__(self, prefix: str) -> None:
+        super().__init__()
         lines = prefix.split("\n")
         self._mid_line = lines[-1].strip()  # text before the marker on its own line
         self._indent = lines[-1] if not self._mid_line else ""  # the cursor sits after this indentation
-        self._known = {_normal(line) for line in lines[:-1]} - {""}
-        self._line = ""
+        self._code = {_tight(line) for line in lines[:-1]} - {""}
+        self._words = {_loose(line) for line in lines[:-1] if line.strip().startswith(_COMMENTISH)} - {""}
         self._echoing = True
-        self.done = False
 
-    def _clean(self, line: str) -> str | None:
-        """The line as shown, or None while it is still an echo."""
+    def _is_echo(self, body: str) -> bool:
+        if _tight(body) in self._code:
+            return True
+        return body.startswith(_COMMENTISH) and _loose(body) in self._words
+
+    def _line(self, line: str) -> str:
+        if not self._echoing:
+            return line
         body = line.strip()
-        if not body or _normal(body) in self._known:
-            return None  # blank lines and restated lines before the answer proper
+        if not body or self._is_echo(body):
+            return ""  # blank lines and restated lines before the answer proper
         self._echoing = False
         if self._mid_line and body.startswith(self._mid_line):
             return line.lstrip()[len(self._mid_line):].lstrip(" ")
@@ -106,78 +147,55 @@ class EchoFilter:
             return line[len(self._indent):]  # the editor already has this indentation before the cursor
         return line
 
-    def feed(self, piece: str) -> str:
-        if not self._echoing:
-            return piece
-        out = []
-        for run in piece.splitlines(keepends=True):
-            if not self._echoing:
-                out.append(run)
-                continue
-            self._line += run
-            if self._line.endswith("\n"):
-                line, self._line = self._line, ""
-                cleaned = self._clean(line)
-                if cleaned is not None:
-                    out.append(cleaned)
-        return "".join(out)
 
-    def finish(self) -> str:
-        held, self._line = self._line, ""
-        if not held:
-            return ""
-        cleaned = self._clean(held) if self._echoing else held
-        return cleaned or ""
-
-
-class SuffixEchoFilter:
+class SuffixEchoFilter(_Lines):
     """Ends the answer at a line that restates one of the first lines after the marker.
 
     The chat model's version of the code after the cursor is often reworded (`def main():` for
     `def main() -> None:`), which the exact suffix check of a true infill misses; lines are
-    compared by their words, a line matching the start of a suffix line counts. Line breaks are
-    held until more code follows, so the answer never ends in newlines the file already has.
+    compared by their words, a line matching the start of a suffix line counts. Line breaks at
+    the end are kept only where the file has none: when the marker was at a line's end they would
+    double the file's own, at the start of a line they separate the middle from it.
     """
 
     MIN_WORDS = 6  # characters of words: shorter lines (`}`, `else:`) are too common to judge by
 
     def __init__(self, suffix: str) -> None:
-        lines = [_normal(line) for line in suffix.split("\n")]
+        super().__init__()
+        lines = [_loose(line) for line in suffix.split("\n")]
         self._targets = [line for line in lines if len(line) >= self.MIN_WORDS][:3]
-        self._line = ""  # the current line, held until it is known not to be a repeat
+        self._suffix_breaks = suffix[:1] in ("", "\n", "\r")
         self._breaks = ""  # line breaks (and blank lines) held until more code follows
         self._started = False
-        self.done = False
 
     def _repeats(self, line: str) -> bool:
-        words = _normal(line)
+        words = _loose(line)
         return len(words) >= self.MIN_WORDS and any(t.startswith(words) for t in self._targets)
 
-    def _show(self, line: str) -> str:
-        text = (self._breaks if self._started else "") + line
-        self._breaks, self._started = "", True
-        return text
+    def _line(self, line: str) -> str:
+        body = line.rstrip("\r\n")
+        if not body.strip():
+            if self._started:
+                self._breaks += line
+            return ""
+        if self._repeats(body):
+            self.done = True
+            return self._tail()
+        shown = (self._breaks if self._started else "") + body
+        self._started, self._breaks = True, line[len(body):]
+        return shown
 
-    def feed(self, piece: str) -> str:
-        out = []
-        for run in piece.splitlines(keepends=True):
-            if self.done:
-                break
-            self._line += run
-            if not self._line.endswith("\n"):
-                continue
-            line, self._line = self._line[:-1], ""
-            if not line.strip():
-                self._breaks += line + "\n" if self._started else ""
-            elif self._repeats(line):
-                self.done = True
-            else:
-                out.append(self._show(line))
-                self._breaks = "\n"
-        return "".join(out)
+    def _tail(self) -> str:
+        breaks, self._breaks = self._breaks, ""
+        return "" if self._suffix_breaks else breaks
+
+    def _end(self, partial: str) -> str:
+        if partial.strip() and not self._repeats(partial):
+            shown = (self._breaks if self._started else "") + partial
+            self._breaks, self._started = "", True
+            return shown
+        return self._tail()
 
     def finish(self) -> str:
-        held, self._line = self._line, ""
-        if self.done or not held.strip() or self._repeats(held):
-            return ""
-        return self._show(held)
+        partial, self._partial = self._partial, ""
+        return self._tail() if self.done else self._end(partial)

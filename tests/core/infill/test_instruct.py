@@ -63,4 +63,24 @@ def test_a_rewrite_of_the_file_keeps_only_the_new_code(size: int) -> None:
 
 
 def test_short_lines_are_not_taken_for_the_suffix() -> None:
-    assert _run(SuffixEchoFilter("}\nelse:\n"), "    x += 1\n}\n", 1) == "    x += 1\n}"
+    assert _run(SuffixEchoFilter("}\nelse:\n"), "    x += 1\n}\n", 1) == "    x += 1\n}\n"
+
+
+@pytest.mark.parametrize("size", [1, 3, 1000])
+def test_line_breaks_before_code_on_the_cursor_line_are_kept(size: int) -> None:
+    # The marker at the start of a non-empty line: the middle must end its own line.
+    assert _run(SuffixEchoFilter("def main():\n    pass\n"), "    return a + b\n\ndef main():\n", size) == \
+        "    return a + b\n\n"
+    # At a line's end the file already has the break: none is added.
+    assert _run(SuffixEchoFilter("\n\ndef main():\n"), "    return a + b\n\n", size) == "    return a + b"
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 1000])
+def test_fences_after_blank_lines_or_a_preamble(size: int) -> None:
+    assert _run(FenceFilter(), "\n```python\nreturn a + b\n```", size) == "return a + b\n"
+    assert _run(FenceFilter(), "Here is the code:\n```python\nx = 1\n```\nDone.", size) == "x = 1\n"
+    assert _run(FenceFilter(), "\n}```", size) == _run(FenceFilter(), "\n}```", 1000)
+
+
+def test_changed_code_is_not_taken_for_an_echo() -> None:
+    assert _run(EchoFilter("def sub(a, b):\n    return a + b\n"), "    return a - b\n", 1) == "    return a - b\n"
