@@ -360,6 +360,8 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
             raise UserError("give FILE with --line and --column (1-based), or --prefix-file/--suffix-file")
         path = Path(args.file)
         prefix, suffix = split_at(read_code(path), args.line, args.column)
+    if args.max_tokens < 1 or (args.context is not None and args.context < 16):
+        raise UserError("--max-tokens must be at least 1 and --context at least 16")
     model = ctx.resolve(args.model or ctx.settings.default_infill_model or None)
     args.context = args.context or ctx.settings.infill_context
     engine = ctx.load_engine(model)
@@ -371,7 +373,9 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
             sampling.temperature = args.temperature
         if engine.infill is None:
             print(f"note: {engine.info.model_name} has no infill tokens; the middle is asked for in words "
-                  "(an instruction fill), which is less exact", file=sys.stderr)
+                  "(an instruction fill), which is less exact" + ("; --repo and --spm do not apply to it"
+                                                                   if args.repo or args.spm else ""),
+                  file=sys.stderr)
             generation = engine.instruction_fill(prefix, suffix, _language_of(path), sampling,
                                                  single_line=args.single_line, context_tokens=args.context)
         else:

@@ -225,3 +225,17 @@ def test_an_open_repository_adds_definitions(qtbot, make_window, tiny_bpe, tmp_p
     assert any("1 snippet(s) from the open repository: src/net/retry.py" in m for m in messages)
     pane.reject()
     assert pane.editor.toPlainText() == code
+
+
+def test_carriage_returns_in_a_middle_keep_positions_right(qtbot, infill_window) -> None:
+    pane = infill_window.infill
+    at = CODE.index("\n\nprint")
+    put_cursor(pane, CODE, at)
+    pane._selection, pane._start, pane._length, pane._shown, pane._edited = (at, at), at, 0, "", False
+    pane._pending = True
+    for text in ("return 1\r", "return 1\r\n    x = 2\r", "return 1\r\n    x = 2\r\n    y"):
+        pane._render(text)
+    pane._render("return 1\r\n    x = 2\r\n    y", final=True)
+    assert pane.editor.toPlainText() == CODE[:at] + "return 1\n    x = 2\n    y" + CODE[at:]
+    pane.reject()
+    assert pane.editor.toPlainText() == CODE

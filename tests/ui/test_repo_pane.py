@@ -142,3 +142,13 @@ def test_a_changed_repository_starts_afresh(qtbot, make_window, repo) -> None:
     window.repo.open_folder(repo)
     qtbot.waitUntil(lambda: window.repo._root is not None, timeout=20000)
     assert window.repo._context is None and window.repo._history == []
+
+
+def test_a_conversation_packed_for_a_larger_window_is_packed_afresh(qtbot, make_window, repo) -> None:
+    window = make_window()
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    ask(qtbot, window, "Where is RetryPolicy defined?")
+    pane._context.used_tokens = window.inference.info.n_ctx  # as if packed for a bigger model
+    ask(qtbot, window, "And who uses it?")
+    assert pane._context.question == "And who uses it?" and len(pane._history) == 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import UserError
@@ -50,3 +54,35 @@ def split_at(text: str, line: int, column: int) -> tuple[str, str]:
                         f"the end of the line is column {len(lines[line - 1]) + 1}).")
     offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
     return text[:offset], text[offset:]
+
+
+@dataclass(frozen=True)
+class CodeFile:
+    """A file's text with "\\n" line ends, and how it was written, so saving gives back the same form."""
+
+    text: str
+    crlf: bool = False
+    bom: bool = False
+
+
+def read_code_file(path: Path) -> CodeFile:
+    text = read_code(path)
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    return CodeFile(text, crlf=b"\r\n" in head, bom=head.startswith(codecs.BOM_UTF8))
+
+
+def write_code_file(path: Path, code: CodeFile) -> None:
+    """Write atomically in the file's own form: line ends, BOM, permissions; through a link, to its target."""
+    target = path.resolve() if path.is_symlink() else path
+    data = code.text.replace("\n", "\r\n") if code.crlf else code.text
+    raw = (codecs.BOM_UTF8 if code.bom else b"") + data.encode("utf-8")
+    tmp = target.with_name(f".{target.name}.saving")
+    try:
+        tmp.write_bytes(raw)
+        if target.exists():
+            shutil.copymode(target, tmp)
+        os.replace(tmp, target)  # a full disk fails before this, leaving the old file whole
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"Could not save {path}: {exc.strerror or exc}; the editor keeps the text.") from None

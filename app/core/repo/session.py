@@ -20,6 +20,7 @@ from app.core.repo.pack import PackedChunk, PackResult
 log = logging.getLogger(__name__)
 
 VERSION = 1
+MAX_SESSIONS = 50
 
 
 @dataclass
@@ -62,6 +63,9 @@ def save_session(directory: Path, session: RepoSession) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(session.to_dict()), encoding="utf-8")
     os.replace(tmp, path)  # a crash mid-write leaves the previous session, never half of one
+    kept = sorted(directory.glob("*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in kept[MAX_SESSIONS:]:  # one per repository: the most recently used are kept
+        old.unlink(missing_ok=True)
 
 
 def load_session(directory: Path, root: Path) -> RepoSession | None:

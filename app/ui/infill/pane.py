@@ -10,7 +10,6 @@ thread; the model runs on the inference thread; the GUI thread waits on neither.
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -35,14 +34,14 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.core.errors import UserError
 from app.core.infill.prompt import InfillRequest
-from app.core.infill.source import decode_code, read_code
+from app.core.infill.source import CodeFile, decode_code, read_code_file, write_code_file
 from app.ui.answer_stream import AnswerStream
 from app.ui.infill.editor import CodeEditor
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
 
 AUTO = "Auto"
-_GUESS_LIMIT = 20_000  # characters of pasted text given to pygments' guesser
+_GUESS_LIMIT = 4_000  # characters given to pygments' guesser (on the GUI thread; it is slow on more)
 
 
 def _utf16_len(text: str) -> int:
@@ -72,6 +71,9 @@ class InfillPane(QWidget):
         self._runner = TaskRunner("files", self)
         self._stream = AnswerStream(inference, self)
         self._path: Path | None = None
+        self._form = CodeFile("")  # how the open file was written (line ends, BOM)
+        self._code_llama = False  # the loaded model takes the suffix-first (SPM) option
+        self._request_id = 0  # bumped by each request; snippets for an abandoned one are ignored
         self._start = 0  # the suggestion's first position (Qt units)
         self._length = 0  # its length so far (Qt units)
         self._shown = ""  # its text so far
@@ -151,12 +153,14 @@ class InfillPane(QWidget):
         for keys, slot in ((QKeySequence("Ctrl+Return"), self.request_fill), (QKeySequence("Ctrl+Enter"),
                                                                                self.request_fill),
                            (QKeySequence("Ctrl+R"), self.regenerate), (QKeySequence("Ctrl+S"), self.save),
+                           (QKeySequence("Esc"), self.reject),
                            (QKeySequence("Ctrl+Shift+C"), self.copy_suggestion)):
             QShortcut(keys, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _describe_model(self) -> None:
         info = self._inference.info
-        self.suffix_first.setVisible(info is not None and info.infill_format == "Code Llama")
+        self._code_llama = info is not None and info.infill_format == "Code Llama"
+        self.suffix_first.setVisible(self._code_llama)
         if info is None:
             self.model_note.setText("No model loaded yet.")
         elif info.infill_format:
@@ -190,9 +194,10 @@ class InfillPane(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.editor and event.type() == QEvent.Type.KeyPress and self._pending:
             key = event.key()
-            if key == Qt.Key.Key_Tab and not self._stream.active:
-                self.accept()
-                return True
+            if key == Qt.Key.Key_Tab:
+                if not self._stream.active:
+                    self.accept()
+                return True  # while streaming Tab must not move the focus out of the editor
             if key == Qt.Key.Key_Escape:
                 self.reject()
                 return True
@@ -213,11 +218,15 @@ class InfillPane(QWidget):
         single = self.mode.currentIndex() == 1
         path = self._path
         request = InfillRequest(prefix, suffix, path=path.name if path else "",
-                                suffix_first=self.suffix_first.isVisible() and self.suffix_first.isChecked())
+                                suffix_first=self._code_llama and self.suffix_first.isChecked())
         self._requesting = True
+        self._request_id += 1
+        request_id = self._request_id
         self._update_buttons()
 
         def go(snippets=None, repo_name: str = "", rel_path: str = "") -> None:
+            if request_id != self._request_id or not self._requesting:
+                return  # abandoned with Esc while the repository was searched
             self._requesting = False
             if snippets:
                 request.snippets, request.repo_name = snippets, repo_name
@@ -255,7 +264,12 @@ class InfillPane(QWidget):
         cursor.endEditBlock()
         self._edited = True
 
-    def _render(self, text: str) -> None:
+    def _render(self, text: str, final: bool = False) -> None:
+        # The document stores line breaks as block separators: "\r\n" and a lone "\r" are one "\n"
+        # here, or the positions counted below would drift from the document's.
+        if not final and text.endswith("\r"):
+            text = text[:-1]  # its "\n" may come in the next piece
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not self._pending or not text.startswith(self._shown):
             return
         delta = text[len(self._shown):]
@@ -283,7 +297,7 @@ class InfillPane(QWidget):
     def _on_ended(self, state: str, stats) -> None:
         if not self._pending:
             return
-        self._render(self._stream.text)
+        self._render(self._stream.text, final=True)
         if not self._shown.strip():
             self.reject()
             self.status.emit("The model found nothing to fill in here." if state == "complete" else "Stopped.")
@@ -305,10 +319,15 @@ class InfillPane(QWidget):
         cursor.setPosition(self._start + self._length)
         self.editor.setTextCursor(cursor)
         self._update_buttons()
+        self.editor.setFocus()
         self.status.emit("Accepted (Ctrl+Z takes it back).")
 
     def reject(self) -> None:
         """Remove the suggestion: the document is exactly as before the request."""
+        if self._requesting:  # still gathering repository snippets: abandon the request
+            self._requesting = False
+            self._update_buttons()
+            return
         if not self._pending:
             return
         if self._stream.active:
@@ -324,6 +343,7 @@ class InfillPane(QWidget):
         self.editor.setTextCursor(cursor)
         self._edited = False
         self._update_buttons()
+        self.editor.setFocus()
 
     def regenerate(self) -> None:
         if not self._pending or self._stream.active:
@@ -334,6 +354,7 @@ class InfillPane(QWidget):
     def copy_suggestion(self) -> None:
         if self._shown:
             QGuiApplication.clipboard().setText(self._shown)
+            self.editor.setFocus()  # Tab and Esc act on the suggestion from the editor
             self.status.emit("Suggestion copied.")
 
     @property
@@ -350,11 +371,13 @@ class InfillPane(QWidget):
         if self._pending or self._requesting:
             return
         self.status.emit(f"Opening {path.name}…")
-        self._runner.submit(lambda _r: read_code(path), lambda text: self._opened(path, text), self._show_error)
+        self._runner.submit(lambda _r: read_code_file(path), lambda code: self._opened(path, code), self._show_error)
 
-    def _opened(self, path: Path, text: str) -> None:
+    def _opened(self, path: Path, code: CodeFile) -> None:
         if self._pending or self._requesting:
             return
+        text = code.text
+        self._form = code  # line ends and BOM to write back
         self.editor.setPlainText(text)
         self._path = path
         self.file_label.setText(str(path))
@@ -397,16 +420,10 @@ class InfillPane(QWidget):
             self._write(Path(name))
 
     def _write(self, path: Path) -> None:
-        text = self.editor.toPlainText()
+        code = CodeFile(self.editor.toPlainText(), crlf=self._form.crlf, bom=self._form.bom)
 
         def write(_report) -> None:
-            tmp = path.with_name(f".{path.name}.saving")
-            try:
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, path)  # a full disk fails here, leaving the old file whole
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise UserError(f"Could not save {path}: {exc.strerror or exc}; the editor keeps the text.") from None
+            write_code_file(path, code)
 
         def saved(_result) -> None:
             self._path = path

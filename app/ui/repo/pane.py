@@ -393,10 +393,15 @@ class RepoPane(QWidget):
         if info is None:
             self._show_error("The model is not loaded yet; the question is kept in the box.")
             return
-        if self._context is not None:
-            self._send(question)  # a follow-up: same packed context, same prompt prefix
-            return
         sampling = self._ctx.settings.sampling
+        if self._context is not None:
+            if self._context.used_tokens + sampling.max_tokens + 256 <= info.n_ctx:
+                self._send(question)  # a follow-up: same packed context, same prompt prefix
+                return
+            # Packed for a larger window (another model, a resumed conversation): start afresh.
+            self.status.emit("The code packed for this conversation does not fit this model's context; "
+                             "choosing code for the question afresh.")
+            self.new_question()
         budget = self.budget.value()
         model_path = Path(info.model_path)
         exclude = frozenset(self._excluded)
