@@ -26,7 +26,12 @@ def _anchor(suffix: str, line_start: bool) -> str:
 class MiddleFilter:
     def __init__(self, suffix: str, single_line: bool = False, prefix: str = "") -> None:
         """`prefix` matters only by its end: whether the cursor is at the start of a line."""
-        self._anchor = _anchor(suffix, line_start=not prefix or prefix.endswith("\n"))
+        line_start = not prefix or prefix.endswith("\n")
+        self._anchor = _anchor(suffix, line_start=line_start)
+        # The rest of the cursor's line: a middle that writes it again and goes on to further
+        # lines has rewritten the line, and is cut before it. The first line is held until then.
+        self._rest = "" if line_start else suffix.split("\n", 1)[0].strip()
+        self._first = True
         self._single = single_line
         self._line = ""  # the current line so far
         self._held = True  # nothing of the current line shown yet: it may still be the anchor
@@ -47,20 +52,25 @@ class MiddleFilter:
             self._line += body
             shown = self._line if self._held else body
             if not ended:
+                if self._first and self._rest:
+                    continue  # held whole: it may end by restating the rest of the line
                 if not self._held:
                     out.append(body)
                 elif not self._may_be_anchor(self._line):
                     out.append(shown)
                     self._held = False
                 continue
-            if self._held and self._anchor and self._line.rstrip() == self._anchor:
+            if self._first and self._rest and self._line.rstrip().endswith(self._rest):
+                out.append(self._line.rstrip()[: -len(self._rest)])
+                self.done = True  # the line was finished again and more followed: keep only the middle
+            elif self._held and self._anchor and self._line.rstrip() == self._anchor:
                 self.done = True  # the middle ends where the code after the cursor begins
             elif self._single and (self._line.strip() or self.text or out):
                 out.append(shown)
                 self.done = True  # single-line: the rest of this line only
             else:
                 out.append(shown + "\n")
-            self._line, self._held = "", True
+            self._line, self._held, self._first = "", True, False
         text = "".join(out)
         self.text += text
         return text

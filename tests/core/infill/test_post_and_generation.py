@@ -41,7 +41,10 @@ def test_a_line_that_only_starts_like_the_suffix_is_shown_whole() -> None:
 def test_the_rest_of_the_cursor_line_is_not_the_anchor() -> None:
     # Cursor inside `print(|)`: the suffix's first line ")" belongs to the cursor's line.
     assert filter_middle("value", ")\nnext_line()\n", prefix="print(") == "value"
-    assert filter_middle("value)\nnext_line()\nmore", ")\nnext_line()\n", prefix="print(") == "value)\n"
+    # A middle that writes the rest of the line again and goes on has rewritten the line.
+    assert filter_middle("value)\nnext_line()\nmore", ")\nnext_line()\n", prefix="print(") == "value"
+    # Ending on its own line is not evidence of that: "f(a)" inside print(|) is a whole middle.
+    assert filter_middle("f(a)", ")\n", prefix="print(") == "f(a)"
 
 
 def test_single_line_mode_stops_at_the_end_of_the_line() -> None:
@@ -93,3 +96,19 @@ def test_the_middle_is_filtered_while_it_streams(codellama: LocalEngine) -> None
 def test_a_model_without_infill_tokens_says_so(smollm2_engine: LocalEngine) -> None:
     with pytest.raises(PromptError, match="no fill-in-the-middle tokens"):
         smollm2_engine.infill_text(InfillRequest("a", "b"), GREEDY)
+
+
+def test_the_result_does_not_depend_on_how_the_text_was_chunked() -> None:
+    import random
+
+    cases = [("    return a + b;\n}\n\nint main(void) {", "}\n\nint main(void) {}\n", "int f() {\n", False),
+             ("value)\nnext_line()\nmore", ")\nnext_line()\n", "print(", False),
+             ("a + b\nnext()", "", "", True), ("    if x:\n        y\n    z\n", "    z\n", "def f():\n", False)]
+    rng = random.Random(3)
+    for text, suffix, prefix, single in cases:
+        whole = filter_middle(text, suffix, single, prefix)
+        for _ in range(200):
+            cuts = sorted(rng.sample(range(1, len(text)), k=min(len(text) - 1, rng.randint(1, 6))))
+            parts = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)])]
+            middle = MiddleFilter(suffix, single, prefix)
+            assert "".join(middle.feed(p) for p in parts) + middle.finish() == whole
