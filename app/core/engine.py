@@ -187,6 +187,13 @@ class LlamaTokenizer:
     def chat_template(self) -> str | None:
         return self._metadata.get("tokenizer.chat_template") or None
 
+    def fim_ids(self) -> dict[str, int]:
+        """Infill tokens as llama.cpp knows them (GGUF keys tokenizer.ggml.fim_*_token_id, or their
+        text); -1 where absent."""
+        lib, vocab = self._llama_cpp, self._vocab
+        return {name: int(getattr(lib, f"llama_vocab_fim_{name}")(vocab))
+                for name in ("pre", "suf", "mid", "pad", "rep", "sep")}
+
 
 def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[int, bool]:
     """Context size: the model's trained length, capped by the setting and by free memory.

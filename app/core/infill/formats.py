@@ -47,7 +47,7 @@ FAMILY_TEXTS = {
                        ("<｜end▁of▁sentence｜>", "<|EOT|>"), bos=True),
 }
 FAMILY_NAMES = {"codellama": "Code Llama", "qwen": "Qwen2.5-Coder", "starcoder": "StarCoder2",
-                "deepseek": "DeepSeek-Coder"}
+                "deepseek": "DeepSeek-Coder", "generic": "GGUF-declared"}
 
 
 @dataclass(frozen=True)
@@ -106,4 +106,17 @@ def detect_format(tok: InfillTokenizer, hint: str = "") -> InfillFormat | None:
         found = _format_for(tok, family)
         if found is not None:
             return found
-    return None
+    return _declared(tok)
+
+
+def _declared(tok: InfillTokenizer) -> InfillFormat | None:
+    """A model of no known family whose GGUF names its infill tokens: prefix-suffix-middle with them,
+    and its repository tokens where it has them (the layout llama.cpp's own server uses)."""
+    ids = tok.fim_ids() if hasattr(tok, "fim_ids") else {}
+    if min(ids.get("pre", -1), ids.get("suf", -1), ids.get("mid", -1)) < 0:
+        return None
+    extra = {ids[k] for k in ("pad", "rep", "sep") if ids.get(k, -1) >= 0}
+    return InfillFormat(family="generic", pre=ids["pre"], suf=ids["suf"], mid=ids["mid"],
+                        stop_ids=frozenset(extra | set(tok.eog_ids())),
+                        repo_name=ids["rep"] if ids.get("rep", -1) >= 0 else None,
+                        file_sep=ids["sep"] if ids.get("sep", -1) >= 0 else None)

@@ -135,3 +135,16 @@ def test_manifest_says_none_means_no_infill(codellama: LocalEngine) -> None:
 def test_models_without_infill_tokens(smollm2_engine: LocalEngine) -> None:
     assert detect_format(smollm2_engine.tokenizer) is None
     assert smollm2_engine.info.infill_format == ""
+
+
+def test_a_model_of_no_known_family_uses_the_tokens_its_gguf_declares(tiny_bpe) -> None:
+    engine = LocalEngine(tiny_bpe("declared"))
+    try:
+        tok = engine.tokenizer
+        fmt = detect_format(tok)
+        assert fmt is not None and fmt.family == "generic" and fmt.label == "GGUF-declared"
+        prompt = build_infill_prompt(fmt, tok, InfillRequest(PREFIX, SUFFIX), 1000)
+        assert prompt.tokens == tok.encode(f"<pfx>{PREFIX}<sfx>{SUFFIX}<mdl>", special=True)
+        assert engine.info.infill_format == "GGUF-declared"
+    finally:
+        engine.close()
