@@ -95,13 +95,18 @@ def test_empty_folder_single_file_and_missing(tmp_path: Path) -> None:
         list(scan(tmp_path / "missing"))
 
 
-def test_file_limit_bounds_a_huge_tree(tmp_path: Path) -> None:
-    root = tmp_path / "big"
-    for d in range(30):
-        folder = root / f"d{d}"
+def _tree(root: Path, folders: int, files: int) -> Path:
+    """`folders` folders of `files` one-line Python files each."""
+    for d in range(folders):
+        folder = root / f"pkg{d}"
         folder.mkdir(parents=True)
-        for f in range(40):
-            (folder / f"f{f}.py").write_text("x = 1\n")
+        for f in range(files):
+            (folder / f"m{f}.py").write_bytes(b"x = 1\n")
+    return root
+
+
+def test_file_limit_bounds_a_huge_tree(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "big", 30, 40)
     result = scan_all(root, ScanRules(max_files=500))
     assert result.truncated and len(result.files) == 500
 
@@ -151,12 +156,7 @@ def test_tracked_files_are_kept_even_when_ignored(tmp_path: Path) -> None:
 
 
 def test_a_tree_of_200k_files_stops_at_the_file_limit(tmp_path: Path) -> None:
-    root = tmp_path / "huge"
-    for folder in range(400):
-        directory = root / f"pkg{folder}"
-        directory.mkdir(parents=True)
-        for number in range(500):
-            (directory / f"m{number}.py").write_bytes(b"x = 1\n")
+    root = _tree(tmp_path / "huge", 400, 500)
     result = scan_all(root, ScanRules())
     # Bounded: the default limit stops the walk and says so, instead of listing 200,000 files.
     assert result.truncated and len(result.files) == ScanRules().max_files
