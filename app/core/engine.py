@@ -347,16 +347,8 @@ class LocalEngine:
         pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested)
         key = self._state_key(state_scope) if state_scope and self.states is not None else None
         if key is not None:
-            saved: list[list[int]] = []
-            pieces = self._after_restoring(pieces, key, prompt.tokens, saved)
-
-            def save() -> None:
-                # Only a new context: a follow-up over the saved one already starts from it.
-                if generation.stats.stop_reason in ("end", "length") and \
-                        _common_prefix(saved[0] if saved else [], prompt.tokens) < len(prompt.tokens) * 0.9:
-                    self._save_state(key)
-
-            generation.after = save
+            pieces = self._after_restoring(pieces, key, prompt.tokens)
+            generation.after = lambda: self._save_state_for(key, prompt.tokens, generation.stats)
         generation.pieces = pieces
         return generation
 
@@ -368,8 +360,7 @@ class LocalEngine:
         if fmt is None:
             raise PromptError(f"{self.info.model_name} has no fill-in-the-middle tokens; use an instruction "
                               "fill or load a model that infills (Code Llama 7B/13B, Qwen2.5-Coder).")
-        budget = min(context_tokens, self.info.n_ctx - min(max_tokens, self.info.n_ctx // 2))
-        return build_infill_prompt(fmt, self.tokenizer, request, budget)
+        return build_infill_prompt(fmt, self.tokenizer, request, min(context_tokens, self._room(max_tokens)))
 
     def infill_text(self, request: InfillRequest, sampling: SamplingSettings,
                     cancel: threading.Event | None = None, *, single_line: bool = False,
@@ -392,8 +383,7 @@ class LocalEngine:
                          cancel: threading.Event | None = None, *, single_line: bool = False,
                          context_tokens: int = DEFAULT_INFILL_CONTEXT) -> Generation:
         """The middle asked of a chat model in words: for models without infill tokens."""
-        room = self.info.n_ctx - min(sampling.max_tokens, self.info.n_ctx // 2) - 200  # 200: the instructions
-        budget = min(context_tokens, room)
+        budget = min(context_tokens, self._room(sampling.max_tokens) - 200)  # 200: the instructions
         messages, used_prefix, used_suffix = instruction_messages(prefix, suffix, language, budget,
                                                                   self.tokenizer.encode, single_line)
         generation = self.chat(messages, sampling, cancel)
@@ -401,6 +391,10 @@ class LocalEngine:
                    MiddleFilter(used_suffix, single_line, used_prefix)]
         generation.pieces = _filtered(generation.pieces, filters, generation.stats)
         return generation
+
+    def _room(self, max_tokens: int) -> int:
+        """Tokens of prompt that leave room for the answer (at most half the window is kept for it)."""
+        return self.info.n_ctx - min(max_tokens, self.info.n_ctx // 2)
 
     # Saved states -----------------------------------------------------------------------------
     def _state_key(self, scope: str) -> str | None:
@@ -411,14 +405,21 @@ class LocalEngine:
         identity = f"{self.info.model_id}|{self.model_path}|{stat.st_size}|{stat.st_mtime_ns}"
         return state_key(identity, self.info.n_ctx, scope)
 
-    def _after_restoring(self, pieces: Iterator[str], key: str, tokens: list[int],
-                         saved: list[list[int]]) -> Iterator[str]:
+    def _after_restoring(self, pieces: Iterator[str], key: str, tokens: list[int]) -> Iterator[str]:
         """`pieces`, once the saved state has been loaded (on the first piece asked for)."""
-        saved.append(self._restore_state(key, tokens))
+        self._restore_state(key, tokens)
         yield from pieces
 
-    def _restore_state(self, key: str, tokens: list[int]) -> list[int]:
-        """Load the saved state for `key` if it covers more of `tokens` than memory does; its tokens."""
+    def _save_state_for(self, key: str, tokens: list[int], stats: GenerationStats) -> None:
+        """After a complete answer, save the state, unless the saved one already starts this prompt
+        (a follow-up over the same context gains nothing from writing it again)."""
+        assert self.states is not None
+        if stats.stop_reason in ("end", "length") and \
+                _common_prefix(self.states.tokens(key), tokens) < len(tokens) * 0.9:
+            self._save_state(key)
+
+    def _restore_state(self, key: str, tokens: list[int]) -> None:
+        """Load the saved state for `key` if it covers more of `tokens` than memory does."""
         import ctypes
 
         import llama_cpp
@@ -431,7 +432,7 @@ class LocalEngine:
         # worth it when the gain is a fair share of the file (and more than a handful of tokens).
         gain = _common_prefix(saved, tokens) - in_memory
         if gain < max(MIN_RESTORE_GAIN, len(saved) // 20) or len(saved) > self.info.n_ctx:
-            return saved
+            return
         buffer = (llama_cpp.llama_token * len(saved))()
         count = ctypes.c_size_t(0)
         path = str(self.states.state_path(key)).encode()
@@ -441,13 +442,12 @@ class LocalEngine:
             log.warning("saved prompt state %s could not be loaded; discarded", key)
             self.states.discard(key)
             llama.reset()
-            return []
+            return
         llama.input_ids[: len(saved)] = saved
         llama.n_tokens = len(saved)
         llama._requires_eval = True  # noqa: SLF001 - the restored logits are not the live ones
         self.states.touch(key)
         log.info("restored %d prompt tokens from a saved state", len(saved))
-        return saved
 
     def _save_state(self, key: str) -> None:
         import llama_cpp

@@ -13,7 +13,7 @@ from pygments.token import Token
 from pygments.util import ClassNotFound
 from PySide6.QtGui import QGuiApplication, QPalette
 
-_GUESS_LIMIT = 4000  # guessing is slow on long text and rarely better than plain there
+GUESS_LIMIT = 4000  # guessing is slow on long text and rarely better than plain there
 
 
 def is_dark() -> bool:
@@ -33,7 +33,7 @@ def lexer_for(language: str, sample: str = "") -> Lexer:
             return get_lexer_by_name(language, stripnl=False)
         except ClassNotFound:
             pass
-    if sample and len(sample) <= _GUESS_LIMIT:
+    if sample and len(sample) <= GUESS_LIMIT:
         try:
             return guess_lexer(sample, stripnl=False)
         except ClassNotFound:

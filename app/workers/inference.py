@@ -82,25 +82,12 @@ class _InferenceWorker(QObject):
 
     @Slot(object)
     def chat(self, job: ChatJob) -> None:
-        if self._engine is None:
-            self.failed.emit(job.job_id, "No model is loaded yet.")
-            return
-        if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
-            self.finished.emit(job.job_id, GenerationStats(stop_reason="cancelled"))
-            return
-        self._run(job.job_id, lambda engine: engine.chat(
+        self._run(job, lambda engine: engine.chat(
             job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos, keep_leading=job.keep_leading,
             state_scope=job.state_scope))
 
     @Slot(object)
     def infill(self, job: InfillJob) -> None:
-        if self._engine is None:
-            self.failed.emit(job.job_id, "No model is loaded yet.")
-            return
-        if job.cancel.is_set():
-            self.finished.emit(job.job_id, GenerationStats(stop_reason="cancelled"))
-            return
-
         def start(engine: LocalEngine) -> Generation:
             if engine.infill is None:  # the pane labels this as an instruction fill
                 return engine.instruction_fill(job.request.prefix, job.request.suffix, job.language, job.sampling,
@@ -109,11 +96,17 @@ class _InferenceWorker(QObject):
             return engine.infill_text(job.request, job.sampling, job.cancel, single_line=job.single_line,
                                       context_tokens=job.context_tokens)
 
-        self._run(job.job_id, start)
+        self._run(job, start)
 
-    def _run(self, job_id: int, start: Callable[[LocalEngine], Generation]) -> None:
+    def _run(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine], Generation]) -> None:
         """Stream a generation to the GUI in batches; every outcome ends in finished or failed."""
-        assert self._engine is not None
+        job_id = job.job_id
+        if self._engine is None:
+            self.failed.emit(job_id, "No model is loaded yet.")
+            return
+        if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
+            self.finished.emit(job_id, GenerationStats(stop_reason="cancelled"))
+            return
         try:
             generation = start(self._engine)
             pending: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from app.core.infill.prompt import _fit
+from app.core.infill.prompt import fit_around_cursor
 from app.core.prompts.chat import ChatMessage
 
 MARK = "<FILL_HERE>"
@@ -22,8 +22,7 @@ SYSTEM = ("You complete code. The user's code contains the marker " + MARK + ". 
 def instruction_messages(prefix: str, suffix: str, language: str, budget: int, encode,
                          single_line: bool = False) -> tuple[list[ChatMessage], str, str]:
     """The chat for a fill, with prefix and suffix trimmed to `budget` tokens; and the parts used."""
-    suffix_text, suffix_ids = _fit(suffix, max(budget // 4, budget - len(prefix)), encode, keep_end=False)
-    prefix_text, _ = _fit(prefix, budget - len(suffix_ids), encode, keep_end=True)
+    prefix_text, _, suffix_text, _ = fit_around_cursor(prefix, suffix, budget, encode)
     what = "Complete only the rest of the marker's line." if single_line else "Fill in the missing code."
     user = f"{what}\n\n```{language.lower()}\n{prefix_text}{MARK}{suffix_text}\n```"
     return [ChatMessage("system", SYSTEM), ChatMessage("user", user)], prefix_text, suffix_text

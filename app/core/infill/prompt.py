@@ -109,6 +109,16 @@ def _fit(text: str, budget: int, encode, keep_end: bool) -> tuple[str, list[int]
     return text, ids
 
 
+def fit_around_cursor(prefix: str, suffix: str, budget: int, encode, encode_suffix=None
+                      ) -> tuple[str, list[int], str, list[int]]:
+    """Prefix and suffix trimmed to `budget` tokens together: the suffix gets its share (more when
+    the prefix is short), the prefix the rest. Returns (prefix, its ids, suffix, its ids)."""
+    suffix_text, suffix_ids = _fit(suffix, max(int(budget * SUFFIX_SHARE), budget - len(prefix)),
+                                   encode_suffix or encode, keep_end=False)
+    prefix_text, prefix_ids = _fit(prefix, budget - len(suffix_ids), encode, keep_end=True)
+    return prefix_text, prefix_ids, suffix_text, suffix_ids
+
+
 def _snippet_block(fmt: InfillFormat, request: InfillRequest, tok: InfillTokenizer, budget: int
                    ) -> tuple[list[int], list[Snippet], str]:
     """Tokens for other files' code (repository format), or a comment block for the prefix."""
@@ -149,10 +159,8 @@ def build_infill_prompt(fmt: InfillFormat, tok: InfillTokenizer, request: Infill
     room = budget - len(repo_ids) - (len(tok.encode(comment_block)) if comment_block else 0)
     leading_space = fmt.family == "codellama"
     encode_suffix = (lambda t: encode_without_leading_space(tok, t)) if leading_space else tok.encode
-    # The suffix gets its share; what it does not need goes to the prefix.
-    suffix, suffix_ids = _fit(request.suffix, max(int(room * SUFFIX_SHARE), room - len(request.prefix)),
-                              encode_suffix, keep_end=False)
-    prefix_text, prefix_ids = _fit(request.prefix, room - len(suffix_ids), tok.encode, keep_end=True)
+    prefix_text, prefix_ids, suffix, suffix_ids = fit_around_cursor(request.prefix, request.suffix, room,
+                                                                    tok.encode, encode_suffix)
     if comment_block:
         prefix_ids = tok.encode(comment_block + prefix_text)
     start = [fmt.bos] if fmt.bos is not None else []

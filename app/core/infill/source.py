@@ -27,6 +27,10 @@ def decode_code(data: bytes, name: str) -> str:
 
 
 def read_code(path: Path) -> str:
+    return read_code_file(path).text
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -41,7 +45,7 @@ def read_code(path: Path) -> str:
         raise UserError(f"{path} cannot be read (permission denied).") from None
     except OSError as exc:
         raise UserError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    return decode_code(data, path.name)
+    return data
 
 
 def split_at(text: str, line: int, column: int) -> tuple[str, str]:
@@ -66,10 +70,9 @@ class CodeFile:
 
 
 def read_code_file(path: Path) -> CodeFile:
-    text = read_code(path)
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-    return CodeFile(text, crlf=b"\r\n" in head, bom=head.startswith(codecs.BOM_UTF8))
+    data = _read_bytes(path)
+    return CodeFile(decode_code(data, path.name), crlf=b"\r\n" in data[:1 << 16],
+                    bom=data.startswith(codecs.BOM_UTF8))
 
 
 def write_code_file(path: Path, code: CodeFile) -> None:

@@ -13,7 +13,7 @@ import copy
 from pathlib import Path
 from typing import Callable
 
-from pygments.lexers import get_all_lexers, get_lexer_for_filename, guess_lexer
+from pygments.lexers import TextLexer, get_all_lexers, get_lexer_for_filename
 from pygments.util import ClassNotFound
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
@@ -36,12 +36,12 @@ from app.core.errors import UserError
 from app.core.infill.prompt import InfillRequest
 from app.core.infill.source import CodeFile, decode_code, read_code_file, write_code_file
 from app.ui.answer_stream import AnswerStream
+from app.ui.highlight import GUESS_LIMIT, lexer_for
 from app.ui.infill.editor import CodeEditor
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
 
 AUTO = "Auto"
-_GUESS_LIMIT = 4_000  # characters given to pygments' guesser (on the GUI thread; it is slow on more)
 
 
 def _utf16_len(text: str) -> int:
@@ -442,7 +442,7 @@ class InfillPane(QWidget):
 
     def _language_chosen(self, name: str) -> None:
         if name == AUTO:
-            name = _language_for(self._path.name if self._path else "", self.editor.toPlainText()[:_GUESS_LIMIT])
+            name = _language_for(self._path.name if self._path else "", self.editor.toPlainText()[:GUESS_LIMIT])
         if self.language.findText(name) >= 0 or not name:
             self.editor.set_language(name)
 
@@ -463,12 +463,8 @@ def _language_for(file_name: str, text: str) -> str:
     """Pygments' name for a file's language: from its name, else from its content."""
     if file_name:
         try:
-            return get_lexer_for_filename(file_name, text[:_GUESS_LIMIT]).name
+            return get_lexer_for_filename(file_name, text[:GUESS_LIMIT]).name
         except ClassNotFound:
             pass
-    if text.strip():
-        try:
-            return guess_lexer(text[:_GUESS_LIMIT]).name
-        except ClassNotFound:
-            pass
-    return ""
+    lexer = lexer_for("", text[:GUESS_LIMIT]) if text.strip() else None
+    return lexer.name if lexer is not None and not isinstance(lexer, TextLexer) else ""
