@@ -27,3 +27,26 @@ def grab_then_close(app, windows: list, out: Path, delay_ms: int = 800) -> None:
             window.close()
 
     QTimer.singleShot(delay_ms, grab)
+
+
+def output_path(default: str) -> Path:
+    return Path(sys.argv[1] if len(sys.argv) > 1 else default)
+
+
+def open_window(width: int, height: int, tab: str = ""):
+    """The real app's main window at the screen's corner, on pane `tab` ("repo", "infill"); (app, window)."""
+    from app.gui_main import launch
+
+    app, window = launch()
+    window.resize(width, height)
+    window.move(0, 0)
+    if tab:
+        window.tabs.setCurrentWidget(getattr(window, tab))
+    return app, window
+
+
+def run(app, window) -> int:
+    """Run until the grab closes the window, then stop the worker threads."""
+    code = app.exec()
+    window.shutdown()
+    return code

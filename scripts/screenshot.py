@@ -6,24 +6,19 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from _shot import grab_then_close, isolated_home  # noqa: E402
+from _shot import grab_then_close, isolated_home, open_window, output_path, run  # noqa: E402
 
 isolated_home("cld-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
-from app.gui_main import launch  # noqa: E402
-
 QUESTION = "Write a Python function that reverses a string"
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "chat.png")
-    app, window = launch()
-    window.resize(1200, 800)
-    window.move(0, 0)
+    out = output_path("chat.png")
+    app, window = open_window(1200, 800)
 
     def ask() -> None:
         window.chat.composer.setPlainText(QUESTION)
@@ -32,9 +27,7 @@ def main() -> int:
     window.inference.loaded.connect(lambda _info: QTimer.singleShot(300, ask))
     window.inference.finished.connect(lambda *_args: grab_then_close(app, [window], out))
     window.inference.load_failed.connect(lambda msg: (print(msg), app.exit(1)))
-    code = app.exec()
-    window.shutdown()
-    return code
+    return run(app, window)
 
 
 if __name__ == "__main__":

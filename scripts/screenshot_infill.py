@@ -9,13 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _shot import grab_then_close, isolated_home  # noqa: E402
+from _shot import grab_then_close, isolated_home, open_window, output_path, run  # noqa: E402
 
 isolated_home("cld-infill-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
-
-from app.gui_main import launch  # noqa: E402
 
 CODE = '''"""Small text helpers."""
 
@@ -43,13 +41,10 @@ if __name__ == "__main__":
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "infill.png")
+    out = output_path("infill.png")
     source = Path(tempfile.mkdtemp()) / "text_tools.py"
     source.write_text(CODE)
-    app, window = launch()
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.tabs.setCurrentWidget(window.infill)
+    app, window = open_window(1280, 800, "infill")
     pane = window.infill
     pane.open_file(source)
     pane.temperature.setValue(0.0)
@@ -66,9 +61,7 @@ def main() -> int:
 
     window.inference.finished.connect(lambda *_args: QTimer.singleShot(300, lambda: grab_then_close(app, [window], out)))
     QTimer.singleShot(500, maybe_fill)
-    code = app.exec()
-    window.shutdown()
-    return code
+    return run(app, window)
 
 
 if __name__ == "__main__":

@@ -6,25 +6,19 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from _shot import ROOT, grab_then_close, isolated_home  # noqa: E402
+from _shot import ROOT, grab_then_close, isolated_home, open_window, output_path, run  # noqa: E402
 
 isolated_home("cld-repo-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
-from app.gui_main import launch  # noqa: E402
-
 QUESTION = "Where does the downloader retry after a dropped connection?"
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "repo.png")
-    app, window = launch()
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.tabs.setCurrentWidget(window.repo)
+    out = output_path("repo.png")
+    app, window = open_window(1280, 800, "repo")
     pane = window.repo
     asked = {"done": False}
 
@@ -40,9 +34,7 @@ def main() -> int:
     window.inference.finished.connect(lambda *_args: grab_then_close(app, [window], out))
     pane.open_folder(ROOT)
     QTimer.singleShot(500, maybe_ask)
-    code = app.exec()
-    window.shutdown()
-    return code
+    return run(app, window)
 
 
 if __name__ == "__main__":
