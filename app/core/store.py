@@ -3,6 +3,7 @@
 An answer is stored as soon as it starts ("streaming") and updated while it streams, so a crash
 keeps what was generated; on the next open such rows are marked "interrupted". WAL mode keeps
 readers and the writer apart; every write is one transaction, atomic even if the process is killed.
+A damaged file is repaired where it is found (see ConversationStore), a locked one waited for.
 A store object belongs to one thread (the GUI uses it through a background worker).
 """
 
@@ -13,10 +14,17 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from app.core.errors import StoreError
+from app.core.sqlite_recovery import check, is_busy, is_corruption, retry_busy
+from app.core.store_recovery import RECOVERED_TITLE, Salvage, finish_interrupted, recover
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_ATTEMPT_WAIT_S = 0.25  # one attempt's wait for a lock, inside the bounded retries
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -84,12 +92,18 @@ class SearchHit:
     snippet: str
 
 
+class StoreBusyError(StoreError):
+    """Another program holds the database locked; waiting and trying again helps."""
+
+    retryable = True
+
+
 def _friendly(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return StoreError(
+    if is_busy(exc):
+        return StoreBusyError(
             f"The conversation database is locked by another program ({path.name}); "
-            "close other copies of the app and try again.", retryable=True)
+            "close other copies of the app and try again.")
     if "readonly" in text or "read-only" in text:
         return StoreError(f"The conversation database {path} is read-only.", retryable=False)
     if "disk" in text and "full" in text:
@@ -98,103 +112,189 @@ def _friendly(exc: sqlite3.Error, path: Path) -> StoreError:
 
 
 class ConversationStore:
-    def __init__(self, path: Path, *, busy_timeout_s: float = 2.0) -> None:
+    """The conversation database.
+
+    Damage found when opening (a quick structural check) or by any later statement is repaired
+    on the spot: the damaged file is moved aside, never deleted, what can be read is carried
+    into a fresh database, and the statement that hit the damage runs again there.
+    `recovered_from` then says where the damaged file went. A locked database is waited for:
+    up to `open_wait_s` when opening, up to `busy_timeout_s` for each call; `on_busy` hears of
+    each wait (the GUI says so once).
+    """
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 2.0, open_wait_s: float = 10.0,
+                 on_busy: Callable[[StoreError], None] | None = None) -> None:
         self.path = path
         self.recovered_from: Path | None = None  # where a corrupt database was moved aside
+        self.salvage: Salvage | None = None  # what the last recovery carried over
+        self._busy_timeout_s = busy_timeout_s
+        self._on_busy = on_busy
+        self._identity: tuple[int, int] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
+        finish_interrupted(path)
         try:
-            self._db = self._open(busy_timeout_s)
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise _friendly(exc, path) from exc
-            # Keep the damaged file for the user (or a recovery tool) and start afresh.
-            self.recovered_from = path.with_name(f"{path.stem}.corrupt-{int(time.time())}{path.suffix}")
-            path.rename(self.recovered_from)
-            log.error("conversation database %s is corrupt (%s); moved to %s", path, exc, self.recovered_from)
-            self._db = self._open(busy_timeout_s)
+            self._db = retry_busy(self._open_or_recover, wait_s=open_wait_s, on_busy=self._busy)
+        except sqlite3.Error as exc:
+            raise _friendly(exc, path) from exc
 
-    def _open(self, busy_timeout_s: float) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+    def _busy(self, exc: sqlite3.Error) -> None:
+        if self._on_busy is not None:
+            self._on_busy(_friendly(exc, self.path))
+
+    def _open_or_recover(self) -> sqlite3.Connection:
         try:
+            return self._open()
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            self._recover(exc)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        # SQLite's own wait is kept short so that the bounded retries around each call (which
+        # tell `on_busy`) do the waiting; together they wait `busy_timeout_s`.
+        db = sqlite3.connect(self.path, timeout=min(self._busy_timeout_s, _ATTEMPT_WAIT_S), isolation_level=None,
+                             check_same_thread=False)
+        try:
+            self._identity = _identity(self.path)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
+            check(db, self.path)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path.name} was written by a newer version of the app.")
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # Only what must change is written, so a database another program holds locked
+            # still opens for reading (WAL) and shows its conversations.
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if version < SCHEMA_VERSION:
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             # Rows still "streaming" belong to a run that died mid-answer.
-            db.execute("UPDATE messages SET state = ? WHERE state = ?", (INTERRUPTED, STREAMING))
+            if db.execute("SELECT 1 FROM messages WHERE state = ? LIMIT 1", (STREAMING,)).fetchone():
+                db.execute("UPDATE messages SET state = ? WHERE state = ?", (INTERRUPTED, STREAMING))
         except BaseException:
             db.close()
             raise
         return db
 
+    def _recover(self, exc: sqlite3.Error) -> None:
+        """Move the damaged file aside and put a fresh database with what was readable in its place."""
+        log.error("conversation database %s is damaged (%s); recovering what can be read", self.path, exc)
+        if self._identity is not None and _identity(self.path) != self._identity:
+            log.warning("%s was already replaced (another copy of the app recovered it)", self.path)
+            return
+        try:
+            self.recovered_from, self.salvage = recover(self.path, _SCHEMA, SCHEMA_VERSION)
+        except OSError as os_exc:
+            raise StoreError(f"The conversation database {self.path} is damaged and could not be "
+                             f"repaired: {os_exc}", retryable=False) from os_exc
+        except sqlite3.Error as db_exc:
+            raise StoreError(f"The conversation database {self.path} is damaged and could not be "
+                             f"repaired: {db_exc}", retryable=False) from db_exc
+        log.error("damaged conversation database moved to %s; carried over %s", self.recovered_from, self.salvage)
+
     def close(self) -> None:
         self._db.close()
 
-    def _run(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        try:
-            return self._db.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise _friendly(exc, self.path) from exc
+    def _do(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `op` (which must read its results fully), waiting out locks and repairing damage once."""
+        for attempt in (1, 2):
+            try:
+                return retry_busy(lambda: op(self._db), wait_s=self._busy_timeout_s, on_busy=self._busy)
+            except sqlite3.Error as exc:
+                if attempt == 2 or not is_corruption(exc):
+                    raise _friendly(exc, self.path) from exc
+                self._db.close()
+                self._recover(exc)
+                try:
+                    self._db = self._open()
+                except sqlite3.Error as open_exc:
+                    raise _friendly(open_exc, self.path) from open_exc
+        raise AssertionError("unreachable")
+
+    def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """`op` in one transaction, taken at once so it never has to upgrade a stale read."""
+        def run(db: sqlite3.Connection) -> T:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = op(db)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    try:
+                        db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        log.warning("rollback failed", exc_info=True)
+                raise
+            return result
+
+        return self._do(run)
 
     # Conversations -------------------------------------------------------------------------
     def create_conversation(self, title: str, model: str = "", system_prompt: str = "") -> int:
         now = time.time()
-        cur = self._run(
+        return self._write(lambda db: int(db.execute(
             "INSERT INTO conversations(title, created, updated, model, system_prompt) VALUES (?,?,?,?,?)",
-            (title or "New chat", now, now, model, system_prompt))
-        return int(cur.lastrowid)
+            (title or "New chat", now, now, model, system_prompt)).lastrowid))
 
     def conversation(self, conversation_id: int) -> Conversation | None:
-        row = self._run("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        row = self._do(lambda db: db.execute("SELECT * FROM conversations WHERE id = ?",
+                                             (conversation_id,)).fetchone())
         return Conversation(**dict(row)) if row else None
 
     def list_conversations(self, limit: int = 500) -> list[Conversation]:
-        rows = self._run("SELECT * FROM conversations ORDER BY updated DESC, id DESC LIMIT ?", (limit,))
+        rows = self._do(lambda db: db.execute(
+            "SELECT * FROM conversations ORDER BY updated DESC, id DESC LIMIT ?", (limit,)).fetchall())
         return [Conversation(**dict(r)) for r in rows]
 
     def rename(self, conversation_id: int, title: str) -> None:
-        self._run("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+        self._write(lambda db: db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id)))
 
     def set_system_prompt(self, conversation_id: int, system_prompt: str) -> None:
-        self._run("UPDATE conversations SET system_prompt = ? WHERE id = ?", (system_prompt, conversation_id))
+        self._write(lambda db: db.execute("UPDATE conversations SET system_prompt = ? WHERE id = ?",
+                                          (system_prompt, conversation_id)))
 
     def delete_conversation(self, conversation_id: int) -> None:
-        self._run("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        self._write(lambda db: db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)))
 
     # Messages ------------------------------------------------------------------------------
     def messages(self, conversation_id: int) -> list[StoredMessage]:
-        rows = self._run("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
+        rows = self._do(lambda db: db.execute(
+            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall())
         return [StoredMessage(**dict(r)) for r in rows]
 
     def add_message(self, conversation_id: int, role: str, content: str, state: str = COMPLETE) -> int:
         now = time.time()
-        try:
-            with self._db:
-                self._db.execute("BEGIN")
-                cur = self._db.execute(
-                    "INSERT INTO messages(conversation_id, role, content, state, created) VALUES (?,?,?,?,?)",
-                    (conversation_id, role, content, state, now))
-                self._db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
-        except sqlite3.Error as exc:
-            raise _friendly(exc, self.path) from exc
-        return int(cur.lastrowid)
+
+        def add(db: sqlite3.Connection) -> int:
+            if self.recovered_from is not None:
+                # The conversation's row may have been on a lost page while the GUI still shows
+                # it: re-create it rather than lose what the user just wrote.
+                title = " ".join(content.split())[:60] if role == "user" else ""
+                db.execute("INSERT OR IGNORE INTO conversations(id, title, created, updated) VALUES (?,?,?,?)",
+                           (conversation_id, title or RECOVERED_TITLE, now, now))
+            cur = db.execute(
+                "INSERT INTO messages(conversation_id, role, content, state, created) VALUES (?,?,?,?,?)",
+                (conversation_id, role, content, state, now))
+            db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
+            return int(cur.lastrowid)
+
+        return self._write(add)
 
     def update_message(self, message_id: int, content: str, state: str | None = None) -> None:
         if state is None:
-            self._run("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+            self._write(lambda db: db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id)))
         else:
-            self._run("UPDATE messages SET content = ?, state = ? WHERE id = ?", (content, state, message_id))
+            self._write(lambda db: db.execute("UPDATE messages SET content = ?, state = ? WHERE id = ?",
+                                              (content, state, message_id)))
 
     def delete_messages(self, message_ids: list[int]) -> None:
         """Delete exactly these messages (ids that no longer exist are ignored)."""
         if message_ids:
             marks = ",".join("?" * len(message_ids))
-            self._run(f"DELETE FROM messages WHERE id IN ({marks})", tuple(message_ids))
+            self._write(lambda db: db.execute(f"DELETE FROM messages WHERE id IN ({marks})", tuple(message_ids)))
 
     # Search and export ---------------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
@@ -204,20 +304,26 @@ class ConversationStore:
             return []
         # Each word quoted and prefix-matched: user text never reaches FTS5's query syntax raw.
         fts_query = " ".join(f'"{w}"*' for w in words)
-        rows = self._run(
-            """SELECT m.conversation_id, c.title, m.id,
-                      snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
-               FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-               JOIN conversations c ON c.id = m.conversation_id
-               WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts) LIMIT ?""",
-            (fts_query, limit * 4))
-        hits: dict[int, SearchHit] = {}
-        for r in rows:
-            hits.setdefault(r[0], SearchHit(r[0], r[1], r[2], r[3]))
-        # Titles too (every word, case-insensitive), without loading every conversation.
         title_match = " AND ".join("instr(lower(title), ?) > 0" for _ in words)
-        for conv_id, title in self._run(f"SELECT id, title FROM conversations WHERE {title_match} "
-                                        "ORDER BY updated DESC LIMIT ?", (*[w.lower() for w in words], limit)):
+
+        def find(db: sqlite3.Connection) -> tuple[list, list]:
+            messages = db.execute(
+                """SELECT m.conversation_id, c.title, m.id,
+                          snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
+                   FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+                   JOIN conversations c ON c.id = m.conversation_id
+                   WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts) LIMIT ?""",
+                (fts_query, limit * 4)).fetchall()
+            # Titles too (every word, case-insensitive), without loading every conversation.
+            titles = db.execute(f"SELECT id, title FROM conversations WHERE {title_match} "
+                                "ORDER BY updated DESC LIMIT ?", (*[w.lower() for w in words], limit)).fetchall()
+            return messages, titles
+
+        messages, titles = self._do(find)
+        hits: dict[int, SearchHit] = {}
+        for r in messages:
+            hits.setdefault(r[0], SearchHit(r[0], r[1], r[2], r[3]))
+        for conv_id, title in titles:
             hits.setdefault(conv_id, SearchHit(conv_id, title, 0, title))
         return list(hits.values())[:limit]
 
@@ -238,6 +344,11 @@ class ConversationStore:
         return "\n".join(lines)
 
 
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` now, to notice another process having replaced it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
