@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.core.errors import UserError
 from app.core.settings import Settings, save_settings
-from app.core.store import ConversationStore
+from app.core.store import ConversationStore, StoreBusyError, StoreError
 from app.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -35,33 +36,71 @@ class Ref:
 
 
 class StoreService(QObject):
-    """`submit(fn, on_done, on_error)`: fn(store) runs on the store thread, callbacks on the GUI thread."""
+    """`submit(fn, on_done, on_error)`: fn(store) runs on the store thread, callbacks on the GUI thread.
+
+    A database another program holds locked is opened again and again until it is free (or the
+    app closes): calls wait in order behind the open, so past conversations appear and the
+    session's chat is saved once it is free, and the user is told once meanwhile. A damaged
+    database repaired by the store, at open or by any later call, is announced once per repair.
+    """
 
     error = Signal(str)  # for calls submitted without their own error handler
     recovered = Signal(str)  # a corrupt database was moved aside to this path
+    _from_store = Signal(str, str)  # (kind, text), emitted on the store thread, relayed on the GUI thread
+
+    OPEN_RETRY_MAX_S = 5.0
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._from_store.connect(self._relay, Qt.ConnectionType.QueuedConnection)
         self._runner = TaskRunner("store", self)
         self._store: ConversationStore | None = None  # used only on the store thread
         self._open_error: str | None = None
-        self._runner.submit(lambda _report: self._open(path), self._on_opened, self.error.emit)
+        self._stopping = threading.Event()
+        self._told_busy = False
+        self._reported_recovery: Path | None = None
+        self._runner.submit(lambda _report: self._open(path), None, self.error.emit)
 
-    def _open(self, path: Path) -> Path | None:
-        try:
-            self._store = ConversationStore(path)
-        except UserError as exc:
-            self._open_error = exc.message
-            raise
-        except Exception as exc:  # e.g. the data folder cannot be created: report, never crash
-            log.exception("opening the conversation database failed")
-            self._open_error = f"The conversation database could not be opened: {exc}"
-            raise UserError(self._open_error) from exc
-        return self._store.recovered_from
+    def _open(self, path: Path) -> None:
+        delay = 0.25
+        while True:
+            try:
+                # A short wait per attempt, so that closing the app is noticed between attempts.
+                self._store = ConversationStore(path, open_wait_s=1.0, on_busy=self._opening_busy)
+                break
+            except StoreBusyError as exc:
+                self._opening_busy(exc)
+                if self._stopping.wait(delay):
+                    log.error("the conversation database stayed locked until the app closed")
+                    self._open_error = exc.message
+                    raise
+                delay = min(delay * 2, self.OPEN_RETRY_MAX_S)
+            except UserError as exc:
+                self._open_error = exc.message
+                raise
+            except Exception as exc:  # e.g. the data folder cannot be created: report, never crash
+                log.exception("opening the conversation database failed")
+                self._open_error = f"The conversation database could not be opened: {exc}"
+                raise UserError(self._open_error) from exc
+        if self._told_busy:
+            log.info("the conversation database is free again")
+        self._note_recovery()
 
-    def _on_opened(self, recovered_from: Path | None) -> None:
-        if recovered_from is not None:
-            self.recovered.emit(str(recovered_from))
+    def _opening_busy(self, exc: StoreError) -> None:
+        if self._store is None and not self._told_busy:  # later lock waits are told by the caller
+            self._told_busy = True
+            self._from_store.emit("error", f"{exc.message} Past conversations will appear, and this chat "
+                                           "will be saved, as soon as it is free.")
+
+    def _note_recovery(self) -> None:
+        recovered = self._store.recovered_from if self._store is not None else None
+        if recovered is not None and recovered != self._reported_recovery:
+            self._reported_recovery = recovered
+            self._from_store.emit("recovered", str(recovered))
+
+    @Slot(str, str)
+    def _relay(self, kind: str, text: str) -> None:
+        (self.recovered if kind == "recovered" else self.error).emit(text)
 
     def submit(self, fn: Callable[[ConversationStore], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[str], None] | None = None) -> None:
@@ -75,6 +114,8 @@ class StoreService(QObject):
             except Exception as exc:
                 log.exception("store call failed")
                 raise UserError(f"Saving conversations failed: {exc}") from exc
+            finally:
+                self._note_recovery()  # queued before the call's own result: the notice comes first
 
         self._runner.submit(call, on_done, on_error or self.error.emit)
 
@@ -85,6 +126,7 @@ class StoreService(QObject):
                 self._store.close()
                 self._store = None
 
+        self._stopping.set()  # a database still locked is given up on rather than waited for
         self._runner.submit(close)
         self._runner.shutdown(timeout_ms)
 
