@@ -4,6 +4,11 @@ One database per repository in the cache directory. Opening a repository again r
 files whose size or modification time changed, and forgets deleted ones. Chunks are searchable
 by text, by the names they define, by their path, and by identifier parts (RetryPolicy is found by
 "retry"), ranked with FTS5's bm25.
+
+The index is a cache, so damage is never repaired, only rebuilt: a file found damaged when opened
+(a quick structural check) or by any later statement is deleted and built again. Several
+processes may index one repository at once: updates take turns on a lock file beside the
+database (a later one finds the work done), while queries read the WAL database meanwhile.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ import hashlib
 import logging
 import sqlite3
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
+from app.core.file_lock import FileLock, LockBusy
 from app.core.repo.chunk import chunk_file, identifier_parts, identifiers
 from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
+from app.core.sqlite_recovery import check, is_corruption, remove_database
 
 log = logging.getLogger(__name__)
 
+LOCK_WAIT_S = 900.0  # how long an update waits for another process's update of the same index
+BUSY_TIMEOUT_S = 30.0  # a statement's wait for a write lock (another process's commit or checkpoint)
 SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT);
@@ -69,34 +80,147 @@ class RepoIndex:
         digest = hashlib.sha1(str(self.root).encode()).hexdigest()[:16]
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / f"{self.root.name}-{digest}.sqlite3"
-        self._db = self._open()
         self.generation = 0  # bumped whenever an update changed something; keys derived caches
         self.cache: dict[str, object] = {}
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._lock = FileLock(self._lock_path)
+        self._holding = False
+        self._replaced = False  # the last taking of the lock found the file rebuilt by another process
+        self._identity: tuple[int, int] | None = None
+        self._rules: ScanRules | None = None  # of the last update, to rebuild with
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._db = self._open()
+        except sqlite3.Error as exc:
+            raise _repo_error(self.path, exc) from None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        self._identity = _identity(self.path)
+        return db
 
     def _open(self) -> sqlite3.Connection:
+        """A sound index of this version opens without writing (and without the lock)."""
         try:
-            db = sqlite3.connect(self.path, check_same_thread=False)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)  # a cache: rebuilding it loses nothing
-            db = sqlite3.connect(self.path, check_same_thread=False)
-            version = 0
-        if version not in (0, SCHEMA_VERSION):
+            db = self._connect()
+            try:
+                check(db, self.path)
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                wal = db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            except BaseException:
+                db.close()
+                raise
+            if version == SCHEMA_VERSION and wal:
+                db.execute("PRAGMA synchronous = NORMAL")
+                return db
             db.close()
-            self.path.unlink()
-            db = sqlite3.connect(self.path, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            log.warning("repository index %s is damaged (%s); rebuilding it", self.path, exc)
+        with self._locked():
+            return self._prepare()
+
+    def _prepare(self) -> sqlite3.Connection:
+        """Under the lock: check again (another process may have just rebuilt it), then rebuild or create."""
+        db: sqlite3.Connection | None = None
+        try:
+            db = self._connect()
+            check(db, self.path)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                if db is not None:
+                    db.close()
+                raise
+            version = -1
+        if version not in (0, SCHEMA_VERSION):  # damaged, or another layout: a cache, so start afresh
+            if db is not None:
+                db.close()
+            remove_database(self.path)
+            db = self._connect()
+        assert db is not None
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.executescript(_SCHEMA)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return db
 
+    @contextmanager
+    def _locked(self, cancel: threading.Event | None = None) -> Iterator[bool]:
+        """Hold the index's lock file (False: `cancel` was set while waiting for it)."""
+        if self._holding:
+            yield True
+            return
+        deadline = time.monotonic() + LOCK_WAIT_S
+        waited = False
+        while True:
+            try:
+                self._lock.acquire(wait_s=0.25)
+                break
+            except LockBusy:
+                if not waited:
+                    waited = True
+                    log.info("another process is indexing %s; waiting for it", self.root)
+                if cancel is not None and cancel.is_set():
+                    yield False
+                    return
+                if time.monotonic() > deadline:
+                    raise RepoError(f"Another program has been indexing {self.root} for over "
+                                    f"{LOCK_WAIT_S / 60:.0f} minutes; try again later.", retryable=True) from None
+            except OSError as exc:
+                raise RepoError(f"The repository index lock {self._lock_path} cannot be created: "
+                                f"{exc.strerror or exc}.") from None
+        self._holding = True
+        self._replaced = False
+        try:
+            if self._db is not None and _identity(self.path) != self._identity:
+                # Another process rebuilt the file while this one waited: use the new one.
+                self._db.close()
+                self._db = self._prepare()
+                self._replaced = True
+            yield True
+        finally:
+            self._holding = False
+            self._lock.release()
+
+    def _rebuild_empty(self, exc: sqlite3.Error) -> None:
+        """Delete the damaged index (a cache) and start an empty one; the caller holds the lock."""
+        log.warning("repository index %s is damaged (%s); rebuilding it", self.path, exc)
+        if self._db is not None:
+            self._db.close()
+        try:
+            remove_database(self.path)
+        except OSError as os_exc:  # Windows: another program still has it open
+            raise RepoError(f"The repository index at {self.path} is damaged and cannot be deleted: "
+                            f"{os_exc.strerror or os_exc}.", retryable=True) from None
+        self._db = self._prepare()
+        self.generation += 1
+        self.cache.clear()
+
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
 
     @property
-    def db(self) -> sqlite3.Connection:
-        return self._db
+    def db(self) -> "_Reader":
+        """For queries: damage found by one rebuilds the index, and the query fails saying so."""
+        return _Reader(self)
+
+    def _damaged_while_reading(self, exc: sqlite3.Error) -> RepoError:
+        try:
+            with self._locked():
+                if not self._replaced:  # else another process has rebuilt it already
+                    self._rebuild_empty(exc)
+                if self._rules is not None:
+                    _consume(self._update_steps(self._rules, None), None)
+        except RepoError as rebuild_exc:
+            return rebuild_exc
+        except sqlite3.Error as rebuild_exc:
+            log.error("rebuilding the repository index %s failed: %s", self.path, rebuild_exc)
+            return _repo_error(self.path, rebuild_exc)
+        return RepoError(f"The repository index of {self.root} was damaged and has been rebuilt; "
+                         "ask again.", retryable=True)
 
     def update(self, rules: ScanRules | None = None, cancel: threading.Event | None = None,
                progress: Callable[[IndexProgress], None] | None = None) -> IndexStats:
@@ -106,59 +230,94 @@ class RepoIndex:
     def update_steps(self, rules: ScanRules | None = None,
                      cancel: threading.Event | None = None) -> Iterator[IndexProgress | IndexStats]:
         rules = rules or ScanRules()
+        self._rules = rules
         try:
-            yield from self._update_steps(rules, cancel)
+            with self._locked(cancel) as held:
+                if not held:  # cancelled while another process was indexing: report what is there
+                    yield self._stats([], [], [], truncated=False)
+                    return
+                try:
+                    yield from self._update_steps(rules, cancel)
+                except sqlite3.DatabaseError as exc:
+                    if not is_corruption(exc):
+                        raise
+                    self._rebuild_empty(exc)  # damage found mid-update: this update rebuilds all of it
+                    yield from self._update_steps(rules, cancel)
         except sqlite3.Error as exc:
-            text = str(exc).lower()
-            why = ("the disk is full" if "full" in text else "another program holds it locked" if "lock" in text
-                   else str(exc))
-            raise RepoError(f"The repository index at {self.path} could not be updated: {why}.") from None
+            raise _repo_error(self.path, exc) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, its lock taken at once so that what it reads stays true."""
+        db = self._db
+        assert db is not None
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
 
     def _update_steps(self, rules: ScanRules, cancel: threading.Event | None) -> Iterator[IndexProgress | IndexStats]:
+        db = self._db
+        assert db is not None
         fingerprint = hashlib.sha1(repr(rules).encode()).hexdigest()
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'rules'").fetchone()
+        row = db.execute("SELECT value FROM meta WHERE key = 'rules'").fetchone()
         if row is None or row[0] != fingerprint:
             # Other rules may admit files skipped before (or skip indexed ones): start from scratch.
-            with self._db:
+            with self._transaction():
                 for table in ("files", "chunks", "symbols", "chunks_fts"):
-                    self._db.execute(f"DELETE FROM {table}")
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (fingerprint,))
+                    db.execute(f"DELETE FROM {table}")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (fingerprint,))
         scanned: ScanResult = scan_all(self.root, rules, cancel)
-        known = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT path, size, mtime_ns FROM files")}
+        known = {row[0]: (row[1], row[2]) for row in db.execute("SELECT path, size, mtime_ns FROM files")}
         current = {f.path: f for f in scanned.files}
         removed = [p for p in known if p not in current]
         changed = [f for f in scanned.files if known.get(f.path) != (f.size, f.mtime_ns)]
         skipped = list(scanned.skipped)
-        with self._db:
+        with self._transaction():
             for path in removed:
                 self._forget(path)
         for number, file in enumerate(changed, start=1):
             if cancel is not None and cancel.is_set():
                 break
             text, reason = read_source(self.root, file.path, rules)
-            with self._db:  # one transaction per file: an interrupted update keeps what it finished
+            with self._transaction():  # one per file: an interrupted update keeps what it finished
+                # Read again inside the transaction: an indexer not holding the lock file (an older
+                # version of the app) may have stored this file meanwhile; it is never stored twice.
+                now = db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (file.path,)).fetchone()
+                if now is not None and tuple(now) == (file.size, file.mtime_ns):
+                    continue
                 self._forget(file.path)
                 if text is None:
                     skipped.append(Skipped(file.path, reason or "unreadable"))
                     if reason and reason.startswith("unreadable"):
                         continue  # may be fixed without the file changing (permissions): retry next time
-                self._db.execute("INSERT INTO files VALUES (?,?,?,?)", (file.path, file.size, file.mtime_ns, reason))
+                db.execute("INSERT INTO files VALUES (?,?,?,?)", (file.path, file.size, file.mtime_ns, reason))
                 if text is not None:
                     self._add_chunks(file.path, text)
             if number % 25 == 0 or number == len(changed):
                 yield IndexProgress(number, len(changed), file.path)
-        # Files skipped earlier stay skipped until they change; report them each time.
-        changed_paths = {f.path for f in changed}
-        skipped += [Skipped(p, r) for p, r in self._db.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL")
-                    if p not in changed_paths]
-        files, chunks = (self._db.execute(q).fetchone()[0] for q in
-                         ("SELECT COUNT(*) FROM files WHERE skipped IS NULL", "SELECT COUNT(*) FROM chunks"))
         if changed or removed:
             self.generation += 1
             self.cache.clear()
-        yield IndexStats(files, chunks, len(changed), len(removed), skipped, scanned.truncated)
+        yield self._stats(skipped, changed, removed, scanned.truncated)
+
+    def _stats(self, skipped: list[Skipped], changed: list, removed: list[str], truncated: bool) -> IndexStats:
+        db = self._db
+        assert db is not None
+        # Files skipped earlier stay skipped until they change; report them each time.
+        changed_paths = {f.path for f in changed}
+        skipped = skipped + [Skipped(p, r) for p, r in
+                             db.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL")
+                             if p not in changed_paths]
+        files, chunks = (db.execute(q).fetchone()[0] for q in
+                         ("SELECT COUNT(*) FROM files WHERE skipped IS NULL", "SELECT COUNT(*) FROM chunks"))
+        return IndexStats(files, chunks, len(changed), len(removed), skipped, truncated)
 
     def _forget(self, path: str) -> None:
+        assert self._db is not None
         ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE path = ?", (path,))]
         if ids:
             marks = ",".join("?" * len(ids))
@@ -168,6 +327,7 @@ class RepoIndex:
         self._db.execute("DELETE FROM files WHERE path = ?", (path,))
 
     def _add_chunks(self, path: str, text: str) -> None:
+        assert self._db is not None
         for chunk in chunk_file(path, text):
             symbols = " ".join(chunk.symbols)
             cur = self._db.execute("INSERT INTO chunks(path, start, end_line, text, symbols) VALUES (?,?,?,?,?)",
@@ -187,3 +347,59 @@ def _consume(steps: Iterator[IndexProgress | IndexStats],
         if progress is not None:
             progress(step)
     raise RuntimeError("index update ended without stats")
+
+
+class _Reader:
+    """`index.db` for queries: what sqlite3.Connection.execute gives, with damage turned into a rebuild."""
+
+    def __init__(self, index: RepoIndex) -> None:
+        self._index = index
+
+    def execute(self, sql: str, params: Any = ()) -> "_Rows":
+        db = self._index._db
+        assert db is not None
+        try:
+            return _Rows(self._index, db.execute(sql, params))
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            raise self._index._damaged_while_reading(exc) from None
+
+
+class _Rows:
+    def __init__(self, index: RepoIndex, cursor: sqlite3.Cursor) -> None:
+        self._index = index
+        self._cursor = cursor
+
+    def _read(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            raise self._index._damaged_while_reading(exc) from None
+
+    def fetchone(self) -> Any:
+        return self._read(self._cursor.fetchone)
+
+    def fetchall(self) -> list:
+        return self._read(self._cursor.fetchall)
+
+    def __iter__(self) -> Iterator[Any]:
+        while (row := self._read(self._cursor.fetchone)) is not None:
+            yield row
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _repo_error(path: Path, exc: sqlite3.Error) -> RepoError:
+    text = str(exc).lower()
+    why = ("the disk is full" if "full" in text else "another program holds it locked" if "lock" in text
+           else str(exc))
+    return RepoError(f"The repository index at {path} could not be updated: {why}.")
