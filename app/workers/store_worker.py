@@ -89,8 +89,10 @@ class StoreService(QObject):
     def _opening_busy(self, exc: StoreError) -> None:
         if self._store is None and not self._told_busy:  # later lock waits are told by the caller
             self._told_busy = True
-            self._from_store.emit("error", f"{exc.message} Past conversations will appear, and this chat "
-                                           "will be saved, as soon as it is free.")
+            log.warning("conversation database busy at open: %s", exc.message)
+            self._from_store.emit("error", "Another program (another copy of the app?) holds the conversation "
+                                           "database locked. Past conversations will appear, and this chat will "
+                                           "be saved, as soon as it is free.")
 
     def _note_recovery(self) -> None:
         recovered = self._store.recovered_from if self._store is not None else None
