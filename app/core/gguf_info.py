@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import mmap
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
 
 from app.core.errors import ModelFileError
+from app.core.gguf_validate import validate_metadata
 
 GGUF_MAGIC = b"GGUF"
 _MAX_STRING = 64 * 1024 * 1024  # a longer string means a corrupt length field
@@ -28,6 +30,7 @@ _MAX_VALUES = 1 << 26  # values read in one header: a corrupt file cannot make t
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+_FLOATS = {6: "<f4", 12: "<f8"}
 
 
 class HeaderIncomplete(Exception):
@@ -37,6 +40,10 @@ class HeaderIncomplete(Exception):
 @dataclass(frozen=True)
 class SkippedArray:
     length: int
+    # For float arrays only (token scores): whether some value is NaN or infinite, found without
+    # keeping the values, so that gguf_validate can refuse them.
+    has_nan: bool = False
+    has_inf: bool = False
 
 
 @dataclass
@@ -46,6 +53,9 @@ class GGUFInfo:
     tensor_count: int
     data_offset: int
     expected_size: int | None  # None when a tensor type is unknown to this build
+    # GGUF type code of each value, and of its elements for an array (None for a scalar):
+    # llama.cpp refuses a uint64 where it reads a uint32, so the validation needs the exact type.
+    types: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
     @property
     def architecture(self) -> str:
@@ -82,6 +92,7 @@ class _Cursor:
         self.buf = buf
         self.pos = 0
         self.values = 0
+        self.last_etype: int | None = None  # element type of the array value() read last
 
     def _count(self, n: int) -> None:
         self.values += n
@@ -129,9 +140,16 @@ class _Cursor:
                 raise ModelFileError("the GGUF header is corrupt (an array length is impossible)")
             keep = _KEEP_NUMBERS if etype in _SCALARS else _KEEP_ARRAY
             if count > keep:
+                start = self.pos
                 self._skip_array(etype, count, depth)
+                self.last_etype = etype
+                if etype in _FLOATS:
+                    values = np.frombuffer(self.buf, dtype=_FLOATS[etype], count=count, offset=start)
+                    return SkippedArray(count, bool(np.isnan(values).any()), bool(np.isinf(values).any()))
                 return SkippedArray(count)
-            return [self.value(etype, depth + 1) for _ in range(count)]
+            items = [self.value(etype, depth + 1) for _ in range(count)]
+            self.last_etype = etype
+            return items
         raise ModelFileError(f"the GGUF header is corrupt (unknown value type {vtype})")
 
     def _skip_array(self, etype: int, count: int, depth: int) -> None:
@@ -178,9 +196,12 @@ def parse_header(buf: Any) -> GGUFInfo:
     if tensor_count > _MAX_ITEMS or kv_count > _MAX_ITEMS:
         raise ModelFileError("the GGUF header is corrupt (impossible counts)")
     metadata: dict[str, Any] = {}
+    types: dict[str, tuple[int, int | None]] = {}
     for _ in range(kv_count):
         key = cur.string()
-        metadata[key] = cur.value(cur.unpack("<I"))
+        vtype = cur.unpack("<I")
+        metadata[key] = cur.value(vtype)
+        types[key] = (vtype, cur.last_etype if vtype == _ARRAY else None)
     end = 0
     known = True
     for _ in range(tensor_count):
@@ -198,15 +219,20 @@ def parse_header(buf: Any) -> GGUFInfo:
             end = max(end, offset + size)
     alignment = metadata.get("general.alignment", 32)
     if not isinstance(alignment, int) or alignment <= 0:
-        alignment = 32
+        alignment = 32  # gguf_validate refuses it below; this only keeps the arithmetic defined
     data_offset = (cur.pos + alignment - 1) // alignment * alignment
-    return GGUFInfo(
+    info = GGUFInfo(
         version=version,
         metadata=metadata,
         tensor_count=tensor_count,
         data_offset=data_offset,
         expected_size=data_offset + end if known else None,
+        types=types,
     )
+    # Here rather than in each caller: a local load, an import and a remote header check all
+    # parse through this function, and none of them may hand llama.cpp a number it would crash on.
+    validate_metadata(info)
+    return info
 
 
 def read_gguf_info(path: Path) -> GGUFInfo:

@@ -4,9 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from gguf import GGUFValueType
 
 from app.core.errors import ModelFileError, ModelNotFoundError
 from app.core.gguf_info import HeaderIncomplete, parse_header, read_gguf_info
+from tests.fixtures.tiny_gguf import with_metadata
 
 
 def test_reads_embedded_model_header(smollm2_path: Path) -> None:
@@ -123,3 +125,100 @@ def test_per_layer_head_counts_keep_estimates_working(tiny_codellama: Path) -> N
     assert kv_cache_bytes(info, 1024) == base
     info.metadata["llama.attention.head_count_kv"] = "junk"
     assert kv_cache_bytes(info, 1024) == base
+
+
+# -- numeric metadata llama.cpp would trust into a crash (app/core/gguf_validate.py) --
+
+U32, I32, F32, BOOL, STR, ARR, U64, F64 = (GGUFValueType.UINT32, GGUFValueType.INT32, GGUFValueType.FLOAT32,
+                                          GGUFValueType.BOOL, GGUFValueType.STRING, GGUFValueType.ARRAY,
+                                          GGUFValueType.UINT64, GGUFValueType.FLOAT64)
+NAN, INF = float("nan"), float("inf")
+
+# (key, new value, text the one-line error must contain)
+BAD_METADATA = [
+    ("llama.context_length", (U32, 4294967295), "llama.context_length = 4294967295"),
+    ("llama.context_length", (U32, 0), "llama.context_length = 0"),
+    ("llama.context_length", (U64, 16384), "stored as uint64"),
+    ("llama.context_length", (STR, "16384"), "stored as string"),
+    ("llama.context_length", (F32, 16384.0), "stored as float32"),
+    ("llama.attention.layer_norm_rms_epsilon", (F32, NAN), "llama.attention.layer_norm_rms_epsilon = nan"),
+    ("llama.attention.layer_norm_rms_epsilon", (F32, -1e-5), "= -1"),
+    ("llama.attention.layer_norm_rms_epsilon", (F32, INF), "= inf"),
+    ("llama.attention.layer_norm_rms_epsilon", (F64, 1e-5), "stored as float64"),
+    ("llama.rope.freq_base", (F32, 0.0), "llama.rope.freq_base = 0.0"),
+    ("llama.rope.freq_base", (F32, -INF), "= -inf"),
+    ("llama.rope.freq_base", (F32, 3e38), "llama.rope.freq_base"),
+    ("llama.rope.scaling.factor", (F32, NAN), "llama.rope.scaling.factor = nan"),
+    ("llama.embedding_length", (U32, 0), "llama.embedding_length = 0"),
+    ("llama.embedding_length", (U32, 1 << 30), "llama.embedding_length"),
+    ("llama.block_count", (U32, 0), "llama.block_count = 0"),
+    ("llama.block_count", (U32, 513), "llama.block_count = 513"),
+    ("llama.block_count", (I32, -1), "stored as int32"),
+    ("llama.feed_forward_length", (U32, 4294967295), "llama.feed_forward_length = 4294967295"),
+    ("llama.feed_forward_length", (ARR, (I32, [64, -1])), "per layer"),
+    ("llama.feed_forward_length", (ARR, (U32, [64, 64, 64])), "one value per layer (2)"),
+    ("llama.feed_forward_length", (ARR, (F32, [64.0, 64.0])), "per-layer array of float32"),
+    ("llama.attention.head_count", (U32, 64), "more heads than the 32 embedding dimensions"),
+    ("llama.attention.head_count_kv", (U32, 3), "must divide attention.head_count"),
+    ("llama.attention.head_count_kv", (ARR, (U32, [4, 8])), "must divide attention.head_count"),
+    ("llama.expert_count", (U32, 5000), "llama.expert_count = 5000"),
+    ("llama.expert_used_count", (U32, 2), "more than the 0 experts"),
+    ("llama.vocab_size", (U32, 1 << 30), "llama.vocab_size"),
+    ("llama.some_future_key", (F32, NAN), "llama.some_future_key = nan"),
+    ("llama.some_future_count", (U32, 4294967295), "must be below 2147483648"),
+    ("tokenizer.ggml.bos_token_id", (U32, 40000), "outside the vocabulary of 32016 tokens"),
+    ("tokenizer.ggml.eos_token_id", (STR, "</s>"), "stored as string"),
+    ("tokenizer.ggml.fim_pre_token_id", (U32, 4294967295), "tokenizer.ggml.fim_pre_token_id = 4294967295"),
+    ("tokenizer.ggml.tokens", (ARR, (U32, [1, 2, 3])), "must be an array of strings"),
+    ("tokenizer.ggml.scores", (ARR, (F32, [0.0] * 10)), "a value for each of the 32016 tokens"),
+    ("tokenizer.ggml.scores", (ARR, (F32, [NAN] * 32016)), "contains NaN"),
+    ("tokenizer.ggml.token_type", (ARR, (F32, [1.0] * 32016)), "must be an array of int32"),
+    ("tokenizer.ggml.add_bos_token", (U32, 1), "stored as uint32"),
+    ("general.alignment", (U32, 33), "power of two"),
+    ("general.architecture", (U32, 7), "stored as uint32"),
+]
+
+
+@pytest.mark.parametrize("key,value,text", BAD_METADATA, ids=[f"{k}={v[1]!r:.20}" for k, v, _ in BAD_METADATA])
+def test_bad_metadata_is_one_clear_line(tiny_codellama: Path, tmp_path: Path, key: str, value: tuple,
+                                        text: str) -> None:
+    bad = with_metadata(tiny_codellama, tmp_path / "bad.gguf", {key: value})
+    with pytest.raises(ModelFileError) as caught:
+        read_gguf_info(bad)
+    message = caught.value.message
+    assert text in message and "\n" not in message, message
+    assert message.startswith("bad.gguf: bad GGUF metadata: ")
+    with pytest.raises(ModelFileError, match="bad GGUF metadata"):
+        parse_header(bad.read_bytes())  # the remote header check sees the same
+
+
+def test_experts_follow_llama_cpp_asserts(tiny_codellama: Path, tmp_path: Path) -> None:
+    def check(changes: dict, text: str) -> None:
+        with pytest.raises(ModelFileError, match=text):
+            read_gguf_info(with_metadata(tiny_codellama, tmp_path / "moe.gguf", changes))
+
+    check({"llama.expert_count": (U32, 8)}, "must be at least 1 with 8 experts")
+    check({"llama.expert_count": (U32, 8), "llama.expert_used_count": (U32, 9)}, "more than the 8 experts")
+    check({"llama.expert_count": (U32, 8), "llama.expert_used_count": (U32, 2),
+           "llama.expert_group_count": (U32, 3)}, "must divide the 8 experts")
+    check({"llama.expert_group_count": (U32, 2)}, "expert groups without experts")
+    ok = with_metadata(tiny_codellama, tmp_path / "ok.gguf", {"llama.expert_count": (U32, 8),
+                                                             "llama.expert_used_count": (U32, 2)})
+    assert read_gguf_info(ok).arch_value("expert_count") == 8
+
+
+def test_real_and_fixture_models_pass(smollm2_path: Path, tiny_codellama: Path, tiny_codellama_70b: Path,
+                                      tiny_bpe, tmp_path: Path) -> None:
+    for path in (smollm2_path, tiny_codellama, tiny_codellama_70b, tiny_bpe("qwen"), tiny_bpe("declared")):
+        read_gguf_info(path)
+    # Values llama.cpp accepts: per-layer head counts, a padding id equal to the vocabulary size
+    # (converted files carry it), a 0 rope scaling factor (none), -inf scores.
+    fine = with_metadata(tiny_codellama, tmp_path / "fine.gguf", {
+        "llama.attention.head_count_kv": (ARR, (I32, [4, 2])),
+        "tokenizer.ggml.padding_token_id": (U32, 32016),
+        "llama.rope.scaling.factor": (F32, 0.0),
+        "tokenizer.ggml.scores": (ARR, (F32, [-INF] * 32016)),
+    })
+    info = read_gguf_info(fine)
+    assert info.arch_value("attention.head_count_kv") == [4, 2]
+    assert info.types["llama.attention.head_count_kv"] == (int(ARR), int(I32))
