@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from app.core.infill.formats import InfillFormat, InfillTokenizer
+from app.core.prompt_text import quote_path
 
 SENTINEL = "☺"  # the reference's choice: a character that never merges with what follows it
 # The first cut, before any tokenizing: code averages 3-4.5 characters per token, so this rarely
@@ -129,20 +130,20 @@ def _snippet_block(fmt: InfillFormat, request: InfillRequest, tok: InfillTokeniz
         assert fmt.repo_name is not None and fmt.file_sep is not None
         ids = [fmt.repo_name] + tok.encode(f"{request.repo_name or 'repository'}\n")
         for snippet in request.snippets:
-            part = [fmt.file_sep] + tok.encode(f"{snippet.path}\n{snippet.text.rstrip()}\n")
+            part = [fmt.file_sep] + tok.encode(f"{quote_path(snippet.path)}\n{snippet.text.rstrip()}\n")
             if len(ids) + len(part) > budget:
                 break
             ids += part
             used.append(snippet)
         if not used:
             return [], [], ""
-        return ids + [fmt.file_sep] + tok.encode(f"{request.path or 'file'}\n"), used, ""
+        return ids + [fmt.file_sep] + tok.encode(f"{quote_path(request.path) if request.path else 'file'}\n"), used, ""
     marker = comment_marker(request.path)
     if not marker:
         return [], [], ""
     block = ""
     for snippet in request.snippets:
-        lines = [f"{marker} {snippet.path}"] + [f"{marker} {line}".rstrip() for line in snippet.text.splitlines()]
+        lines = [f"{marker} {quote_path(snippet.path)}"] + [f"{marker} {line}".rstrip() for line in snippet.text.splitlines()]
         candidate = block + "\n".join(lines) + "\n\n"
         if len(tok.encode(candidate)) > budget:
             break

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import UserError
+from app.core.safe_read import UnsafeFile, read_regular
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # an editor's file, not a log: beyond this the user opened the wrong thing
 _SNIFF = 8192
@@ -31,21 +32,27 @@ def read_code(path: Path) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    # The user chose this file, so a link is followed; but only a regular file is read, with a
+    # bound, so a FIFO or a device cannot hang or exhaust memory.
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UserError(f"{path.name} is {size / 1e6:,.0f} MB; files over {MAX_FILE_BYTES // 2**20} MB are "
-                            "not opened for infill.")
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise UserError(f"{path} is a folder, not a file.") from None
+        target = path.resolve(strict=True)
     except FileNotFoundError:
         raise UserError(f"{path} does not exist.") from None
-    except PermissionError:
-        raise UserError(f"{path} cannot be read (permission denied).") from None
-    except OSError as exc:
-        raise UserError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    return data
+    except (OSError, RuntimeError) as exc:
+        raise UserError(f"{path} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    if target.is_dir():
+        raise UserError(f"{path} is a folder, not a file.")
+    try:
+        return read_regular(target, MAX_FILE_BYTES)
+    except UnsafeFile as exc:
+        if exc.reason == "too large":
+            raise UserError(f"{path.name} is over {MAX_FILE_BYTES // 2**20} MB; such files are not opened for "
+                            "infill.") from None
+        if exc.reason == "not a regular file":
+            raise UserError(f"{path} is not a regular file (a pipe, socket or device); open a text file.") from None
+        if "Permission" in exc.reason:
+            raise UserError(f"{path} cannot be read (permission denied).") from None
+        raise UserError(f"{path} cannot be read: {exc.reason}") from None
 
 
 def split_at(text: str, line: int, column: int) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from app.core.prompt_text import fenced, quote_path
 from app.core.repo.chunk import split_identifier
 from app.core.repo.index import RepoIndex
 
@@ -42,10 +43,10 @@ class PackedChunk:
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:{self.start_line}-{self.end_line}"
+        return f"{quote_path(self.path)}:{self.start_line}-{self.end_line}"
 
     def render(self) -> str:
-        return f"### {self.citation}\n```\n{self.text}\n```\n"
+        return f"### {self.citation}\n{fenced(self.text)}\n"
 
 
 @dataclass
@@ -166,7 +167,7 @@ def _map_lines(index: RepoIndex) -> list[str]:
     lines = []
     for (path,) in index.db.execute("SELECT path FROM files WHERE skipped IS NULL ORDER BY path"):
         shown = names.get(path, [])[:12]
-        lines.append(f"{path}" + (f": {', '.join(shown)}" if shown else ""))
+        lines.append(quote_path(path) + (f": {', '.join(shown)}" if shown else ""))
     index.cache["map_lines"] = lines
     return lines
 

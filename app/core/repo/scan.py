@@ -10,10 +10,9 @@ cancel, and a file limit bounds time and memory on huge trees.
 
 from __future__ import annotations
 
+import logging
 import os
-import shutil
 import stat
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,15 @@ from typing import Iterator
 import pathspec
 
 from app.core.errors import UserError
+from app.core.repo.git_index import tracked_paths
+from app.core.safe_read import UnsafeFile, read_inside
+
+log = logging.getLogger(__name__)
+
+MAX_IGNORE_BYTES = 1024 * 1024  # git's own limit for a .gitignore is 100 MB; real ones are a few KB
+# Deeper trees are not source code (and their paths outgrow what the OS accepts); git's own
+# core.maxTreeDepth bounds the same thing.
+MAX_DEPTH = 256
 
 # Directories no one wants in a code question, even without a .gitignore.
 DEFAULT_EXCLUDES = (".git/", ".hg/", ".svn/", "node_modules/", "__pycache__/", ".venv/", "venv/", ".tox/",
@@ -72,31 +80,19 @@ def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
-def _tracked_files(root: Path) -> frozenset[str]:
-    """Files git tracks here: a tracked file is listed by git even when a .gitignore matches it."""
-    git = shutil.which("git")
-    if git is None or not (root / ".git").exists():
-        return frozenset()
-    try:
-        out = subprocess.run([git, "-C", str(root), "ls-files", "-z", "--cached"], capture_output=True, timeout=30,
-                             check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return frozenset()
-    files = [name for name in out.decode("utf-8", "replace").split("\0") if name]
-    # Files and every folder above them, so an ignored folder holding tracked files is entered.
-    folders = {name.rsplit("/", i)[0] for name in files for i in range(1, name.count("/") + 1)}
-    return frozenset(files) | frozenset(folders)
-
-
 def _has_negation(spec: pathspec.GitIgnoreSpec) -> bool:
     return any(getattr(p, "include", None) is False for p in spec.patterns)
 
 
-def _read_ignore(path: Path) -> list[str]:
+def _read_ignore(root: Path, rel: str) -> list[str]:
+    """An ignore file's lines; like git, a link named .gitignore is not followed, and only a regular file is read."""
     try:
-        return path.read_text(encoding="utf-8-sig", errors="replace").splitlines()  # git ignores a BOM
-    except OSError:
+        data = read_inside(root, rel, MAX_IGNORE_BYTES, follow_inside=False)
+    except UnsafeFile as exc:
+        if not exc.reason.startswith("unreadable (No such file"):
+            log.info("ignore file %s not read: %s", rel, exc)
         return []
+    return data.decode("utf-8-sig", errors="replace").splitlines()  # git ignores a BOM
 
 
 def classify_text(data: bytes, max_line_chars: int) -> str | None:
@@ -117,12 +113,10 @@ def classify_text(data: bytes, max_line_chars: int) -> str | None:
 
 def read_source(root: Path, rel: str, rules: ScanRules) -> tuple[str | None, str | None]:
     """(text, None) for a usable source file, or (None, reason)."""
-    try:
-        data = (root / rel).read_bytes()
-    except OSError as exc:
-        return None, f"unreadable ({exc.strerror or exc})"
-    if len(data) > rules.max_file_bytes:
-        return None, "too large"
+    try:  # the file may have been swapped for a link or a FIFO since the scan: check what is opened
+        data = read_inside(root, rel, rules.max_file_bytes)
+    except UnsafeFile as exc:
+        return None, exc.reason
     reason = classify_text(data, rules.max_line_chars)
     return (None, reason) if reason else (data.decode("utf-8"), None)
 
@@ -139,12 +133,12 @@ def scan(root: Path, rules: ScanRules | None = None,
         raise RepoError(f"{root} is not a folder")
     own = _spec(list(rules.extra_excludes))
     forced = _spec(list(rules.includes))
-    exclude = _read_ignore(root / ".git" / "info" / "exclude") if rules.honour_gitignore else []
+    exclude = _read_ignore(root, ".git/info/exclude") if rules.honour_gitignore else []
     root_specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     if (spec := _spec(exclude)) is not None:
         root_specs.append(("", spec))
     seen_dirs: set[tuple[int, int]] = set()
-    tracked = _tracked_files(root) if rules.honour_gitignore else frozenset()
+    tracked = tracked_paths(root) if rules.honour_gitignore else frozenset()
     yield from _walk(root, "", root_specs, own, forced, rules, seen_dirs, cancel, tracked)
 
 
@@ -169,33 +163,61 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSp
     return verdict
 
 
-def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]],
-          own: pathspec.GitIgnoreSpec | None, forced: pathspec.GitIgnoreSpec | None, rules: ScanRules,
-          seen_dirs: set[tuple[int, int]], cancel: threading.Event | None = None,
-          tracked: frozenset[str] = frozenset()) -> Iterator[ScannedFile | Skipped]:
+@dataclass
+class _Folder:
+    rel: str
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]]
+    entries: Iterator[os.DirEntry]
+    depth: int
+
+
+def _open_folder(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]], rules: ScanRules,
+                 seen_dirs: set[tuple[int, int]], depth: int) -> _Folder | Skipped | None:
+    """A folder's sorted entries and ignore rules, or why it is skipped (None: already reported elsewhere)."""
     directory = root / rel_dir if rel_dir else root
+    if depth > MAX_DEPTH:
+        return Skipped(rel_dir, f"nested deeper than {MAX_DEPTH} folders")
     try:
         st = directory.stat()
     except OSError as exc:
-        yield Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
-        return
+        return Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
     key = (st.st_dev, st.st_ino)
     if key in seen_dirs:
-        yield Skipped(rel_dir, "loop")
-        return
+        return Skipped(rel_dir, "loop")
     seen_dirs.add(key)
-    if rules.honour_gitignore and (spec := _spec(_read_ignore(directory / ".gitignore"))) is not None:
-        specs = [*specs, (rel_dir, spec)]
+    if rules.honour_gitignore:
+        ignore_rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+        if (spec := _spec(_read_ignore(root, ignore_rel))) is not None:
+            specs = [*specs, (rel_dir, spec)]
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        yield Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
+        return Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
+    return _Folder(rel_dir, specs, iter(entries), depth)
+
+
+def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]],
+          own: pathspec.GitIgnoreSpec | None, forced: pathspec.GitIgnoreSpec | None, rules: ScanRules,
+          seen_dirs: set[tuple[int, int]], cancel: threading.Event | None = None,
+          tracked: frozenset[str] = frozenset()) -> Iterator[ScannedFile | Skipped]:
+    # An explicit stack, not recursion: a tree of thousands of nested folders must not exhaust
+    # Python's recursion limit. Depth-first in name order, as the recursive walk was.
+    first = _open_folder(root, rel_dir, specs, rules, seen_dirs, 0)
+    if not isinstance(first, _Folder):
+        if first is not None:
+            yield first
         return
-    for entry in entries:
+    stack = [first]
+    while stack:
+        folder = stack[-1]
+        entry = next(folder.entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         if cancel is not None and cancel.is_set():
             return
-        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        rel = f"{folder.rel}/{entry.name}" if folder.rel else entry.name
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:  # a file name that is not valid UTF-8: no way to cite it
@@ -216,16 +238,22 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
             yield Skipped(rel, "unreadable (broken link or no permission)")
             continue
         if stat.S_ISDIR(info.st_mode):
-            if _ignored(rel, True, specs, own, forced, tracked):
+            if _ignored(rel, True, folder.specs, own, forced, tracked):
                 continue  # ignored folders are not listed one file at a time (unless git tracks files in them)
-            yield from _walk(root, rel, specs, own, forced, rules, seen_dirs, cancel, tracked)
+            child = _open_folder(root, rel, folder.specs, rules, seen_dirs, folder.depth + 1)
+            if isinstance(child, _Folder):
+                stack.append(child)
+            elif child is not None:
+                yield child
         elif stat.S_ISREG(info.st_mode):
-            if _ignored(rel, False, specs, own, forced, tracked):
+            if _ignored(rel, False, folder.specs, own, forced, tracked):
                 yield Skipped(rel, "ignored")
             elif info.st_size > rules.max_file_bytes:
                 yield Skipped(rel, "too large")
             else:
                 yield ScannedFile(rel, info.st_size, info.st_mtime_ns)
+        elif not _ignored(rel, False, folder.specs, own, forced, tracked):
+            yield Skipped(rel, "not a regular file")  # FIFOs, sockets, devices: never opened
 
 
 def scan_all(root: Path, rules: ScanRules | None = None, cancel: threading.Event | None = None) -> ScanResult:

@@ -43,12 +43,15 @@ from app.core.prompts.chat import ChatMessage
 from app.core.repo.ask import build_repo_messages, context_budget, linkify_citations, parse_citation_link
 from app.core.repo.pack import PackResult
 from app.core.repo.session import RepoSession, load_session, save_session
+from app.core.safe_read import read_inside
 from app.core.settings import repo_rules
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
 from app.ui.highlight import code_html
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
+
+CITED_FILE_BYTES = 20 * 1024 * 1024  # a cited file is source code; a bigger one is not shown
 
 log = logging.getLogger(__name__)
 
@@ -542,11 +545,8 @@ class RepoPane(QWidget):
         path, start, end = parsed
         root = self._root
 
-        def read(_report):
-            target = (root / path).resolve()
-            if not target.is_relative_to(root):
-                raise ValueError("the cited path is outside the repository")
-            return target.read_text(encoding="utf-8", errors="replace").split("\n")
+        def read(_report):  # the same bounded, inside-the-root read as indexing (the file may have changed)
+            return read_inside(root, path, CITED_FILE_BYTES).decode("utf-8", errors="replace").split("\n")
 
         def show(lines: list[str]) -> None:
             self.viewer = CodeViewer(path, start, min(end, len(lines)), lines, self._code_style(), self)

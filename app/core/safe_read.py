@@ -1,0 +1,156 @@
+"""Read files from folders the user did not write: only regular files, bounded, never past the root.
+
+A dropped folder comes from an archive, a shared disk or a stranger's repository. Any name in it
+may be a FIFO (an open blocks forever), a link to /dev/zero (a read never ends) or to a file
+outside the folder, and any of them may be swapped for another between a scan and a read. So a
+read here opens the file itself without following links (on POSIX every folder on the way is
+opened relative to the one above it, with O_NOFOLLOW), refuses to block, checks what the open
+returned (fstat: a regular file, within the size bound), and reads at most the bound.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from app.core.errors import UserError
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO's open returns at once instead of waiting for a writer
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_AT_SUPPORTED = os.open in os.supports_dir_fd and bool(_NOFOLLOW)
+
+
+class UnsafeFile(UserError):
+    """A file that is not read: not a regular file, too large, a link out of bounds, or unreadable.
+
+    `reason` is the short form shown in lists of skipped files ("not a regular file", "too large", ...).
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message, retryable=False)
+        self.reason = reason
+
+
+def _read_fd(fd: int, shown: str, max_bytes: int) -> bytes:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(f"{shown} is not a regular file", "not a regular file")
+    if info.st_size > max_bytes:
+        raise UnsafeFile(f"{shown} is larger than {max_bytes:,} bytes", "too large")
+    chunks: list[bytes] = []
+    left = max_bytes + 1  # one byte past the bound tells a file that grew after fstat
+    while left > 0:
+        try:
+            data = os.read(fd, min(left, 1 << 20))
+        except BlockingIOError:  # only a non-regular file would block; fstat already said regular
+            raise UnsafeFile(f"{shown} is not a regular file", "not a regular file") from None
+        if not data:
+            break
+        chunks.append(data)
+        left -= len(data)
+    if left <= 0:
+        raise UnsafeFile(f"{shown} is larger than {max_bytes:,} bytes", "too large")
+    return b"".join(chunks)
+
+
+def _oserror(exc: OSError, shown: str) -> UnsafeFile:
+    if exc.errno in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's answer to O_NOFOLLOW on a link
+        return UnsafeFile(f"{shown} is a link", "link")
+    if exc.errno == errno.ENOTDIR:
+        return UnsafeFile(f"{shown}: a folder on its way is a link or not a folder", "link")
+    return UnsafeFile(f"{shown} cannot be read: {exc.strerror or exc}", f"unreadable ({exc.strerror or exc})")
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `max_bytes` (a final link is refused)."""
+    shown = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _BINARY | _CLOEXEC)
+    except OSError as exc:
+        raise _oserror(exc, shown) from None
+    try:
+        if not _NOFOLLOW and os.path.islink(path):  # Windows: no O_NOFOLLOW, check after the open
+            raise UnsafeFile(f"{shown} is a link", "link")
+        return _read_fd(fd, shown, max_bytes)
+    finally:
+        os.close(fd)
+
+
+def read_inside(root: Path, rel: str, max_bytes: int, *, follow_inside: bool = True) -> bytes:
+    """The bytes of the regular file `rel` under `root`, never read from outside `root`.
+
+    Links inside the tree are followed only when `follow_inside` is set and their target (resolved
+    now, not at scan time) lies inside `root`; the target is then opened the same careful way, so a
+    link swapped in between the check and the open is refused rather than followed.
+    """
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise UnsafeFile(f"{rel}: not a path inside the folder", "outside root")
+    try:
+        return _read_parts(root, parts, max_bytes, rel)
+    except UnsafeFile as exc:
+        if exc.reason != "link" or not follow_inside:
+            raise
+    try:
+        target = (root / rel).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise UnsafeFile(f"{rel} is a broken link or a link loop", "unreadable (broken link)") from None
+    if not target.is_relative_to(root):
+        raise UnsafeFile(f"{rel} links outside the folder", "outside root")
+    inner = target.relative_to(root).parts
+    if not inner:
+        raise UnsafeFile(f"{rel} links to the folder itself", "not a regular file")
+    return _read_parts(root, list(inner), max_bytes, rel)
+
+
+def _read_parts(root: Path, parts: list[str], max_bytes: int, shown: str) -> bytes:
+    if not _AT_SUPPORTED:
+        return _read_parts_by_name(root, parts, max_bytes, shown)
+    flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC
+    try:
+        dir_fd = os.open(root, flags | _DIRECTORY)
+    except OSError as exc:
+        raise _oserror(exc, str(root)) from None
+    try:
+        for name in parts[:-1]:  # each folder opened inside the previous one: none can be a link
+            try:
+                next_fd = os.open(name, flags | _DIRECTORY, dir_fd=dir_fd)
+            except OSError as exc:
+                raise _oserror(exc, shown) from None
+            os.close(dir_fd)
+            dir_fd = next_fd
+        try:
+            fd = os.open(parts[-1], flags | _NONBLOCK, dir_fd=dir_fd)
+        except OSError as exc:
+            raise _oserror(exc, shown) from None
+        try:
+            return _read_fd(fd, shown, max_bytes)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _read_parts_by_name(root: Path, parts: list[str], max_bytes: int, shown: str) -> bytes:
+    """Where openat is missing (Windows): refuse links on the way, then check the opened file is the one named."""
+    path = root
+    for name in parts:
+        path = path / name
+        if os.path.islink(path):
+            raise UnsafeFile(f"{shown} is a link", "link")
+    try:
+        fd = os.open(path, os.O_RDONLY | _BINARY | _NONBLOCK)
+    except OSError as exc:
+        raise _oserror(exc, shown) from None
+    try:
+        opened, named = os.fstat(fd), os.stat(path, follow_symlinks=False)
+        if (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino):
+            raise UnsafeFile(f"{shown} changed while it was opened", "unreadable (changed while read)")
+        return _read_fd(fd, shown, max_bytes)
+    finally:
+        os.close(fd)
