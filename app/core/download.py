@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from app.core.errors import UserError
+from app.core.file_lock import FileLock, LockBusy
 from app.core.manifest import ModelEntry
 
 if TYPE_CHECKING:
@@ -295,6 +296,25 @@ def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions
         raise DownloadError(f"Cannot create {folder}: {exc.strerror or exc}") from None
     if not os.access(folder, os.W_OK):
         raise DownloadError(f"{folder} is not writable.")
+    # Two downloads of one model would append to the same .part file and ruin it: the second one stops.
+    lock_dir = models_dir / ".locks"
+    lock = FileLock(lock_dir / f"{entry.id}.lock")
+    try:
+        lock_dir.mkdir(exist_ok=True)
+        lock.acquire()
+    except LockBusy:
+        raise DownloadError(f"{entry.id} is already being downloaded by another window or command; wait for it "
+                            "to finish (its progress is kept).", retryable=True) from None
+    except OSError as exc:
+        raise DownloadError(f"Cannot create a lock file in {lock_dir}: {exc.strerror or exc}") from None
+    try:
+        yield from _download_locked(entry, folder, options, control)
+    finally:
+        lock.release()
+
+
+def _download_locked(entry: ModelEntry, folder: Path, options: DownloadOptions,
+                     control: DownloadControl) -> Iterator[DownloadProgress]:
     yield DownloadProgress(entry.id, entry.files[0], "checking")
     files = resolve_files(entry, options)
     remaining = sum(f.size - _partial_size(_inside(folder, f.filename), f) for f in files
