@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from app import __version__
+from app.cli_args import OneLineParser, float_between, int_at_least, nonempty, read_stdin_text, undecodable_argument
 from app.context import AppContext, build_context
 from app.core.errors import ModelNotFoundError, UserError
 from app.core.prompts.chat import ChatMessage
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def _read_question(text: str) -> str:
     """The question argument, or standard input for '-'; an empty question is an error."""
-    question = sys.stdin.read() if text == "-" else text
+    question = read_stdin_text() if text == "-" else text
     if not question.strip():
         raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
     return question
@@ -295,8 +296,6 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.core.repo.pack import pack
 
     question = _read_question(args.question)
-    if args.budget < 1:
-        raise UserError("--budget must be a positive number of tokens")
     model = ctx.resolve(args.model)
     counter = VocabCounter(model.path)
     index = _open_index(ctx, args.repo)
@@ -360,8 +359,6 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
             raise UserError("give FILE with --line and --column (1-based), or --prefix-file/--suffix-file")
         path = Path(args.file)
         prefix, suffix = split_at(read_code(path), args.line, args.column)
-    if args.max_tokens < 1 or (args.context is not None and args.context < 16):
-        raise UserError("--max-tokens must be at least 1 and --context at least 16")
     model = ctx.resolve(args.model or ctx.settings.default_infill_model or None)
     args.context = args.context or ctx.settings.infill_context
     engine = ctx.load_engine(model)
@@ -413,58 +410,64 @@ def _language_of(path: Path) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="codellama-desktop", description="Local coding assistant on llama.cpp. "
+    max_tokens = int_at_least(1, "--max-tokens")
+    temperature = float_between(0.0, 5.0, "--temperature")
+    budget = int_at_least(1, "--budget")
+    repo = nonempty("--repo")
+    parser = OneLineParser(prog="codellama-desktop", description="Local coding assistant on llama.cpp. "
                                      "With no command, opens the desktop app.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details (llama.cpp's too) to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     chat = sub.add_parser("chat", help="ask one question; the answer streams to stdout")
     chat.add_argument("question", help="the question, or '-' to read it from stdin")
     chat.add_argument("--model", "-m", help="manifest id or path to a .gguf file (default: the configured model)")
     chat.add_argument("--system", "-s", help="system prompt (default: the one in settings; '' for none)")
-    chat.add_argument("--max-tokens", "-n", type=int, help="most tokens to generate")
-    chat.add_argument("--temperature", "-t", type=float, help="sampling temperature (0 = greedy)")
+    chat.add_argument("--max-tokens", "-n", type=max_tokens, help="most tokens to generate")
+    chat.add_argument("--temperature", "-t", type=temperature, help="sampling temperature (0 = greedy)")
     chat.add_argument("--seed", type=int, help="random seed for reproducible answers")
     chat.set_defaults(func=cmd_chat)
 
     context = sub.add_parser("context", help="print exactly the repository context a question would get")
     context.add_argument("question", help="the question, or '-' to read it from stdin")
-    context.add_argument("--repo", required=True, help="the repository folder")
-    context.add_argument("--budget", type=int, required=True, help="tokens of context to fill")
+    context.add_argument("--repo", required=True, type=repo, help="the repository folder")
+    context.add_argument("--budget", type=budget, required=True, help="tokens of context to fill")
     context.add_argument("--json", action="store_true", help="machine-readable output (docs/context-json.md)")
     context.add_argument("--model", "-m", help="whose tokenizer counts tokens (default: the chat model)")
     context.set_defaults(func=cmd_context)
 
     ask = sub.add_parser("ask", help="answer a question about a repository, citing path:line-line")
     ask.add_argument("question", help="the question, or '-' to read it from stdin")
-    ask.add_argument("--repo", required=True, help="the repository folder")
+    ask.add_argument("--repo", required=True, type=repo, help="the repository folder")
     ask.add_argument("--model", "-m", help="manifest id or path to a .gguf file")
-    ask.add_argument("--budget", type=int, help="tokens of context (default: what the model's context leaves)")
-    ask.add_argument("--max-tokens", "-n", type=int, help="most tokens to generate")
+    ask.add_argument("--budget", type=budget, help="tokens of context (default: what the model's context leaves)")
+    ask.add_argument("--max-tokens", "-n", type=max_tokens, help="most tokens to generate")
     ask.set_defaults(func=cmd_ask)
 
     infill = sub.add_parser("infill", help="fill in the middle of a file at a position; prints only the middle")
     infill.add_argument("file", nargs="?", help="the code file")
-    infill.add_argument("--line", "-l", type=int, help="1-based line of the cursor")
-    infill.add_argument("--column", "-c", type=int, help="1-based column of the cursor (line length + 1 = end)")
+    infill.add_argument("--line", "-l", type=int_at_least(1, "--line"), help="1-based line of the cursor")
+    infill.add_argument("--column", "-c", type=int_at_least(1, "--column"),
+                        help="1-based column of the cursor (line length + 1 = end)")
     infill.add_argument("--prefix-file", help="the code before the cursor, instead of FILE")
     infill.add_argument("--suffix-file", help="the code after the cursor, instead of FILE")
     infill.add_argument("--model", "-m", help="manifest id or .gguf path (default: the infill model, else the chat "
                         "model)")
-    infill.add_argument("--max-tokens", "-n", type=int, default=128, help="most tokens of middle (default 128)")
-    infill.add_argument("--temperature", "-t", type=float, help="sampling temperature (0 = greedy)")
+    infill.add_argument("--max-tokens", "-n", type=max_tokens, default=128, help="most tokens of middle (default 128)")
+    infill.add_argument("--temperature", "-t", type=temperature, help="sampling temperature (0 = greedy)")
     infill.add_argument("--single-line", action="store_true", help="only the rest of the cursor's line")
-    infill.add_argument("--context", type=int, help="tokens of code around the cursor (default: settings, 4096)")
+    infill.add_argument("--context", type=int_at_least(16, "--context"),
+                        help="tokens of code around the cursor (default: settings, 4096)")
     infill.add_argument("--spm", action="store_true", help="Code Llama: suffix-prefix-middle order")
-    infill.add_argument("--repo", help="a repository whose definitions of nearby names join the prompt")
+    infill.add_argument("--repo", type=repo, help="a repository whose definitions of nearby names join the prompt")
     infill.set_defaults(func=cmd_infill)
 
     doctor = sub.add_parser("doctor", help="versions, backend, memory and directories")
     doctor.set_defaults(func=cmd_doctor)
 
     models = sub.add_parser("models", help="list, inspect, download, remove and import models")
-    models_sub = models.add_subparsers(dest="models_command", required=True)
+    models_sub = models.add_subparsers(dest="models_command", required=True, parser_class=OneLineParser)
     models_sub.add_parser("list", help="every known model with its size, fit and state").set_defaults(
         func=cmd_models_list)
     info = models_sub.add_parser("info", help="details of one model")
@@ -487,6 +490,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_cli(argv: list[str], *, context_factory: Callable[[], AppContext] = build_context) -> int:
+    bad = undecodable_argument(argv)
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     log_path = None
@@ -501,7 +508,7 @@ def run_cli(argv: list[str], *, context_factory: Callable[[], AppContext] = buil
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line, details in the log
-        log.exception("unexpected failure")
+        log.error("unexpected failure", exc_info=True, extra={"file_only": True})
         where = f"; details in {log_path}" if log_path else ""
         print(f"error: unexpected failure: {exc}{where}", file=sys.stderr)
         return 1

@@ -13,7 +13,8 @@ from typing import Any
 
 import tomllib
 
-from app.core.errors import ManifestError
+from app.core.atomic_file import describe_os_error, write_atomic
+from app.core.errors import ManifestError, UserError
 
 CHAT_FORMATS = ("auto", "template", "codellama-instruct", "codellama-70b", "none")
 INFILL_FORMATS = ("none", "codellama", "qwen", "starcoder", "deepseek")
@@ -239,10 +240,14 @@ def add_user_entry(user_manifest: Path, entry: ModelEntry) -> None:
     text = user_manifest.read_text(encoding="utf-8") if user_manifest.exists() else "version = 1\n"
     new_text = text.rstrip("\n") + "\n\n" + entry_to_toml(entry)
     parse_manifest(new_text, str(user_manifest))  # never write a manifest that would not load
-    user_manifest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = user_manifest.with_suffix(".tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    tmp.replace(user_manifest)
+    _save(user_manifest, new_text)
+
+
+def _save(user_manifest: Path, text: str) -> None:
+    try:
+        write_atomic(user_manifest, text.encode("utf-8"))
+    except OSError as exc:
+        raise UserError(f"Could not save {user_manifest}: {describe_os_error(exc)}; nothing was changed.") from None
 
 
 def remove_user_entry(user_manifest: Path, model_id: str) -> bool:
@@ -254,7 +259,5 @@ def remove_user_entry(user_manifest: Path, model_id: str) -> bool:
     if len(kept) == len(entries):
         return False
     text = "version = 1\n" + "".join("\n" + entry_to_toml(e) for e in kept)
-    tmp = user_manifest.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(user_manifest)
+    _save(user_manifest, text)
     return True

@@ -6,11 +6,14 @@ installs use; otherwise platformdirs gives the platform's conventional locations
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "codellama-desktop"
 HOME_ENV = "CODELLAMA_DESKTOP_HOME"
@@ -42,8 +45,13 @@ class AppPaths:
         return self.config / "models_manifest.toml"
 
     def ensure(self) -> "AppPaths":
+        """Create the folders that can be created. A read-only or full home is no reason to stop here:
+        reading works without them, and each write says itself what failed."""
         for folder in (self.config, self.data, self.cache, self.logs, self.models):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                log.debug("cannot create %s: %s", folder, exc)
         return self
 
     def as_dict(self) -> dict[str, str]:

@@ -7,15 +7,14 @@ atomic rename so a crash cannot leave a half-written file.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from app.core.atomic_file import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -98,17 +97,9 @@ def load_settings(path: Path) -> Settings:
 
 
 def save_settings(settings: Settings, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A unique temporary name: two threads saving at once must not write into the same file.
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(settings.to_dict(), fh, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    # A unique temporary name (two threads saving at once must not write into the same file) that
+    # replaces the old file only when complete: a full disk keeps the previous settings.
+    write_atomic(path, json.dumps(settings.to_dict(), indent=2).encode("utf-8"))
 
 
 def repo_rules(settings: Settings):

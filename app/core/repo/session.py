@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.atomic_file import write_atomic
 from app.core.prompts.chat import ChatMessage
 from app.core.repo.pack import PackedChunk, PackResult
 
@@ -59,10 +59,7 @@ def session_path(directory: Path, root: Path) -> Path:
 
 def save_session(directory: Path, session: RepoSession) -> None:
     path = session_path(directory, Path(session.root))
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(session.to_dict()), encoding="utf-8")
-    os.replace(tmp, path)  # a crash mid-write leaves the previous session, never half of one
+    write_atomic(path, json.dumps(session.to_dict()).encode("utf-8"))  # never half a session
     kept = sorted(directory.glob("*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
     for old in kept[MAX_SESSIONS:]:  # one per repository: the most recently used are kept
         old.unlink(missing_ok=True)

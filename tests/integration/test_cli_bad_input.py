@@ -1,0 +1,147 @@
+"""Bad input to the CLI as a person or a script gives it: one clear line, never a traceback or a hang,
+and nothing half-written left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.integration.test_cli import ROOT, cli, one_line_error
+
+
+def run_bytes(args: list[bytes | str], home: Path, stdin: bytes = b"", timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CODELLAMA_DESKTOP_HOME": str(home)}
+    argv = [os.fsencode(a) if isinstance(a, str) else a for a in args]
+    result = subprocess.run([os.fsencode(sys.executable), b"-m", b"app", *argv], cwd=ROOT, env=env, input=stdin,
+                            capture_output=True, timeout=timeout)
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(errors="replace"),
+                                       result.stderr.decode(errors="replace"))
+
+
+@pytest.mark.parametrize("args, text", [
+    (["chat", "hi", "-n", "-5"], "--max-tokens must be at least 1"),
+    (["chat", "hi", "-n", "0"], "--max-tokens must be at least 1"),
+    (["chat", "hi", "-n", "many"], "whole number"),
+    (["chat", "hi", "-t", "nan"], "--temperature must be between"),
+    (["chat", "hi", "-t", "-1"], "--temperature must be between"),
+    (["chat", "hi", "-t", "inf"], "--temperature must be between"),
+    (["ask", "q", "--repo", ".", "--budget", "-5"], "--budget must be at least 1"),
+    (["context", "q", "--repo", ".", "--budget", "0"], "--budget must be at least 1"),
+    (["context", "q", "--repo", "", "--budget", "100"], "--repo is empty"),
+    (["ask", "q", "--repo", "  "], "--repo is empty"),
+    (["infill", "f.py", "--line", "0", "--column", "1"], "--line must be at least 1"),
+    (["infill", "f.py", "-l", "1", "-c", "1", "--context", "3"], "--context must be at least 16"),
+    (["chat"], "required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_are_one_line(app_home: Path, args: list[str], text: str) -> None:
+    one_line_error(cli(*args, home=app_home, timeout=60), 2, text)
+
+
+def test_invalid_utf8_on_stdin_and_in_arguments(app_home: Path, tmp_path: Path) -> None:
+    one_line_error(run_bytes(["chat", "-"], app_home, stdin=b"explain \xff\xfe this"), 1, "standard input is not UTF-8")
+    one_line_error(run_bytes(["chat", b"caf\xe9"], app_home), 2, "not valid UTF-8")
+    bad_name = os.fsencode(str(tmp_path)) + b"/mod\xe8le.gguf"
+    with open(bad_name, "wb") as fh:
+        fh.write(b"GGUF")
+    one_line_error(run_bytes(["models", "import", bad_name], app_home), 2, "not valid UTF-8")
+
+
+def test_infill_on_a_fifo_is_refused_at_once(app_home: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "code.py"
+    os.mkfifo(fifo)
+    one_line_error(cli("infill", str(fifo), "--line", "1", "--column", "1", home=app_home, timeout=60), 1,
+                   "not a regular file")
+    one_line_error(cli("infill", "--prefix-file", str(fifo), home=app_home, timeout=60), 1, "not a regular file")
+
+
+# ---------------------------------------------------------------------------------- a read-only or full home
+
+needs_root = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"),
+                                reason="a small or read-only file system is mounted as root")
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[Path]:
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def fill(folder: Path) -> None:
+    """Use up every free byte of the file system holding `folder`."""
+    for name, block in (("filler", 65536), ("filler-small", 1)):
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * block)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def no_noise(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr, result.stderr
+
+
+@needs_root
+def test_read_only_home(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "ro", "16m") as home:
+        assert cli("doctor", home=home).returncode == 0  # folders and the log file exist
+        subprocess.run(["mount", "-o", "remount,ro", str(home)], check=True)
+        doctor = cli("doctor", home=home)
+        assert doctor.returncode == 0 and "llama.cpp backend" in doctor.stdout
+        assert doctor.stderr == "", doctor.stderr
+        chat = cli("chat", "Say hi", "-n", "4", "--seed", "1", home=home)
+        assert chat.returncode == 0 and chat.stdout.strip(), chat.stderr
+        no_noise(chat)
+        listing = cli("models", "list", home=home)
+        assert listing.returncode == 0, listing.stderr
+        no_noise(listing)
+
+
+@needs_root
+def test_read_only_home_never_created(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "ro", "1m") as mount:
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        doctor = cli("doctor", home=mount / "home")
+        assert doctor.returncode == 0, doctor.stderr
+        no_noise(doctor)
+
+
+@needs_root
+def test_full_disk_keeps_answers_clean_and_leaves_nothing_half_written(tmp_path: Path, smollm2_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for n in range(30):
+        (repo / f"mod{n}.py").write_text(f"def retry_{n}(x):\n    return x + {n}\n" * 20)
+    with tmpfs(tmp_path / "full", "24m") as home:
+        assert cli("doctor", home=home).returncode == 0
+        fill(home)
+        chat = cli("chat", "Say hi", "-n", "8", "--seed", "1", "-t", "0", home=home)
+        assert chat.returncode == 0 and chat.stdout.strip(), chat.stderr
+        no_noise(chat)
+        assert len(chat.stderr.splitlines()) <= 1, chat.stderr
+        before = {p: p.stat().st_size for p in home.rglob("*") if p.is_file()}
+        imported = cli("models", "import", str(smollm2_path), home=home)
+        one_line_error(imported, 1, "disk")
+        context = cli("context", "--repo", str(repo), "--budget", "300", "retry", "--json", home=home)
+        no_noise(context)
+        assert context.returncode != 0 and len(context.stderr.strip().splitlines()) == 1, context.stderr
+        assert "disk is full" in context.stderr
+        after = {p: p.stat().st_size for p in home.rglob("*") if p.is_file()}
+        new = {p: size for p, size in after.items() if p not in before}
+        assert not [p for p, size in new.items() if size == 0 and p.suffix != ".lock"], new
