@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 
 from app.core.markdown_blocks import Block, split_blocks
 from app.ui.highlight import code_html, language_label, style_colors
+from app.ui.safe_markdown import markdown_html, open_web_link
 
 
 def _copy_button(tooltip: str, get_text) -> QPushButton:
@@ -47,11 +48,10 @@ class ProseView(QLabel):
                  on_link: "Callable[[str], None] | None" = None) -> None:
         super().__init__()
         self._display = display
-        self.setTextFormat(Qt.TextFormat.MarkdownText)
+        self.setTextFormat(Qt.TextFormat.RichText)  # Markdown converted safely by markdown_html
         self.setWordWrap(True)
-        self.setOpenExternalLinks(on_link is None)
-        if on_link is not None:
-            self.linkActivated.connect(on_link)
+        self.setOpenExternalLinks(False)
+        self.linkActivated.connect(on_link if on_link is not None else open_web_link)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.source = ""
@@ -60,7 +60,7 @@ class ProseView(QLabel):
     def set_block(self, block: Block) -> None:
         if block.text != self.source:
             self.source = block.text
-            self.setText(self._display(block.text) if self._display else block.text)
+            self.setText(markdown_html(self._display(block.text) if self._display else block.text, self.font()))
 
 
 class CodeBlockView(QFrame):
