@@ -289,6 +289,22 @@ def _open_index(ctx: AppContext, repo: str):
     return index
 
 
+def _indexed_pack(ctx: AppContext, repo: str, packer: Callable):
+    """(index, packer(index)) on an up-to-date index, which is closed after. A question that found the
+    index damaged has had it rebuilt on the spot, so it is asked once more."""
+    from app.core.repo.index import IndexRebuilt
+
+    index = _open_index(ctx, repo)
+    try:
+        try:
+            return index, packer(index)
+        except IndexRebuilt as exc:
+            log.info("%s; asking again", exc.message)
+            return index, packer(index)
+    finally:
+        index.close()
+
+
 def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     import json
 
@@ -298,11 +314,9 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     question = _read_question(args.question)
     model = ctx.resolve(args.model)
     counter = VocabCounter(model.path)
-    index = _open_index(ctx, args.repo)
     try:
-        result = pack(index, question, args.budget, counter)
+        index, result = _indexed_pack(ctx, args.repo, lambda index: pack(index, question, args.budget, counter))
     finally:
-        index.close()
         counter.close()
     if args.json:
         data = {"version": 1, "repo": str(index.root), "tokenizer": model.model_id, **result.to_json()}
@@ -319,7 +333,6 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
     question = _read_question(args.question)
     model = ctx.resolve(args.model)
     engine = ctx.load_engine(model)
-    index = _open_index(ctx, args.repo)
     try:
         sampling = ctx.settings.sampling
         if args.max_tokens is not None:
@@ -327,7 +340,7 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
         # The context gets what the model's window leaves after the prompt's own text and the answer.
         overhead = engine.prompt_tokens(build_repo_messages("", question))
         budget = context_budget(engine.info.n_ctx, overhead, sampling.max_tokens, args.budget or 0)
-        result = pack(index, question, budget, engine.count_tokens)
+        index, result = _indexed_pack(ctx, args.repo, lambda index: pack(index, question, budget, engine.count_tokens))
         # A later question on this repository starts from this one's saved state where the prompts agree.
         generation = engine.chat(build_repo_messages(result.render(), question), sampling,
                                  state_scope=f"repo:{index.root}")
@@ -340,7 +353,6 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
         generation.after_answer()  # saves the prompt state for the next question on this repository
         return 0
     finally:
-        index.close()
         engine.close()
 
 

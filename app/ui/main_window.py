@@ -107,7 +107,8 @@ class MainWindow(QMainWindow):
         self.uncaught.connect(self.show_error)
         store.error.connect(self.show_error)
         store.recovered.connect(lambda path: self.show_error(
-            f"The conversation database was damaged; it was kept as {path} and a new one was started."))
+            f"The conversation database was damaged. Everything that could be read was carried over into a "
+            f"new one; the damaged file was kept as {path}."))
         self._build_menus()
         if ctx.settings.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(ctx.settings.window_geometry.encode()))

@@ -13,6 +13,7 @@ database (a later one finds the work done), while queries read the WAL database 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sqlite3
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from app.core.atomic_file import describe_os_error
 from app.core.file_lock import FileLock, LockBusy
 from app.core.repo.chunk import chunk_file, identifier_parts, identifiers
 from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
@@ -74,12 +76,20 @@ def _terms(path: str, text: str) -> str:
     return " ".join(sorted(words))
 
 
+class IndexRebuilt(RepoError):
+    """A query found the index damaged; it was rebuilt (and brought up to date) at once, so asking again works."""
+
+
 class RepoIndex:
     def __init__(self, root: Path, cache_dir: Path) -> None:
         self.root = root.expanduser().resolve()
         digest = hashlib.sha1(str(self.root).encode()).hexdigest()[:16]
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RepoError(f"The repository index cannot be kept in {cache_dir}: {describe_os_error(exc)}.") from None
         self.path = cache_dir / f"{self.root.name}-{digest}.sqlite3"
+        existed = self.path.exists()
         self.generation = 0  # bumped whenever an update changed something; keys derived caches
         self.cache: dict[str, object] = {}
         self._lock_path = self.path.with_name(self.path.name + ".lock")
@@ -91,7 +101,13 @@ class RepoIndex:
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
+            if not existed:  # a full disk leaves an empty file behind: it holds nothing, remove it
+                with contextlib.suppress(OSError):
+                    remove_database(self.path)
+            if isinstance(exc, OSError):
+                raise RepoError(f"The repository index at {self.path} cannot be created: "
+                                f"{describe_os_error(exc)}.") from None
             raise _repo_error(self.path, exc) from None
 
     def _connect(self) -> sqlite3.Connection:
@@ -219,8 +235,8 @@ class RepoIndex:
         except sqlite3.Error as rebuild_exc:
             log.error("rebuilding the repository index %s failed: %s", self.path, rebuild_exc)
             return _repo_error(self.path, rebuild_exc)
-        return RepoError(f"The repository index of {self.root} was damaged and has been rebuilt; "
-                         "ask again.", retryable=True)
+        return IndexRebuilt(f"The repository index of {self.root} was damaged and has been rebuilt; "
+                            "ask again.", retryable=True)
 
     def update(self, rules: ScanRules | None = None, cancel: threading.Event | None = None,
                progress: Callable[[IndexProgress], None] | None = None) -> IndexStats:

@@ -102,3 +102,24 @@ def test_damage_found_by_a_question_rebuilds_and_says_so(built, monkeypatch: pyt
         assert again.update().reindexed == 0
     finally:
         again.close()
+
+
+def test_cli_question_that_finds_damage_is_answered_on_the_rebuilt_index(
+        built, app_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from app.cli import run_cli
+
+    repo, _cache, _expected = built
+    argv = ["context", "--repo", str(repo), "--budget", "600", QUESTION, "--json"]
+    assert run_cli(argv) == 0  # builds the index the CLI uses, in the app's cache
+    first = json.loads(capsys.readouterr().out)
+    index = RepoIndex(repo, app_home / "cache" / "repos")
+    path = index.path
+    index.close()
+    smash(path, table_pages(path, "chunks_fts_data"))
+    monkeypatch.setattr(sqlite_recovery, "CHECK_AT_OPEN_MAX_BYTES", 0)  # found by the question, not at open
+    assert run_cli(argv) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["chunks"] == first["chunks"]
+    assert "error" not in captured.err
