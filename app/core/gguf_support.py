@@ -38,6 +38,8 @@ class _LastError(logging.Handler):
 
 
 def check_header(header: bytes, info: GGUFInfo) -> SupportVerdict:
+    # `info` comes from parse_header, which has already refused (ModelFileError) any metadata
+    # llama.cpp would crash on (gguf_validate): the vocab-only load below runs in this process.
     if info.expected_size is None:
         return SupportVerdict(None, "the file uses a tensor type this build does not know")
     if platform.system() == "Windows":
