@@ -27,6 +27,7 @@ from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_pro
 from app.core.prompt_states import PromptStateStore, state_key
 from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt
 from app.core.settings import SamplingSettings
+from app.core.token_reuse import reuse_generated
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +345,8 @@ class LocalEngine:
         generation = Generation(iter(()))
         generation.stats.dropped_messages = dropped
         stop_ids = frozenset() if ignore_eos else prompt.stop_ids
-        pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested)
+        pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested,
+                              reuse_generated_tokens=True)
         key = self._state_key(state_scope) if state_scope and self.states is not None else None
         if key is not None:
             pieces = self._after_restoring(pieces, key, prompt.tokens)
@@ -473,10 +475,15 @@ class LocalEngine:
 
     def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
                 cancel: threading.Event | None, stats: GenerationStats, started: float,
-                strip_first_space: bool = True) -> Iterator[str]:
+                strip_first_space: bool = True, reuse_generated_tokens: bool = False) -> Iterator[str]:
         llama = self._llama
+        cached = llama._input_ids[: llama.n_tokens].tolist()  # noqa: SLF001 - after any restored state
+        if reuse_generated_tokens:  # the previous answer, as the model spelled it, stays in the cache
+            spliced = reuse_generated(cached, tokens, self.tokenizer.piece_bytes, self.tokenizer.is_control)
+            if len(spliced) <= max(len(tokens), self.info.n_ctx - ANSWER_RESERVE):
+                tokens = spliced
         stats.prompt_tokens = len(tokens)
-        stats.reused_tokens = _common_prefix(llama._input_ids[: llama.n_tokens].tolist(), tokens)  # noqa: SLF001
+        stats.reused_tokens = _common_prefix(cached, tokens)
         budget = min(sampling.max_tokens, self.info.n_ctx - len(tokens))
         seed = sampling.seed if sampling.seed >= 0 else random.randrange(2**31)
         llama.set_seed(seed)
