@@ -10,6 +10,7 @@ A store object belongs to one thread (the GUI uses it through a background worke
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -98,6 +99,17 @@ class StoreBusyError(StoreError):
     retryable = True
 
 
+def _why_unopenable(folder: Path) -> str:
+    if not folder.is_dir():
+        return "the folder does not exist and cannot be created"
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "the disk is read-only"
+    except (AttributeError, OSError):  # no statvfs on Windows
+        pass
+    return "the folder is read-only" if not os.access(folder, os.W_OK) else "the file cannot be opened"
+
+
 def _friendly(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc).lower()
     if is_busy(exc):
@@ -108,6 +120,9 @@ def _friendly(exc: sqlite3.Error, path: Path) -> StoreError:
         return StoreError(f"The conversation database {path} is read-only.", retryable=False)
     if "disk" in text and "full" in text:
         return StoreError("The disk is full: the conversation could not be saved.", retryable=True)
+    if "unable to open" in text:  # SQLite says no more than this; the folder tells why
+        return StoreError(f"Conversations cannot be saved in {path}: {_why_unopenable(path.parent)}.",
+                          retryable=False)
     return StoreError(f"The conversation database failed: {exc}", retryable=False)
 
 

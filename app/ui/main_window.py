@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
         self.infill.set_code_style(self.code_style())
 
     def show_error(self, message: str) -> None:
+        if not self.banner.isHidden() and self.banner.label.text() == message:
+            return  # several jobs failing for one cause (a read-only disk) say it once
         log.warning("shown to the user: %s", message)
         self.banner.show_message(message)
 
