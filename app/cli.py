@@ -272,54 +272,49 @@ def cmd_models_import(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_index(ctx: AppContext, repo: str):
-    from app.core.repo.index import RepoIndex
+def _open_repo(ctx: AppContext, repo: str, assistant=None):
+    """The repository assistant (`assistant`, or a new one) with `repo` open and up to date; the caller
+    closes it."""
+    from app.core.repo.assistant import RepoAssistant
+    from app.core.repo.assistant_types import EmptyRepoError
     from app.core.settings import repo_rules
 
-    index = RepoIndex(Path(repo), ctx.paths.cache / "repos")
-    stats = index.update(repo_rules(ctx.settings))
-    log.info("indexed %s: %d files, %d chunks (%d read, %d removed, %d skipped)", index.root, stats.files,
+    assistant = assistant or RepoAssistant.in_cache(ctx.paths.cache)
+    opened = assistant.open(Path(repo), repo_rules(ctx.settings), resume=False)
+    stats = opened.stats
+    log.info("indexed %s: %d files, %d chunks (%d read, %d removed, %d skipped)", opened.root, stats.files,
              stats.chunks, stats.reindexed, stats.removed, len(stats.skipped))
     if stats.truncated:
-        print(f"warning: {index.root} has more files than the scan limit; only the first were indexed",
+        print(f"warning: {opened.root} has more files than the scan limit; only the first were indexed",
               file=sys.stderr)
-    if stats.files == 0:
-        index.close()
-        raise UserError(f"{index.root} has no source files to index (empty, or everything is ignored)")
-    return index
+    if opened.empty:
+        assistant.close()
+        raise EmptyRepoError(opened.root)
+    return assistant
 
 
-def _indexed_pack(ctx: AppContext, repo: str, packer: Callable):
-    """(index, packer(index)) on an up-to-date index, which is closed after. A question that found the
-    index damaged has had it rebuilt on the spot, so it is asked once more."""
-    from app.core.repo.index import IndexRebuilt
-
-    index = _open_index(ctx, repo)
-    try:
-        try:
-            return index, packer(index)
-        except IndexRebuilt as exc:
-            log.info("%s; asking again", exc.message)
-            return index, packer(index)
-    finally:
-        index.close()
+def _open_index(ctx: AppContext, repo: str):
+    """The up-to-date index of `repo`, opened by the repository assistant; the caller closes it."""
+    return _open_repo(ctx, repo).index
 
 
 def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     import json
 
-    from app.core.engine import VocabCounter
-    from app.core.repo.pack import pack
+    from app.core.repo.assistant import RepoAssistant
 
     question = _read_question(args.question)
     model = ctx.resolve(args.model)
-    counter = VocabCounter(model.path)
+    assistant = RepoAssistant.in_cache(ctx.paths.cache)
     try:
-        index, result = _indexed_pack(ctx, args.repo, lambda index: pack(index, question, args.budget, counter))
+        counter = assistant.counter_for(model.path)  # a bad model file is reported before any indexing
+        _open_repo(ctx, args.repo, assistant)
+        result = assistant.pack(question, args.budget, counter)
+        root = assistant.index.root
     finally:
-        counter.close()
+        assistant.close()
     if args.json:
-        data = {"version": 1, "repo": str(index.root), "tokenizer": model.model_id, **result.to_json()}
+        data = {"version": 1, "repo": str(root), "tokenizer": model.model_id, **result.to_json()}
         print(json.dumps(data, indent=2))
     else:
         print(result.render())
@@ -327,9 +322,6 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.core.repo.ask import build_repo_messages, context_budget
-    from app.core.repo.pack import pack
-
     question = _read_question(args.question)
     model = ctx.resolve(args.model)
     engine = ctx.load_engine(model)
@@ -337,13 +329,17 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
         sampling = ctx.settings.sampling
         if args.max_tokens is not None:
             sampling.max_tokens = args.max_tokens
-        # The context gets what the model's window leaves after the prompt's own text and the answer.
-        overhead = engine.prompt_tokens(build_repo_messages("", question))
-        budget = context_budget(engine.info.n_ctx, overhead, sampling.max_tokens, args.budget or 0)
-        index, result = _indexed_pack(ctx, args.repo, lambda index: pack(index, question, budget, engine.count_tokens))
+        assistant = _open_repo(ctx, args.repo)
+        try:
+            # One question, no follow-ups: the code gets what the window leaves after the prompt and answer.
+            prepared = assistant.prepare(question, engine.info.n_ctx, engine.count_tokens, sampling.max_tokens,
+                                         args.budget or 0, conversation=False)
+        finally:
+            assistant.close()
+        result = prepared.session.context
         # A later question on this repository starts from this one's saved state where the prompts agree.
-        generation = engine.chat(build_repo_messages(result.render(), question), sampling,
-                                 state_scope=f"repo:{index.root}")
+        generation = engine.chat(prepared.messages, sampling, keep_leading=prepared.keep_leading,
+                                 state_scope=prepared.state_scope)
         for piece in generation:
             sys.stdout.write(piece)
             sys.stdout.flush()

@@ -7,6 +7,7 @@ share a long, stable token prefix with the previous prompt (llama.cpp then reuse
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from app.core.errors import UserError
 from app.core.prompts.chat import ChatMessage
@@ -26,6 +27,28 @@ def context_budget(n_ctx: int, prompt_overhead: int, answer_tokens: int, request
         raise UserError(f"The model's context ({n_ctx:,} tokens) leaves no room for code; raise the context "
                         "limit or lower the answer length.")
     return room
+
+
+# What a chat template adds around the system and user messages (role markers, separators) and the
+# "Code from the repository" heading: counted once here, so that any tokenizer (a loaded model's or
+# a vocabulary-only one) budgets a question the same way.
+TEMPLATE_TOKENS = 64
+# A follow-up needs its own question's room beyond the answer before it can reuse a packed context.
+FOLLOWUP_TOKENS = 256
+# The system message, the packed code with the first question, and the first answer: a follow-up's
+# prompt never drops these to make room (older follow-ups go first), so the cached prefix stays.
+KEEP_LEADING = 3
+
+
+def question_budget(n_ctx: int, count_tokens: Callable[[str], int], question: str, answer_tokens: int,
+                    requested: int = 0, conversation: bool = False) -> int:
+    """Tokens of code for `question`: the one budgeting rule of every front end.
+
+    The prompt's own text is counted with `count_tokens` (the model's tokenizer) plus
+    TEMPLATE_TOKENS; a conversation (`conversation`) also keeps room for follow-ups.
+    """
+    overhead = sum(count_tokens(m.content) for m in build_repo_messages("", question)) + TEMPLATE_TOKENS
+    return context_budget(n_ctx, overhead, answer_tokens, requested, followups=conversation)
 
 
 def build_repo_messages(context: str, question: str) -> list[ChatMessage]:

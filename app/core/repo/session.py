@@ -1,4 +1,4 @@
-"""The last conversation on a repository, kept so that re-opening the repository can continue it.
+"""A conversation on a repository, kept so that re-opening the repository can continue it.
 
 A follow-up's prompt is the saved packed context, question and answers exactly as sent before,
 so the KV state saved on disk after the last answer (app.core.prompt_states) covers all of it
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.core.atomic_file import write_atomic
 from app.core.prompts.chat import ChatMessage
+from app.core.repo.ask import FOLLOWUP_TOKENS, build_repo_messages
 from app.core.repo.pack import PackedChunk, PackResult
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,36 @@ MAX_SESSIONS = 50
 
 @dataclass
 class RepoSession:
+    """The packed context of a first question and the turns since: plain data, owned by one thread.
+
+    Follow-up questions keep the context as the unchanged start of the prompt, so llama.cpp reuses
+    its KV cache and only the new question is evaluated.
+    """
+
     root: str
     context: PackResult
     history: list[ChatMessage] = field(default_factory=list)  # turns after the first question
+
+    def messages_for(self, question: str) -> list[ChatMessage]:
+        """The prompt: the packed context with the first question, the turns since, then `question`.
+
+        Everything before `question` is exactly the previous prompt plus its answer, so a KV cache
+        of that prompt (in memory or saved on disk) covers it.
+        """
+        first = build_repo_messages(self.context.render(), self.context.question)
+        if not self.history:  # the first question is part of the context message
+            return first
+        return [*first, *self.history, ChatMessage("user", question)]
+
+    def fits(self, n_ctx: int, answer_tokens: int) -> bool:
+        """Whether a follow-up still fits a model of `n_ctx` tokens (one packed for a bigger window does not)."""
+        return self.context.used_tokens + answer_tokens + FOLLOWUP_TOKENS <= n_ctx
+
+    def record(self, question: str, answer: str) -> None:
+        """Add a completed answer (to `question`; the first question lives in the context message)."""
+        if self.history:
+            self.history.append(ChatMessage("user", question))
+        self.history.append(ChatMessage("assistant", answer))
 
     def to_dict(self) -> dict:
         c = self.context

@@ -1,0 +1,111 @@
+"""What the repository assistant's operations return: plain, typed values any front end can show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import NamedTuple
+
+from app.core.infill.prompt import Snippet
+from app.core.prompts.chat import ChatMessage
+from app.core.repo.ask import KEEP_LEADING
+from app.core.repo.index import IndexStats
+from app.core.repo.scan import RepoError
+from app.core.repo.session import RepoSession
+
+
+class RepoState(Enum):
+    IDLE = "idle"  # no repository open
+    INDEXING = "indexing"  # opening a repository, or catching up with its edits
+    READY = "ready"
+    PACKING = "packing"  # choosing the code for a question
+    ANSWERING = "answering"  # the model is answering (front ends that run the model say so)
+    CLOSED = "closed"
+
+
+class EmptyRepoError(RepoError):
+    """The folder holds nothing to index."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(f"{root} has no source files to index (empty, or everything is ignored)")
+
+
+class NoRepoOpenError(RepoError):
+    def __init__(self) -> None:
+        super().__init__("No repository is open; open a folder first.")
+
+
+class RepoFile(NamedTuple):
+    path: str  # relative to the repository, with '/'
+    tokens: int  # approximate, for the file tree
+
+
+@dataclass(frozen=True)
+class OpenedRepo:
+    root: Path
+    stats: IndexStats
+    files: list[RepoFile]
+    session: RepoSession | None  # the last conversation, when no file changed since it was saved
+
+    @property
+    def empty(self) -> bool:
+        return self.stats.files == 0
+
+    def skipped_reasons(self, most: int = 5) -> list[tuple[str, int]]:
+        """(reason, files) of the skipped files, the commonest first."""
+        counts: dict[str, int] = {}
+        for skipped in self.stats.skipped:
+            key = skipped.reason.split(" (")[0]
+            counts[key] = counts.get(key, 0) + 1
+        return sorted(counts.items(), key=lambda kv: -kv[1])[:most]
+
+
+def state_scope(root: Path | str) -> str:
+    """The key the model's saved prompt states of this repository's questions are kept under."""
+    return f"repo:{root}"
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    """A question ready for the model: its messages, and the conversation they belong to."""
+
+    question: str
+    session: RepoSession  # the conversation this question continues (or starts)
+    messages: list[ChatMessage]
+    files: list[RepoFile] | None = None  # the file list, when files changed since it was last given
+    keep_leading: int = KEEP_LEADING  # messages the engine never drops to make room
+
+    @property
+    def state_scope(self) -> str:
+        return state_scope(self.session.root)
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.session.history)
+
+    @classmethod
+    def continuing(cls, session: RepoSession, question: str) -> "PreparedQuestion":
+        """A follow-up over `session`'s packed context (nothing to read or count: no disk, no tokenizer)."""
+        return cls(question, session, session.messages_for(question))
+
+
+@dataclass(frozen=True)
+class CitedCode:
+    path: str
+    start: int
+    end: int  # within the file as it is now
+    lines: list[str]  # the whole file
+
+    @property
+    def code(self) -> str:
+        return "\n".join(self.lines[self.start - 1: self.end])
+
+
+@dataclass(frozen=True)
+class RepoSnippets:
+    """Definitions from the repository for an infill, with where the infilled file sits in it."""
+
+    snippets: list[Snippet]
+    repo_name: str
+    path: str  # the file's path in the repository ('' for a file from elsewhere)
