@@ -36,10 +36,13 @@ class UnsafeFile(UserError):
         self.reason = reason
 
 
-def _read_fd(fd: int, shown: str, max_bytes: int) -> bytes:
+def _read_fd(fd: int, shown: str, max_bytes: int, single_link: bool = False) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile(f"{shown} is not a regular file", "not a regular file")
+    if single_link and info.st_nlink > 1:
+        raise UnsafeFile(f"{shown} is a hard link; its other name may be outside the folder",
+                         "hard link (its other name may be outside the folder)")
     if info.st_size > max_bytes:
         raise UnsafeFile(f"{shown} is larger than {max_bytes:,} bytes", "too large")
     chunks: list[bytes] = []
@@ -81,18 +84,20 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
         os.close(fd)
 
 
-def read_inside(root: Path, rel: str, max_bytes: int, *, follow_inside: bool = True) -> bytes:
+def read_inside(root: Path, rel: str, max_bytes: int, *, follow_inside: bool = True,
+                single_link: bool = False) -> bytes:
     """The bytes of the regular file `rel` under `root`, never read from outside `root`.
 
     Links inside the tree are followed only when `follow_inside` is set and their target (resolved
     now, not at scan time) lies inside `root`; the target is then opened the same careful way, so a
-    link swapped in between the check and the open is refused rather than followed.
+    link swapped in between the check and the open is refused rather than followed. With
+    `single_link`, a file with more than one name (a hard link, perhaps to a file elsewhere) is refused.
     """
     parts = [p for p in rel.split("/") if p not in ("", ".")]
     if not parts or ".." in parts:
         raise UnsafeFile(f"{rel}: not a path inside the folder", "outside root")
     try:
-        return _read_parts(root, parts, max_bytes, rel)
+        return _read_parts(root, parts, max_bytes, rel, single_link)
     except UnsafeFile as exc:
         if exc.reason != "link" or not follow_inside:
             raise
@@ -105,12 +110,12 @@ def read_inside(root: Path, rel: str, max_bytes: int, *, follow_inside: bool = T
     inner = target.relative_to(root).parts
     if not inner:
         raise UnsafeFile(f"{rel} links to the folder itself", "not a regular file")
-    return _read_parts(root, list(inner), max_bytes, rel)
+    return _read_parts(root, list(inner), max_bytes, rel, single_link)
 
 
-def _read_parts(root: Path, parts: list[str], max_bytes: int, shown: str) -> bytes:
+def _read_parts(root: Path, parts: list[str], max_bytes: int, shown: str, single_link: bool) -> bytes:
     if not _AT_SUPPORTED:
-        return _read_parts_by_name(root, parts, max_bytes, shown)
+        return _read_parts_by_name(root, parts, max_bytes, shown, single_link)
     flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC
     try:
         dir_fd = os.open(root, flags | _DIRECTORY)
@@ -129,14 +134,14 @@ def _read_parts(root: Path, parts: list[str], max_bytes: int, shown: str) -> byt
         except OSError as exc:
             raise _oserror(exc, shown) from None
         try:
-            return _read_fd(fd, shown, max_bytes)
+            return _read_fd(fd, shown, max_bytes, single_link)
         finally:
             os.close(fd)
     finally:
         os.close(dir_fd)
 
 
-def _read_parts_by_name(root: Path, parts: list[str], max_bytes: int, shown: str) -> bytes:
+def _read_parts_by_name(root: Path, parts: list[str], max_bytes: int, shown: str, single_link: bool) -> bytes:
     """Where openat is missing (Windows): refuse links on the way, then check the opened file is the one named."""
     path = root
     for name in parts:
@@ -151,6 +156,6 @@ def _read_parts_by_name(root: Path, parts: list[str], max_bytes: int, shown: str
         opened, named = os.fstat(fd), os.stat(path, follow_symlinks=False)
         if (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino):
             raise UnsafeFile(f"{shown} changed while it was opened", "unreadable (changed while read)")
-        return _read_fd(fd, shown, max_bytes)
+        return _read_fd(fd, shown, max_bytes, single_link)
     finally:
         os.close(fd)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import threading
 from dataclasses import dataclass, field
@@ -26,13 +27,19 @@ from app.core.safe_read import UnsafeFile, read_inside
 
 log = logging.getLogger(__name__)
 
-MAX_IGNORE_BYTES = 1024 * 1024  # git's own limit for a .gitignore is 100 MB; real ones are a few KB
+MAX_IGNORE_BYTES = 256 * 1024  # git's own limit for a .gitignore is 100 MB; real ones are a few KB
+MAX_PATTERNS = 2_000  # per ignore file: the largest real ones (generated templates) hold a few hundred
+MAX_WILDCARDS = 3  # runs of * in one pattern ("**/*.min.*" has three); more only come from an attacker
+_STAR_RUNS_RE = re.compile(r"\*+")
+# Git never checks out hard links, and the other name of one may lie outside the folder (a shared
+# disk, an archive unpacked by someone else): such files are not read.
+HARD_LINK = "hard link (its other name may be outside the folder)"
 # Deeper trees are not source code (and their paths outgrow what the OS accepts); git's own
 # core.maxTreeDepth bounds the same thing.
 MAX_DEPTH = 256
 
 # Directories no one wants in a code question, even without a .gitignore.
-DEFAULT_EXCLUDES = (".git/", ".hg/", ".svn/", "node_modules/", "__pycache__/", ".venv/", "venv/", ".tox/",
+DEFAULT_EXCLUDES = (".git", ".hg/", ".svn/", "node_modules/", "__pycache__/", ".venv/", "venv/", ".tox/",
                     ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".idea/", ".vscode/",
                     "*.min.js", "*.min.css", "*.map", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                     "poetry.lock", "Cargo.lock", "*.pyc", "*.so", "*.dll", "*.dylib", "*.o", "*.a", "*.class",
@@ -75,9 +82,26 @@ class RepoError(UserError):
     pass
 
 
-def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec | None:
+def _too_costly(pattern: str) -> bool:
+    """A pattern whose matching could run for minutes: each run of `*` is a regex wildcard the
+    matcher backtracks over, so the cost grows with the name length to the power of their count."""
+    return len(_STAR_RUNS_RE.findall(pattern)) > MAX_WILDCARDS or len(pattern) > 4096
+
+
+def _spec(lines: list[str], source: str = "") -> pathspec.GitIgnoreSpec | None:
     lines = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    kept = [ln for ln in lines if not _too_costly(ln)]
+    if len(kept) < len(lines):
+        log.warning("%s: %d pattern(s) with more than %d wildcards not used", source or "ignore rules",
+                    len(lines) - len(kept), MAX_WILDCARDS)
+    if len(kept) > MAX_PATTERNS:  # every file is matched against every pattern
+        log.warning("%s: only the first %d of %d patterns used", source or "ignore rules", MAX_PATTERNS, len(kept))
+        kept = kept[:MAX_PATTERNS]
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(kept) if kept else None
+    except (ValueError, re.error, RecursionError) as exc:  # a pattern git would ignore too
+        log.warning("%s: ignore patterns not used (%s)", source or "ignore rules", exc)
+        return None
 
 
 def _has_negation(spec: pathspec.GitIgnoreSpec) -> bool:
@@ -114,7 +138,7 @@ def classify_text(data: bytes, max_line_chars: int) -> str | None:
 def read_source(root: Path, rel: str, rules: ScanRules) -> tuple[str | None, str | None]:
     """(text, None) for a usable source file, or (None, reason)."""
     try:  # the file may have been swapped for a link or a FIFO since the scan: check what is opened
-        data = read_inside(root, rel, rules.max_file_bytes)
+        data = read_inside(root, rel, rules.max_file_bytes, single_link=True)
     except UnsafeFile as exc:
         return None, exc.reason
     reason = classify_text(data, rules.max_line_chars)
@@ -135,7 +159,7 @@ def scan(root: Path, rules: ScanRules | None = None,
     forced = _spec(list(rules.includes))
     exclude = _read_ignore(root, ".git/info/exclude") if rules.honour_gitignore else []
     root_specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-    if (spec := _spec(exclude)) is not None:
+    if (spec := _spec(exclude, ".git/info/exclude")) is not None:
         root_specs.append(("", spec))
     seen_dirs: set[tuple[int, int]] = set()
     tracked = tracked_paths(root) if rules.honour_gitignore else frozenset()
@@ -187,7 +211,7 @@ def _open_folder(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIg
     seen_dirs.add(key)
     if rules.honour_gitignore:
         ignore_rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
-        if (spec := _spec(_read_ignore(root, ignore_rel))) is not None:
+        if (spec := _spec(_read_ignore(root, ignore_rel), ignore_rel)) is not None:
             specs = [*specs, (rel_dir, spec)]
     try:
         with os.scandir(directory) as it:
@@ -248,6 +272,8 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
         elif stat.S_ISREG(info.st_mode):
             if _ignored(rel, False, folder.specs, own, forced, tracked):
                 yield Skipped(rel, "ignored")
+            elif info.st_nlink > 1:
+                yield Skipped(rel, HARD_LINK)
             elif info.st_size > rules.max_file_bytes:
                 yield Skipped(rel, "too large")
             else:

@@ -325,3 +325,54 @@ def test_scan_reports_special_files_without_opening_them(tmp_path: Path) -> None
     items = list(scan_all(tmp_path).files) + list(scan_all(tmp_path).skipped)
     assert ScannedFile in {type(i) for i in items}
     assert Skipped("fifo.py", "not a regular file") in items
+
+
+def test_ignore_patterns_that_would_backtrack_for_ever_are_not_used(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    repo.mkdir()
+    (repo / ".gitignore").write_text("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n*.log\n**/build/**/*.o\n")
+    (repo / ("a" * 120 + ".py")).write_text("x = 1\n")
+    (repo / "debug.log").write_text("noise\n")
+    (repo / "sub" / "build" / "x").mkdir(parents=True)
+    (repo / "sub" / "build" / "x" / "m.o").write_text("obj\n")
+    (repo / "sub" / "keep.py").write_text("k = 1\n")
+    lines = _scan_in_child(repo)  # a hang here fails after the timeout
+    assert "a" * 120 + ".py" in lines and "sub/keep.py" in lines
+    assert "debug.log" not in lines and "sub/build/x/m.o" not in lines  # ordinary patterns still apply
+
+
+def test_huge_ignore_files_are_bounded(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    for n in range(30):  # unbounded, compiling these took over a minute
+        folder = repo / f"pkg{n}"
+        folder.mkdir(parents=True)
+        (folder / ".gitignore").write_text("".join(f"gen_{n}_{i}_*.tmp\n" for i in range(15_000)))  # < 256 KB
+        (folder / "mod.py").write_text(f"m = {n}\n")
+    lines = _scan_in_child(repo, timeout=45)
+    assert sum(1 for line in lines if line.endswith("/mod.py")) == 30
+
+
+def test_hard_links_are_not_read(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    repo.mkdir()
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:SECRET\n")
+    os.link(secret, repo / "hp.py")
+    (repo / "ok.py").write_text("def ok():\n    pass\n")
+    result = scan_all(repo)
+    assert [f.path for f in result.files] == ["ok.py"]
+    assert any(s.path == "hp.py" and s.reason.startswith("hard link") for s in result.skipped)
+    # A file that becomes a hard link after the scan is refused at the read.
+    (repo / "late.py").write_text("late = 1\n")
+    (repo / "late.py").unlink()
+    os.link(secret, repo / "late.py")
+    text, reason = read_source(repo, "late.py", ScanRules())
+    assert text is None and reason.startswith("hard link")
+
+
+def test_a_git_file_is_not_indexed(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    repo.mkdir()
+    (repo / ".git").write_text("gitdir: ../elsewhere/.git/worktrees/r\n")
+    (repo / "a.py").write_text("a = 1\n")
+    assert [f.path for f in scan_all(repo).files] == ["a.py"]
