@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.context import AppContext
 from app.core.engine import EngineInfo
+from app.core.repo.assistant import RepoAssistant
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.ui.infill.pane import InfillPane
@@ -28,6 +29,7 @@ from app.ui.repo.pane import RepoPane
 from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
 from app.workers.store_worker import StoreService, save_settings_later
+from app.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +86,15 @@ class MainWindow(QMainWindow):
         self.chat.placeholder.setTextFormat(Qt.TextFormat.RichText)
         self.chat.placeholder.linkActivated.connect(lambda _link: self.open_models())
         self.tabs.addTab(self.chat, "Chat")
-        self.repo = RepoPane(ctx, inference, self.show_error, self.code_style)
+        # One repository assistant, used only on the repository thread: the pane asks it, the infill
+        # pane gets definitions from it.
+        self.repo_assistant = RepoAssistant.in_cache(ctx.paths.cache)
+        self.repo_runner = TaskRunner("repository", self)
+        self.repo = RepoPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant, self.repo_runner)
         self.tabs.addTab(self.repo, "Repository")
         self.repo.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.infill = InfillPane(ctx, inference, self.show_error, self.code_style, self.repo.infill_snippets)
+        self.infill = InfillPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant,
+                                 self.repo_runner)
         self.tabs.addTab(self.infill, "Infill")
         self.infill.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         layout.addWidget(self.tabs, 1)
@@ -172,6 +179,8 @@ class MainWindow(QMainWindow):
         """Stop the worker threads (after the window has closed)."""
         self.infill.shutdown()
         self.repo.shutdown()
+        self.repo_runner.submit(lambda _report: self.repo_assistant.close())
+        self.repo_runner.shutdown()
         self.downloads.shutdown()
         self.inference.shutdown()
         self.store.shutdown()

@@ -19,7 +19,7 @@ def repo(tmp_path: Path) -> Path:
 def open_repo(qtbot, window, path: Path) -> None:
     pane = window.repo
     pane.open_folder(path)
-    qtbot.waitUntil(lambda: pane._root is not None and pane.tree.topLevelItemCount() > 0, timeout=20000)
+    qtbot.waitUntil(lambda: pane.root is not None and pane.tree.topLevelItemCount() > 0, timeout=20000)
 
 
 def ask(qtbot, window, text: str):
@@ -42,9 +42,9 @@ def test_ask_shows_context_and_follow_up_reuses_it(qtbot, make_window, repo) -> 
     # The follow-up's prompt starts with the whole first prompt and answer: served from the cache.
     assert second.reused_tokens >= first.prompt_tokens
     assert second.prompt_tokens - second.reused_tokens < 40
-    assert len(pane._history) == 3
+    assert len(pane.session.history) == 3
     pane.new_question()
-    assert pane._context is None and pane.seen.rowCount() == 0
+    assert pane.session is None and pane.seen.rowCount() == 0
 
 
 def test_excluded_files_stay_out_and_citations_open(qtbot, make_window, repo) -> None:
@@ -53,7 +53,7 @@ def test_excluded_files_stay_out_and_citations_open(qtbot, make_window, repo) ->
     open_repo(qtbot, window, repo)
     items = pane.tree.findItems("retry.py", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
     items[0].setCheckState(0, Qt.CheckState.Unchecked)
-    assert "src/net/retry.py" in pane._excluded
+    assert "src/net/retry.py" in pane.excluded
     ask(qtbot, window, "Where is RetryPolicy defined?")
     cited = [pane.seen.item(r, 0).text() for r in range(pane.seen.rowCount())]
     assert cited and not any(c.startswith("src/net/retry.py") for c in cited)
@@ -89,7 +89,7 @@ def test_rules_dialog_changes_what_is_indexed(qtbot, make_window, repo, monkeypa
     window = make_window(load=False)
     pane = window.repo
     open_repo(qtbot, window, repo)
-    assert "tests/test_cli.py" in pane._known_paths
+    assert "tests/test_cli.py" in pane.known_paths
 
     def accept(dialog) -> int:
         dialog.excludes.setPlainText("tests/")
@@ -97,7 +97,7 @@ def test_rules_dialog_changes_what_is_indexed(qtbot, make_window, repo, monkeypa
 
     monkeypatch.setattr(RulesDialog, "exec", accept)
     pane.edit_rules()
-    qtbot.waitUntil(lambda: pane._root is not None and "tests/test_cli.py" not in pane._known_paths, timeout=20000)
+    qtbot.waitUntil(lambda: pane.root is not None and "tests/test_cli.py" not in pane.known_paths, timeout=20000)
     assert window.ctx.settings.repo_excludes == ["tests/"]
 
 
@@ -107,7 +107,7 @@ def test_edits_while_open_are_picked_up(qtbot, make_window, repo) -> None:
     open_repo(qtbot, window, repo)
     (repo / "src" / "net" / "backoff.py").write_text("def exponential_backoff(n):\n    return 2 ** n\n")
     ask(qtbot, window, "Where is exponential_backoff defined?")
-    assert "src/net/backoff.py" in pane._known_paths
+    assert "src/net/backoff.py" in pane.known_paths
     assert pane.seen.item(0, 0).text().startswith("src/net/backoff.py:")
 
 
@@ -115,7 +115,7 @@ def test_reopening_continues_the_last_conversation_from_its_saved_state(qtbot, m
     window = make_window()
     open_repo(qtbot, window, repo)
     first = ask(qtbot, window, "Where is RetryPolicy defined?")
-    answer = window.repo._history[0].content
+    answer = window.repo.session.history[0].content
     qtbot.waitUntil(lambda: any((window.ctx.paths.cache / "repo-sessions").glob("*.json")), timeout=10000)
     window.close()
     window.shutdown()
@@ -123,14 +123,14 @@ def test_reopening_continues_the_last_conversation_from_its_saved_state(qtbot, m
     reopened = make_window()  # a new window, a newly loaded model: as after restarting the app
     pane = reopened.repo
     open_repo(qtbot, reopened, repo)
-    qtbot.waitUntil(lambda: pane._context is not None, timeout=10000)
-    assert pane._context.question == "Where is RetryPolicy defined?"
-    assert [m.content for m in pane._history] == [answer]
+    qtbot.waitUntil(lambda: pane.session is not None, timeout=10000)
+    assert pane.session.context.question == "Where is RetryPolicy defined?"
+    assert [m.content for m in pane.session.history] == [answer]
     assert pane.seen.rowCount() >= 1
     follow = ask(qtbot, reopened, "And who uses it?")
     # The new engine started from the state saved after the first answer, not from scratch.
     assert follow.reused_tokens >= first.prompt_tokens
-    assert len(pane._history) == 3
+    assert len(pane.session.history) == 3
 
 
 def test_a_changed_repository_starts_afresh(qtbot, make_window, repo) -> None:
@@ -140,8 +140,8 @@ def test_a_changed_repository_starts_afresh(qtbot, make_window, repo) -> None:
     qtbot.waitUntil(lambda: any((window.ctx.paths.cache / "repo-sessions").glob("*.json")), timeout=10000)
     (repo / "src" / "net" / "retry.py").write_text("# rewritten\n")
     window.repo.open_folder(repo)
-    qtbot.waitUntil(lambda: window.repo._root is not None, timeout=20000)
-    assert window.repo._context is None and window.repo._history == []
+    qtbot.waitUntil(lambda: window.repo.root is not None, timeout=20000)
+    assert window.repo.session is None  # no packed context, no turns
 
 
 def test_a_conversation_packed_for_a_larger_window_is_packed_afresh(qtbot, make_window, repo) -> None:
@@ -149,6 +149,6 @@ def test_a_conversation_packed_for_a_larger_window_is_packed_afresh(qtbot, make_
     pane = window.repo
     open_repo(qtbot, window, repo)
     ask(qtbot, window, "Where is RetryPolicy defined?")
-    pane._context.used_tokens = window.inference.info.n_ctx  # as if packed for a bigger model
+    pane.session.context.used_tokens = window.inference.info.n_ctx  # as if packed for a bigger model
     ask(qtbot, window, "And who uses it?")
-    assert pane._context.question == "And who uses it?" and len(pane._history) == 1
+    assert pane.session.context.question == "And who uses it?" and len(pane.session.history) == 1

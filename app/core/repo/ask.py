@@ -7,7 +7,7 @@ share a long, stable token prefix with the previous prompt (llama.cpp then reuse
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import AbstractSet, Callable
 
 from app.core.errors import UserError
 from app.core.prompts.chat import ChatMessage
@@ -60,7 +60,7 @@ def build_repo_messages(context: str, question: str) -> list[ChatMessage]:
 _CITATION_RE = re.compile(r"(?<![\w/.\[(])([\w./-]+\.[A-Za-z0-9]+):(\d+)(?:-(\d+))?")
 
 
-def linkify_citations(text: str, known_paths: set[str]) -> str:
+def linkify_citations(text: str, known_paths: AbstractSet[str]) -> str:
     """Markdown links (cite:path:start-end) for citations of files the index knows."""
     def replace(match: re.Match) -> str:
         path, start, end = match.group(1), match.group(2), match.group(3) or match.group(2)

@@ -10,6 +10,7 @@ thread; the model runs on the inference thread; the GUI thread waits on neither.
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import Callable
 
@@ -35,11 +36,15 @@ from app.context import AppContext
 from app.core.errors import UserError
 from app.core.infill.prompt import InfillRequest
 from app.core.infill.source import CodeFile, decode_code, read_code_file, write_code_file
+from app.core.repo.assistant import RepoAssistant
+from app.core.repo.assistant_types import RepoSnippets
 from app.ui.answer_stream import AnswerStream
 from app.ui.highlight import GUESS_LIMIT, lexer_for
 from app.ui.infill.editor import CodeEditor
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 AUTO = "Auto"
 
@@ -60,14 +65,15 @@ class InfillPane(QWidget):
     status = Signal(str)
 
     def __init__(self, ctx: AppContext, inference: InferenceService, show_error: Callable[[str], None],
-                 code_style: Callable[[], str], repo_snippets: Callable | None = None) -> None:
+                 code_style: Callable[[], str], repo: RepoAssistant | None = None,
+                 repo_runner: TaskRunner | None = None) -> None:
         super().__init__()
         self._ctx = ctx
         self._inference = inference
         self._show_error = show_error
         self._code_style = code_style
-        # (prefix, suffix, file path, callback) -> bool: repository snippets, when a repository is open
-        self._repo_snippets = repo_snippets
+        # Definitions from the open repository join the prompt; the assistant is called on its own thread.
+        self._repo, self._repo_runner = repo, repo_runner
         self._runner = TaskRunner("files", self)
         self._stream = AnswerStream(inference, self)
         self._path: Path | None = None
@@ -224,19 +230,23 @@ class InfillPane(QWidget):
         request_id = self._request_id
         self._update_buttons()
 
-        def go(snippets=None, repo_name: str = "", rel_path: str = "") -> None:
+        def go(found: RepoSnippets | None = None) -> None:
             if request_id != self._request_id or not self._requesting:
                 return  # abandoned with Esc while the repository was searched
             self._requesting = False
-            if snippets:
-                request.snippets, request.repo_name = snippets, repo_name
-                request.path = rel_path or request.path
-                self.status.emit(f"With {len(snippets)} snippet(s) from the open repository: "
-                                 + ", ".join(s.path for s in snippets[:4]))
+            if found is not None and found.snippets:
+                request.snippets, request.repo_name = found.snippets, found.repo_name
+                request.path = found.path or request.path
+                self.status.emit(f"With {len(found.snippets)} snippet(s) from the open repository: "
+                                 + ", ".join(s.path for s in found.snippets[:4]))
             self._start_job(request, single, language)
 
-        if self._repo_snippets is None or not self._repo_snippets(prefix, suffix, path, go):
+        repo, runner = self._repo, self._repo_runner
+        if repo is None or runner is None or repo.root is None:  # no repository open (a snapshot)
             go()
+            return
+        runner.submit(lambda _report: repo.infill_snippets(prefix, suffix, path), go,
+                      lambda message: (log.warning("no repository snippets: %s", message), go()))
 
     def _start_job(self, request: InfillRequest, single_line: bool, language: str) -> None:
         sampling = copy.deepcopy(self._ctx.settings.sampling)

@@ -1,9 +1,9 @@
 """The repository pane: drop a folder in, ask about it, follow citations into the code.
 
-Indexing and packing run on the repository thread, generation on the inference thread; the pane
-only sends jobs and renders results. The first question packs the context; follow-up questions
-keep that context as the unchanged start of the prompt, so llama.cpp reuses its KV cache and only
-the new question is evaluated. "New question" packs afresh.
+A view over the repository assistant (app.core.repo.assistant), whose calls run on the repository
+thread (the TaskRunner it is given; that thread owns the index); generation runs on the inference
+thread. The pane only turns input into calls and shows their results. Follow-up questions keep the
+first question's packed context as the start of the prompt; "New question" packs afresh.
 """
 
 from __future__ import annotations
@@ -15,13 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -29,81 +26,45 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QTextBrowser,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.context import AppContext
-from app.core.prompts.chat import ChatMessage
-from app.core.repo.ask import build_repo_messages, context_budget, linkify_citations, parse_citation_link
-from app.core.repo.pack import PackResult
-from app.core.repo.session import RepoSession, load_session, save_session
-from app.core.safe_read import read_inside
+from app.core.repo.ask import linkify_citations, parse_citation_link
+from app.core.repo.assistant import RepoAssistant
+from app.core.repo.assistant_types import CitedCode, EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState
+from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
-from app.ui.highlight import code_html
+from app.ui.repo.code_viewer import CodeViewer
+from app.ui.repo.context_table import ContextTable
+from app.ui.repo.file_tree import FileTree
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
-
-CITED_FILE_BYTES = 20 * 1024 * 1024  # a cited file is source code; a bigger one is not shown
 
 log = logging.getLogger(__name__)
 
 
-class CodeViewer(QDialog):
-    """The cited lines (with a little context), highlighted, with a Copy button."""
-
-    def __init__(self, path: str, start: int, end: int, lines: list[str], style: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{path}:{start}-{end}")
-        self.resize(820, 560)
-        first = max(1, start - 3)
-        last = min(len(lines), end + 3)
-        self.code = "\n".join(lines[start - 1 : end])
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(f"{path}, lines {start}-{end} (shown {first}-{last})"))
-        top.addStretch(1)
-        copy_button = QPushButton("Copy")
-        copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.code))
-        top.addWidget(copy_button)
-        layout.addLayout(top)
-        self.view = QTextBrowser()
-        self.view.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
-        numbered = "\n".join(lines[first - 1 : last])
-        self.view.setHtml(code_html(numbered, Path(path).suffix.lstrip(".") or "text", style))
-        layout.addWidget(self.view)
-
-
 class RepoPane(QWidget):
     status = Signal(str)
+    question_sent = Signal(object)  # the PreparedQuestion given to the model, as it is sent
 
     def __init__(self, ctx: AppContext, inference: InferenceService, show_error: Callable[[str], None],
-                 code_style: Callable[[], str]) -> None:
+                 code_style: Callable[[], str], assistant: RepoAssistant, runner: TaskRunner) -> None:
         super().__init__()
-        self._ctx = ctx
-        self._inference = inference
-        self._show_error = show_error
-        self._code_style = code_style
-        self._runner = TaskRunner("repository", self)
-        self._sessions_dir = ctx.paths.cache / "repo-sessions"
-        self._index = None  # RepoIndex, used only on the repository thread
-        self._counter = None  # (model path, VocabCounter), used only on the repository thread
-        self._root: Path | None = None
-        self._known_paths: set[str] = set()
-        self._excluded: set[str] = set()
-        self._context: PackResult | None = None
-        self._history: list[ChatMessage] = []  # user/assistant turns after the context message
+        self._ctx, self._inference, self._show_error, self._code_style = ctx, inference, show_error, code_style
+        self._assistant = assistant  # called only on `runner`'s thread
+        self._runner = runner
+        self._root: Path | None = None  # of the repository shown
+        self._known_paths: frozenset[str] = frozenset()
+        self._session: RepoSession | None = None  # the conversation shown
         self._stream = AnswerStream(inference, self)
         self._answer_view: MessageView | None = None
+        self._pending_question = ""
         self._generation = 0  # bumped by each open: results of older tasks are ignored
-        self._pending = 0  # repository-thread tasks in flight (open, pack)
+        self._task: RepoState | None = None  # INDEXING or PACKING while such a task is in flight
         self._cancel = threading.Event()  # ends a running index update at shutdown
         self._build()
         self._stream.render.connect(self._render)
@@ -111,22 +72,45 @@ class RepoPane(QWidget):
         self._stream.failed.connect(self._on_failed)
         self.setAcceptDrops(True)
 
+    # What is shown -----------------------------------------------------------------------------
+    @property
+    def root(self) -> Path | None:
+        return self._root
+
+    @property
+    def session(self) -> RepoSession | None:
+        """The conversation shown: its packed context and the turns since (None: the next question packs)."""
+        return self._session
+
+    @property
+    def known_paths(self) -> frozenset[str]:
+        return self._known_paths
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        return self.tree.excluded
+
+    @property
+    def state(self) -> RepoState:
+        if self._stream.active:
+            return RepoState.ANSWERING
+        if self._task is not None:
+            return self._task
+        return RepoState.IDLE if self._root is None else RepoState.READY
+
     # Layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.open_button = QPushButton("Open folder…")
-        self.open_button.clicked.connect(self.choose_folder)
+        self.open_button = QPushButton("Open folder…", clicked=self.choose_folder)
         top.addWidget(self.open_button)
         self.recent = QComboBox()
         self.recent.setPlaceholderText("Recent repositories")
-        self.recent.addItems(self._ctx.settings.recent_repos)
-        self.recent.setCurrentIndex(-1)
+        self._show_recent(-1)
         self.recent.textActivated.connect(lambda text: self.open_folder(Path(text)))
         top.addWidget(self.recent, 1)
-        self.rules_button = QPushButton("Rules…")
+        self.rules_button = QPushButton("Rules…", clicked=self.edit_rules)
         self.rules_button.setToolTip("What is indexed: .gitignore, size limit, extra excludes and includes")
-        self.rules_button.clicked.connect(self.edit_rules)
         top.addWidget(self.rules_button)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
@@ -138,12 +122,8 @@ class RepoPane(QWidget):
         layout.addWidget(self.summary)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["File", "Tokens"])
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.itemChanged.connect(self._tree_changed)
+        self.tree = FileTree()
         splitter.addWidget(self.tree)
-
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -160,13 +140,10 @@ class RepoPane(QWidget):
         self.question.setMaximumHeight(80)
         ask_row.addWidget(self.question, 1)
         buttons = QVBoxLayout()
-        self.ask_button = QPushButton("Ask")
-        self.ask_button.clicked.connect(self.ask)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.clicked.connect(self.stop)
-        self.new_button = QPushButton("New question")
+        self.ask_button = QPushButton("Ask", clicked=self.ask)
+        self.stop_button = QPushButton("Stop", clicked=self.stop)
+        self.new_button = QPushButton("New question", clicked=self.new_question)
         self.new_button.setToolTip("Forget the packed context and pack afresh for the next question")
-        self.new_button.clicked.connect(self.new_question)
         for b in (self.ask_button, self.stop_button, self.new_button):
             buttons.addWidget(b)
         ask_row.addLayout(buttons)
@@ -180,34 +157,27 @@ class RepoPane(QWidget):
         budget_row.addStretch(1)
         middle_layout.addLayout(budget_row)
         splitter.addWidget(middle)
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("What the model saw"))
-        self.seen = QTableWidget(0, 3)
-        self.seen.setHorizontalHeaderLabels(["Code", "Score", "Tokens"])
-        self.seen.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.seen.verticalHeader().hide()
-        self.seen.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.context_table = ContextTable()
+        self.seen, self.seen_total = self.context_table.table, self.context_table.total
         self.seen.cellDoubleClicked.connect(self._open_seen)
-        right_layout.addWidget(self.seen, 1)
-        self.seen_total = QLabel("")
-        right_layout.addWidget(self.seen_total)
-        splitter.addWidget(right)
+        splitter.addWidget(self.context_table)
         splitter.setSizes([260, 620, 300])
         layout.addWidget(splitter, 1)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        answering = self._stream.active
-        busy = answering or self._pending > 0
-        self.ask_button.setEnabled(not busy and self._root is not None)
-        self.stop_button.setEnabled(answering)
-        self.new_button.setEnabled(not busy and self._context is not None)
-        self.open_button.setEnabled(not busy)
-        self.rules_button.setEnabled(not busy)
-        self.recent.setEnabled(not busy)
+        state = self.state
+        idle = state in (RepoState.IDLE, RepoState.READY)
+        self.ask_button.setEnabled(state is RepoState.READY)
+        self.stop_button.setEnabled(state is RepoState.ANSWERING)
+        self.new_button.setEnabled(idle and self._session is not None)
+        for widget in (self.open_button, self.rules_button, self.recent):
+            widget.setEnabled(idle)
+
+    def _show_recent(self, current: int) -> None:
+        self.recent.clear()
+        self.recent.addItems(self._ctx.settings.recent_repos)
+        self.recent.setCurrentIndex(current)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -233,9 +203,8 @@ class RepoPane(QWidget):
             self.open_folder(folders[0])
 
     def open_folder(self, path: Path) -> None:
-        if self._stream.active or self._pending:
+        if self.state not in (RepoState.IDLE, RepoState.READY):
             return
-        cache = self._ctx.paths.cache / "repos"
         self._generation += 1
         generation = self._generation
         self._root = None
@@ -244,37 +213,9 @@ class RepoPane(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.summary.setText(f"Indexing {path}…")
-        cancel = self._cancel
-        rules = repo_rules(self._ctx.settings)
-        sessions = self._sessions_dir
-
-        def work(report):
-            from app.core.repo.index import IndexStats, RepoIndex
-            from app.core.repo.pack import file_sizes
-
-            index = RepoIndex(path, cache)  # built first, swapped in only once it worked
-            try:
-                stats = None
-                for step in index.update_steps(rules, cancel=cancel):
-                    if isinstance(step, IndexStats):
-                        stats = step
-                    else:
-                        report(step)
-                sizes = file_sizes(index)
-            except BaseException:
-                index.close()
-                raise
-            if self._index is not None:
-                self._index.close()
-            self._index = index
-            # The last conversation continues only over the code it was asked about.
-            unchanged = stats is not None and not stats.reindexed and not stats.removed
-            session = load_session(sessions, index.root) if unchanged else None
-            return generation, index.root, stats, sizes, session
-
-        self._pending += 1
-        self._update_buttons()
-        self._runner.submit(work, self._opened, self._open_failed, self._index_progress)
+        assistant, rules, cancel = self._assistant, repo_rules(self._ctx.settings), self._cancel
+        self._run(RepoState.INDEXING, lambda report: (generation, assistant.open(path, rules, cancel, report)),
+                  self._opened, self._open_failed, self._index_progress)
 
     def edit_rules(self) -> None:
         from app.ui.repo.rules_dialog import RulesDialog
@@ -285,6 +226,20 @@ class RepoPane(QWidget):
         dialog.apply_to(self._ctx.settings)
         if self._root is not None:
             self.open_folder(self._root)  # re-index under the new rules
+
+    def _run(self, task: RepoState, work: Callable, on_done: Callable, on_error: Callable,
+             on_progress: Callable | None = None) -> None:
+        """Run `work` on the repository thread as the pane's one task in flight."""
+        def finish(callback: Callable) -> Callable:
+            def call(value) -> None:
+                self._task = None
+                callback(value)
+                self._update_buttons()
+            return call
+
+        self._task = task
+        self._update_buttons()
+        self._runner.submit(work, finish(on_done), finish(on_error), on_progress)
 
     def _index_progress(self, step) -> None:
         self.progress.setRange(0, step.total)
@@ -297,97 +252,54 @@ class RepoPane(QWidget):
                 widget.deleteLater()
 
     def _open_failed(self, message: str) -> None:
-        self._pending -= 1
-        self._update_buttons()
         self.progress.hide()
         self.summary.setText("Could not open that folder.")
         self._show_error(message)
 
-    def _opened(self, result) -> None:
-        self._pending -= 1
-        generation, root, stats, sizes, session = result
+    def _opened(self, result: tuple[int, OpenedRepo]) -> None:
+        generation, opened = result
         if generation != self._generation:
-            self._update_buttons()
             return
         self.progress.hide()
+        root, stats = opened.root, opened.stats
         self._root = root
-        self._known_paths = {p for p, _ in sizes}
-        self._excluded = set()  # a newly opened folder starts with everything included
-        skipped = len(stats.skipped)
-        reasons: dict[str, int] = {}
-        for s in stats.skipped:
-            key = s.reason.split(" (")[0]
-            reasons[key] = reasons.get(key, 0) + 1
-        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
+        detail = ", ".join(f"{n} {r}" for r, n in opened.skipped_reasons())
         self.summary.setText(
             f"{root}: {stats.files:,} files, {stats.chunks:,} chunks ({stats.reindexed:,} read now)"
-            + (f"; {skipped:,} skipped: {detail}" if skipped else "")
+            + (f"; {len(stats.skipped):,} skipped: {detail}" if stats.skipped else "")
             + ("; the file limit was reached" if stats.truncated else ""))
-        if stats.files == 0:
-            self._show_error(f"{root} has no source files to index (empty, or everything is ignored).")
-        self._fill_tree(sizes)
-        recent = [str(root)] + [r for r in self._ctx.settings.recent_repos if r != str(root)]
-        self._ctx.settings.recent_repos = recent[:10]
-        self.recent.clear()
-        self.recent.addItems(self._ctx.settings.recent_repos)
-        self.recent.setCurrentIndex(0)
-        if session is not None:
-            self._resume(session)
-        self._update_buttons()
+        if opened.empty:
+            self._show_error(f"{EmptyRepoError(root).message}.")
+        self._show_files(opened.files, keep_excluded=False)
+        self._ctx.settings.recent_repos = ([str(root)] + [r for r in self._ctx.settings.recent_repos
+                                                          if r != str(root)])[:10]
+        self._show_recent(0)
+        if opened.session is not None:
+            self._resume(opened.session)
+
+    def _show_files(self, files, keep_excluded: bool) -> None:
+        self._known_paths = frozenset(f.path for f in files)
+        self.tree.show_files(files, keep_excluded=keep_excluded)
 
     def _resume(self, session: RepoSession) -> None:
         """Show the last conversation on this repository; a follow-up continues it (and its saved state)."""
-        self._context = session.context
-        self._history = list(session.history)
-        self._show_context(session.context)
+        self._session = session
+        self.context_table.show_context(session.context)
         self._add_view("user", session.context.question)
-        for message in self._history:
+        for message in session.history:
             self._add_view(message.role, message.content)
         self.status.emit("The last conversation on this repository is shown; a follow-up continues it, "
                          "New question starts afresh.")
 
-    def _fill_tree(self, sizes: list[tuple[str, int]]) -> None:
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        folders: dict[str, QTreeWidgetItem] = {}
-        for path, tokens in sizes[:20000]:  # a tree widget beyond this helps no one
-            parent: QTreeWidget | QTreeWidgetItem = self.tree
-            parts = path.split("/")
-            for depth in range(1, len(parts)):
-                key = "/".join(parts[:depth])
-                if key not in folders:
-                    item = QTreeWidgetItem(parent, [parts[depth - 1], ""])
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsAutoTristate | Qt.ItemFlag.ItemIsUserCheckable)
-                    item.setCheckState(0, Qt.CheckState.Checked)
-                    folders[key] = item
-                parent = folders[key]
-            leaf = QTreeWidgetItem(parent, [parts[-1], f"{tokens:,}"])
-            leaf.setFlags(leaf.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            leaf.setCheckState(0, Qt.CheckState.Unchecked if path in self._excluded else Qt.CheckState.Checked)
-            leaf.setData(0, Qt.ItemDataRole.UserRole, path)
-            leaf.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
-        self.tree.blockSignals(False)
-
-    def _tree_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        path = item.data(0, Qt.ItemDataRole.UserRole)
-        if path is None or column != 0:
-            return
-        if item.checkState(0) == Qt.CheckState.Checked:
-            self._excluded.discard(path)
-        else:
-            self._excluded.add(path)
-
     # Asking ------------------------------------------------------------------------------------
     def new_question(self) -> None:
-        self._context = None
-        self._history = []
-        self.seen.setRowCount(0)
-        self.seen_total.setText("")
+        self._session = None
+        self.context_table.clear()
         self._update_buttons()
 
     def ask(self) -> None:
         question = self.question.toPlainText().strip()
-        if self._stream.active or self._root is None:
+        if self.state is not RepoState.READY:
             return
         if not question:
             self.status.emit("Type a question first.")
@@ -396,90 +308,47 @@ class RepoPane(QWidget):
         if info is None:
             self._show_error("The model is not loaded yet; the question is kept in the box.")
             return
-        sampling = self._ctx.settings.sampling
-        if self._context is not None:
-            if self._context.used_tokens + sampling.max_tokens + 256 <= info.n_ctx:
-                self._send(question)  # a follow-up: same packed context, same prompt prefix
+        answer_tokens = self._ctx.settings.sampling.max_tokens
+        if self._session is not None:
+            if self._session.fits(info.n_ctx, answer_tokens):
+                self._send(PreparedQuestion.continuing(self._session, question))  # same prompt prefix
                 return
             # Packed for a larger window (another model, a resumed conversation): start afresh.
             self.status.emit("The code packed for this conversation does not fit this model's context; "
                              "choosing code for the question afresh.")
             self.new_question()
-        budget = self.budget.value()
-        model_path = Path(info.model_path)
-        exclude = frozenset(self._excluded)
+        assistant, generation, model_path = self._assistant, self._generation, Path(info.model_path)
+        budget, exclude, rules, cancel = self.budget.value(), self.tree.excluded, repo_rules(self._ctx.settings), self._cancel
 
-        rules = repo_rules(self._ctx.settings)
-        cancel = self._cancel
+        def work(_report):  # edits made since the folder was opened are indexed first
+            return generation, assistant.prepare(question, info.n_ctx, assistant.counter_for(model_path),
+                                                 answer_tokens, budget, exclude=exclude, rules=rules, cancel=cancel)
 
-        def work(_report):
-            from app.core.repo.pack import file_sizes, pack
-
-            # Catch edits made since the folder was opened: only changed files are re-read.
-            stats = self._index.update(rules, cancel)
-            sizes = file_sizes(self._index) if (stats.reindexed or stats.removed) else None
-            counter = self._counter_for(model_path)
-            overhead = sum(counter(m.content) for m in build_repo_messages("", question)) + 64
-            room = context_budget(info.n_ctx, overhead, sampling.max_tokens, budget, followups=True)
-            return generation, pack(self._index, question, room, counter, exclude), sizes
-
-        generation = self._generation
-        self._pending += 1
-        self._update_buttons()
         self.status.emit("Choosing the code for this question…")
-        self._runner.submit(work, lambda result: self._packed(result, question), self._pack_failed)
+        self._run(RepoState.PACKING, work, self._packed, self._show_error)
 
-    def _pack_failed(self, message: str) -> None:
-        self._pending -= 1
-        self._update_buttons()
-        self._show_error(message)
-
-    def _packed(self, packed: tuple[int, PackResult, list | None], question: str) -> None:
-        self._pending -= 1
-        generation, result, sizes = packed
+    def _packed(self, result: tuple[int, PreparedQuestion]) -> None:
+        generation, prepared = result
         if generation != self._generation:  # another folder was opened meanwhile
-            self._update_buttons()
             return
-        if sizes is not None:  # files changed since the last look: show the tree as it is now
-            self._known_paths = {p for p, _ in sizes}
-            self._fill_tree(sizes)
+        if prepared.files is not None:  # files changed since the last look: show the tree as it is now
+            self._show_files(prepared.files, keep_excluded=True)
             self.status.emit("Files changed since the folder was opened; the index was updated.")
-        self._context = result
-        self._show_context(result)
-        self._send(question)
+        self._session = prepared.session
+        self.context_table.show_context(prepared.session.context)
+        self._send(prepared)
 
-    def _show_context(self, result: PackResult) -> None:
-        self.seen.setRowCount(len(result.chunks))
-        for row, chunk in enumerate(result.chunks):
-            self.seen.setItem(row, 0, QTableWidgetItem(chunk.citation))
-            self.seen.setItem(row, 1, QTableWidgetItem(f"{chunk.score:.2f}"))
-            self.seen.setItem(row, 2, QTableWidgetItem(f"{chunk.tokens:,}"))
-        self.seen_total.setText(f"{len(result.chunks)} chunks + repository map ({result.map_tokens:,} tokens): "
-                                f"{result.used_tokens:,} of {result.budget:,} tokens")
-
-    def messages_for(self, question: str) -> list[ChatMessage]:
-        """The prompt: the packed context with the first question, the turns since, then `question`.
-
-        Everything before `question` is exactly the previous prompt plus its answer, so the
-        inference thread's KV cache covers it.
-        """
-        assert self._context is not None
-        first = build_repo_messages(self._context.render(), self._context.question)
-        if not self._history:  # the first question is part of the context message
-            return first
-        return [*first, *self._history, ChatMessage("user", question)]
-
-    def _send(self, question: str) -> None:
-        messages = self.messages_for(question)
+    def _send(self, prepared: PreparedQuestion) -> None:
         self.question.clear()
-        self._add_view("user", question)
+        self._add_view("user", prepared.question)
         self._answer_view = self._add_view("assistant", "")
         self._answer_view.set_state("streaming")
-        self._pending_question = question
-        # The system and packed-code messages (and the first answer) are never dropped to make room.
-        # Saved on disk too, so a question after re-opening the repository starts from this state.
-        self._stream.start(self._inference.chat(messages, copy.deepcopy(self._ctx.settings.sampling), keep_leading=3,
-                                                state_scope=f"repo:{self._root}"))
+        self._pending_question = prepared.question
+        self.question_sent.emit(prepared)
+        # The state is saved on disk too, so a question after re-opening the repository starts from it.
+        self._stream.start(self._inference.chat(prepared.messages, copy.deepcopy(self._ctx.settings.sampling),
+                                                keep_leading=prepared.keep_leading,
+                                                state_scope=prepared.state_scope))
         self._update_buttons()
         self.status.emit("Answering…")
 
@@ -503,25 +372,16 @@ class RepoPane(QWidget):
         if self._answer_view is not None:
             self._answer_view.set_text(text)
             self._answer_view.set_state(state)
-        if state != "failed" and text.strip():
-            if self._history:  # a follow-up; the first question lives in the context message
-                self._history.append(ChatMessage("user", self._pending_question))
-            self._history.append(ChatMessage("assistant", text))
-            self._save_session()
-        elif not self._history:
-            self._context = None  # the first answer failed: the next question packs afresh
+        if self._session is not None and state != "failed" and text.strip():
+            self._session.record(self._pending_question, text)
+            # A copy: the next turn may change the shown conversation while this one is written.
+            session, assistant = RepoSession(self._session.root, self._session.context, list(self._session.history)), \
+                self._assistant
+            self._runner.submit(lambda _report: assistant.save(session), None,
+                                lambda m: log.warning("could not save the conversation: %s", m))
+        elif self._session is not None and not self._session.history:
+            self._session = None  # the first answer failed: the next question packs afresh
         self._update_buttons()
-
-    def _save_session(self) -> None:
-        if self._root is None or self._context is None:
-            return
-        session = RepoSession(str(self._root), self._context, list(self._history))
-        sessions = self._sessions_dir
-
-        def save(_report):
-            save_session(sessions, session)
-
-        self._runner.submit(save, None, lambda m: log.warning("could not save the conversation: %s", m))
 
     def _on_ended(self, state: str, stats) -> None:
         self._done(state)
@@ -534,8 +394,8 @@ class RepoPane(QWidget):
 
     # Citations ---------------------------------------------------------------------------------
     def _open_seen(self, row: int, _column: int) -> None:
-        if self._context is not None and row < len(self._context.chunks):
-            chunk = self._context.chunks[row]
+        if self._session is not None and row < len(self._session.context.chunks):
+            chunk = self._session.context.chunks[row]
             self.open_citation(f"cite:{chunk.path}:{chunk.start_line}-{chunk.end_line}")
 
     def open_citation(self, link: str) -> None:
@@ -543,64 +403,16 @@ class RepoPane(QWidget):
         if parsed is None or self._root is None:
             return
         path, start, end = parsed
-        root = self._root
+        assistant = self._assistant
 
-        def read(_report):  # the same bounded, inside-the-root read as indexing (the file may have changed)
-            return read_inside(root, path, CITED_FILE_BYTES).decode("utf-8", errors="replace").split("\n")
-
-        def show(lines: list[str]) -> None:
-            self.viewer = CodeViewer(path, start, min(end, len(lines)), lines, self._code_style(), self)
+        def show(cited: CitedCode) -> None:
+            self.viewer = CodeViewer(cited, self._code_style(), self)
             self.viewer.show()
 
-        self._runner.submit(read, show, lambda m: self._show_error(f"Cannot open {path}: {m}"))
-
-    def infill_snippets(self, prefix: str, suffix: str, path: Path | None,
-                        done: Callable[..., None]) -> bool:
-        """Definitions from the open repository of the names around an infill cursor.
-
-        Returns False when no repository is open; otherwise `done(snippets, repo name, path in
-        the repository)` is called on the GUI thread once they are found (with none on failure).
-        """
-        root = self._root
-        if root is None or self._index is None:
-            return False
-        rel = ""
-        if path is not None:
-            try:
-                rel = str(path.resolve().relative_to(root))
-            except ValueError:
-                rel = ""  # a file from elsewhere still benefits from the repository's definitions
-
-        def find(_report):
-            from app.core.infill.repo_context import snippets_for
-
-            return snippets_for(self._index, prefix, suffix, rel)
-
-        self._runner.submit(find, lambda snippets: done(snippets, root.name, rel),
-                            lambda message: (log.warning("no repository snippets: %s", message), done()))
-        return True
-
-    def _counter_for(self, model_path: Path):
-        """The current model's tokenizer (vocabulary only), loaded once per model; repository thread only."""
-        from app.core.engine import VocabCounter
-
-        if self._counter is None or self._counter[0] != model_path:
-            if self._counter is not None:
-                self._counter[1].close()
-            self._counter = (model_path, VocabCounter(model_path))
-        return self._counter[1]
+        self._runner.submit(lambda _report: assistant.read_cited(path, start, end), show,
+                            lambda m: self._show_error(f"Cannot open {path}: {m}"))
 
     def shutdown(self) -> None:
+        """Stop answering and end an index update in progress at its next file."""
         self.stop()
-        self._cancel.set()  # an index update in progress stops at the next file
-
-        def close(_report):
-            if self._index is not None:
-                self._index.close()
-                self._index = None
-            if self._counter is not None:
-                self._counter[1].close()
-                self._counter = None
-
-        self._runner.submit(close)
-        self._runner.shutdown()
+        self._cancel.set()
