@@ -60,6 +60,14 @@ class OpenedRepo:
             counts[key] = counts.get(key, 0) + 1
         return sorted(counts.items(), key=lambda kv: -kv[1])[:most]
 
+    def summary(self) -> str:
+        """One line on what was indexed and what was skipped, and why."""
+        stats = self.stats
+        detail = ", ".join(f"{n} {r}" for r, n in self.skipped_reasons())
+        return (f"{self.root}: {stats.files:,} files, {stats.chunks:,} chunks ({stats.reindexed:,} read now)"
+                + (f"; {len(stats.skipped):,} skipped: {detail}" if stats.skipped else "")
+                + ("; the file limit was reached" if stats.truncated else ""))
+
 
 def state_scope(root: Path | str) -> str:
     """The key the model's saved prompt states of this repository's questions are kept under."""

@@ -14,21 +14,8 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
 from app.core.repo.ask import linkify_citations, parse_citation_link
@@ -38,9 +25,11 @@ from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
+from app.ui.repo.answers import AnswerList, QuestionBox
 from app.ui.repo.code_viewer import CodeViewer
 from app.ui.repo.context_table import ContextTable
 from app.ui.repo.file_tree import FileTree
+from app.ui.repo.repo_bar import RepoBar
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
 
@@ -101,22 +90,14 @@ class RepoPane(QWidget):
     # Layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        self.open_button = QPushButton("Open folder…", clicked=self.choose_folder)
-        top.addWidget(self.open_button)
-        self.recent = QComboBox()
-        self.recent.setPlaceholderText("Recent repositories")
-        self._show_recent(-1)
+        self.bar = RepoBar()
+        self.open_button, self.recent, self.rules_button = self.bar.open_button, self.bar.recent, self.bar.rules_button
+        self.progress = self.bar.progress
+        self.open_button.clicked.connect(self.choose_folder)
         self.recent.textActivated.connect(lambda text: self.open_folder(Path(text)))
-        top.addWidget(self.recent, 1)
-        self.rules_button = QPushButton("Rules…", clicked=self.edit_rules)
-        self.rules_button.setToolTip("What is indexed: .gitignore, size limit, extra excludes and includes")
-        top.addWidget(self.rules_button)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        top.addWidget(self.progress)
-        layout.addLayout(top)
+        self.rules_button.clicked.connect(self.edit_rules)
+        self.bar.show_recent(self._ctx.settings.recent_repos, -1)
+        layout.addWidget(self.bar)
         self.summary = QLabel("Drop a project folder here, or open one, then ask about it.")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -127,35 +108,15 @@ class RepoPane(QWidget):
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.answers = QWidget()
-        self._answers_layout = QVBoxLayout(self.answers)
-        self._answers_layout.addStretch(1)
-        self.scroll.setWidget(self.answers)
+        self.scroll = AnswerList()
         middle_layout.addWidget(self.scroll, 1)
-        ask_row = QHBoxLayout()
-        self.question = QPlainTextEdit()
-        self.question.setPlaceholderText("Ask about the code (Ctrl+Enter): where is…, why does…, how do I…")
-        self.question.setMaximumHeight(80)
-        ask_row.addWidget(self.question, 1)
-        buttons = QVBoxLayout()
-        self.ask_button = QPushButton("Ask", clicked=self.ask)
-        self.stop_button = QPushButton("Stop", clicked=self.stop)
-        self.new_button = QPushButton("New question", clicked=self.new_question)
-        self.new_button.setToolTip("Forget the packed context and pack afresh for the next question")
-        for b in (self.ask_button, self.stop_button, self.new_button):
-            buttons.addWidget(b)
-        ask_row.addLayout(buttons)
-        middle_layout.addLayout(ask_row)
-        budget_row = QHBoxLayout()
-        budget_row.addWidget(QLabel("Context budget (tokens, 0 = what the model leaves):"))
-        self.budget = QSpinBox()
-        self.budget.setRange(0, 1_000_000)
-        self.budget.setSingleStep(1024)
-        budget_row.addWidget(self.budget)
-        budget_row.addStretch(1)
-        middle_layout.addLayout(budget_row)
+        box = QuestionBox()
+        self.question, self.budget = box.question, box.budget
+        self.ask_button, self.stop_button, self.new_button = box.ask_button, box.stop_button, box.new_button
+        self.ask_button.clicked.connect(self.ask)
+        self.stop_button.clicked.connect(self.stop)
+        self.new_button.clicked.connect(self.new_question)
+        middle_layout.addWidget(box)
         splitter.addWidget(middle)
         self.context_table = ContextTable()
         self.seen, self.seen_total = self.context_table.table, self.context_table.total
@@ -173,11 +134,6 @@ class RepoPane(QWidget):
         self.new_button.setEnabled(idle and self._session is not None)
         for widget in (self.open_button, self.rules_button, self.recent):
             widget.setEnabled(idle)
-
-    def _show_recent(self, current: int) -> None:
-        self.recent.clear()
-        self.recent.addItems(self._ctx.settings.recent_repos)
-        self.recent.setCurrentIndex(current)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -208,7 +164,7 @@ class RepoPane(QWidget):
         self._generation += 1
         generation = self._generation
         self._root = None
-        self._clear_answers()
+        self.scroll.clear()
         self.new_question()
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -245,12 +201,6 @@ class RepoPane(QWidget):
         self.progress.setRange(0, step.total)
         self.progress.setValue(step.done)
 
-    def _clear_answers(self) -> None:
-        while self._answers_layout.count() > 1:
-            widget = self._answers_layout.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-
     def _open_failed(self, message: str) -> None:
         self.progress.hide()
         self.summary.setText("Could not open that folder.")
@@ -261,19 +211,14 @@ class RepoPane(QWidget):
         if generation != self._generation:
             return
         self.progress.hide()
-        root, stats = opened.root, opened.stats
-        self._root = root
-        detail = ", ".join(f"{n} {r}" for r, n in opened.skipped_reasons())
-        self.summary.setText(
-            f"{root}: {stats.files:,} files, {stats.chunks:,} chunks ({stats.reindexed:,} read now)"
-            + (f"; {len(stats.skipped):,} skipped: {detail}" if stats.skipped else "")
-            + ("; the file limit was reached" if stats.truncated else ""))
+        root = self._root = opened.root
+        self.summary.setText(opened.summary())
         if opened.empty:
             self._show_error(f"{EmptyRepoError(root).message}.")
         self._show_files(opened.files, keep_excluded=False)
         self._ctx.settings.recent_repos = ([str(root)] + [r for r in self._ctx.settings.recent_repos
                                                           if r != str(root)])[:10]
-        self._show_recent(0)
+        self.bar.show_recent(self._ctx.settings.recent_repos, 0)
         if opened.session is not None:
             self._resume(opened.session)
 
@@ -357,11 +302,8 @@ class RepoPane(QWidget):
 
     def _add_view(self, role: str, text: str) -> MessageView:
         known = self._known_paths
-        view = MessageView(role, text, style=self._code_style(),
-                           display=lambda t: linkify_citations(t, known), on_link=self.open_citation)
-        self._answers_layout.insertWidget(self._answers_layout.count() - 1, view)
-        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(self.scroll.verticalScrollBar().maximum()))
-        return view
+        return self.scroll.add(role, text, self._code_style(), lambda t: linkify_citations(t, known),
+                               self.open_citation)
 
     def _render(self, text: str) -> None:
         if self._answer_view is not None:

@@ -1,0 +1,75 @@
+"""The conversation on the repository, and the box the next question is typed in."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.chat.message_view import MessageView
+
+
+class AnswerList(QScrollArea):
+    """Questions and answers, newest last, scrolled to the end as they come."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.answers = QWidget()
+        self._layout = QVBoxLayout(self.answers)
+        self._layout.addStretch(1)
+        self.setWidget(self.answers)
+
+    def add(self, role: str, text: str, style: str, display: Callable[[str], str],
+            on_link: Callable[[str], None]) -> MessageView:
+        view = MessageView(role, text, style=style, display=display, on_link=on_link)
+        self._layout.insertWidget(self._layout.count() - 1, view)
+        QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
+        return view
+
+    def clear(self) -> None:
+        while self._layout.count() > 1:
+            widget = self._layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+
+
+class QuestionBox(QWidget):
+    """The question, Ask / Stop / New question, and the context budget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        ask_row = QHBoxLayout()
+        self.question = QPlainTextEdit()
+        self.question.setPlaceholderText("Ask about the code (Ctrl+Enter): where is…, why does…, how do I…")
+        self.question.setMaximumHeight(80)
+        ask_row.addWidget(self.question, 1)
+        buttons = QVBoxLayout()
+        self.ask_button = QPushButton("Ask")
+        self.stop_button = QPushButton("Stop")
+        self.new_button = QPushButton("New question")
+        self.new_button.setToolTip("Forget the packed context and pack afresh for the next question")
+        for b in (self.ask_button, self.stop_button, self.new_button):
+            buttons.addWidget(b)
+        ask_row.addLayout(buttons)
+        layout.addLayout(ask_row)
+        budget_row = QHBoxLayout()
+        budget_row.addWidget(QLabel("Context budget (tokens, 0 = what the model leaves):"))
+        self.budget = QSpinBox()
+        self.budget.setRange(0, 1_000_000)
+        self.budget.setSingleStep(1024)
+        budget_row.addWidget(self.budget)
+        budget_row.addStretch(1)
+        layout.addLayout(budget_row)
