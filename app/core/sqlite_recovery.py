@@ -1,16 +1,26 @@
 """What the SQLite files of the app share when the disk or another program gets in the way.
 
 Telling damage from a busy database, waiting out a lock with bounded backoff, checking a file
-when it is opened, moving a damaged file aside together with its WAL, and reading whatever rows
-of a damaged table are still readable.
+when it is opened (its structure, and its schema against the one the app creates), finding what
+is not a regular file where a database or its side files belong (a FIFO would block or fail every
+open, a link to a device reads garbage), moving a damaged file aside together with its WAL, and
+reading whatever rows of a damaged table are still readable.
+
+Every connection to a file the app did not necessarily write sets `PRAGMA trusted_schema = OFF`
+(`distrust_schema`), so functions and virtual tables named in its views and triggers do not run
+while it is inspected; loading extensions stays disabled (Python's default, never changed here).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import shutil
 import sqlite3
+import stat
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
@@ -30,8 +40,14 @@ def _error_name(exc: BaseException) -> str:
     return str(getattr(exc, "sqlite_errorname", "") or "")
 
 
+class SchemaDamage(sqlite3.DatabaseError):
+    """A table the app needs is missing its columns or defined otherwise: handled as damage."""
+
+
 def is_corruption(exc: BaseException) -> bool:
     """A damaged file (or not a database at all), as opposed to a lock, a full disk or a bug."""
+    if isinstance(exc, SchemaDamage):
+        return True
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
     if _error_name(exc).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
@@ -92,28 +108,138 @@ def side_files(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in _SIDE_FILES]
 
 
+def lexists(path: Path) -> bool:
+    """Whether anything, even a dangling link, is at `path` (never follows a link)."""
+    return os.path.lexists(path)
+
+
+def is_irregular(path: Path) -> bool:
+    """Something other than a regular file is at `path`: a FIFO, a directory, a link, a device...
+
+    Looked at with lstat only: a link is never followed and a FIFO never opened (opening one can
+    block, and SQLite answers "disk I/O error" on every use of one).
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return False
+    except OSError:  # cannot even be looked at (a folder above it is unreadable): not ours to judge
+        return False
+    return not stat.S_ISREG(mode)
+
+
+def irregular_files(path: Path) -> list[Path]:
+    """Those of a database and its side files that are there but are not regular files."""
+    return [file for file in (path, *side_files(path)) if is_irregular(file)]
+
+
+def discard(path: Path) -> None:
+    """Remove whatever is at `path` without following or opening it (only for what holds no data).
+
+    A directory is first renamed away, so the name is free at once even if removing what is in
+    it then fails part way.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(mode):
+        path.unlink(missing_ok=True)
+        return
+    gone = _free_name(path, lambda n: path.with_name(f"{path.name}.removed-{int(time.time())}{n}"))
+    path.rename(gone)
+    shutil.rmtree(gone, ignore_errors=True)
+
+
+def _free_name(path: Path, name: Callable[[str], Path]) -> Path:
+    for n in range(1000):
+        candidate = name(f"-{n}" if n else "")
+        if not lexists(candidate):
+            return candidate
+    raise FileExistsError(f"no free name beside {path}")
+
+
 def move_aside(path: Path, tag: str = "corrupt") -> Path:
     """Rename a damaged database, with its WAL and shared-memory files, next to where it was.
 
     The WAL keeps its pairing (name + "-wal"), so the kept copy opens with everything it had.
+    Only names change: what is there (a file, a FIFO, a link, a directory) is never opened.
     """
     stamp = int(time.time())
-    for n in range(1000):
-        extra = f"-{n}" if n else ""
-        aside = path.with_name(f"{path.stem}.{tag}-{stamp}{extra}{path.suffix}")
-        if not aside.exists():
-            break
+    aside = _free_name(path, lambda extra: path.with_name(f"{path.stem}.{tag}-{stamp}{extra}{path.suffix}"))
     path.rename(aside)
     for side, new_side in zip(side_files(path), side_files(aside)):
-        if side.exists():
+        if lexists(side):
             side.rename(new_side)
     return aside
 
 
 def remove_database(path: Path) -> None:
-    """Delete a database and its side files (only for caches, which rebuild)."""
+    """Delete a database and its side files, whatever they are (only for caches, which rebuild)."""
     for file in (path, *side_files(path)):
-        file.unlink(missing_ok=True)
+        discard(file)
+
+
+def distrust_schema(db: sqlite3.Connection) -> None:
+    """Functions and virtual tables named in the file's views and triggers are not run (SQLite 3.31+)."""
+    db.execute("PRAGMA trusted_schema = OFF")
+
+
+def _normalized(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+@functools.lru_cache(maxsize=8)
+def expected_schema(script: str) -> dict[str, tuple[str, str]]:
+    """{lower-case name: (type, normalized SQL)} of what `script` creates, shadow tables included."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(script)
+        return {name.lower(): (kind, _normalized(sql)) for kind, name, sql in
+                db.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+    finally:
+        db.close()
+
+
+@dataclass
+class SchemaDiff:
+    """How a file's schema differs from the app's."""
+
+    foreign: list[tuple[str, str]] = field(default_factory=list)  # (type, name): triggers, indexes, views to drop
+    wrong: list[tuple[str, str]] = field(default_factory=list)  # (type found, name): the app's tables defined otherwise
+    missing: list[str] = field(default_factory=list)  # the app's names that are not there
+
+    def __bool__(self) -> bool:
+        return bool(self.foreign or self.wrong or self.missing)
+
+
+def schema_diff(db: sqlite3.Connection, script: str) -> SchemaDiff:
+    """Compare the file's schema with what `script` creates.
+
+    Tables the app does not know are left alone (they are never read); triggers, indexes and views
+    it does not create, or that differ from its own, are listed to be dropped; a name the app
+    uses for a table that is defined otherwise (other columns, constraints, or not a table) is
+    listed as wrong.
+    """
+    expected = expected_schema(script)
+    diff = SchemaDiff()
+    seen: set[str] = set()
+    for kind, name, sql in db.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"):
+        key = str(name).lower()
+        seen.add(key)
+        want = expected.get(key)
+        if want == (kind, _normalized(str(sql))):
+            continue
+        if want is not None and (want[0] == "table" or kind == "table"):
+            diff.wrong.append((kind, name))
+        elif kind in ("trigger", "index", "view"):
+            diff.foreign.append((kind, name))
+    diff.missing = [name for name in expected if name not in seen]
+    return diff
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def readable_rows(db: sqlite3.Connection, table: str, columns: list[str], *,

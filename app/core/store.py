@@ -18,8 +18,18 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from app.core.errors import StoreError
-from app.core.sqlite_recovery import check, is_busy, is_corruption, retry_busy
-from app.core.store_recovery import RECOVERED_TITLE, Salvage, finish_interrupted, recover
+from app.core.sqlite_recovery import (
+    SchemaDamage,
+    check,
+    distrust_schema,
+    expected_schema,
+    is_busy,
+    is_corruption,
+    quoted,
+    retry_busy,
+    schema_diff,
+)
+from app.core.store_recovery import RECOVERED_TITLE, Salvage, finish_interrupted, recover, set_aside_irregular
 
 log = logging.getLogger(__name__)
 
@@ -166,12 +176,16 @@ class ConversationStore:
             return self._open()
 
     def _open(self) -> sqlite3.Connection:
+        aside = set_aside_irregular(self.path)
+        if aside is not None:  # a FIFO, a directory, a link to a device... at the database's name
+            self.recovered_from, self.salvage = aside, Salvage(0, 0, 0, 0)
         # SQLite's own wait is kept short so that the bounded retries around each call (which
         # tell `on_busy`) do the waiting; together they wait `busy_timeout_s`.
         db = sqlite3.connect(self.path, timeout=min(self._busy_timeout_s, _ATTEMPT_WAIT_S), isolation_level=None,
                              check_same_thread=False)
         try:
             self._identity = _identity(self.path)
+            distrust_schema(db)  # until the schema is known to be the app's own
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA foreign_keys = ON")
             check(db, self.path)
@@ -183,9 +197,11 @@ class ConversationStore:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
-            if version < SCHEMA_VERSION:
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            _make_schema_own(db, version)
+            # Every trigger, index and table definition the app uses is now its own text, and no
+            # other trigger or view is left. The app's triggers write to the FTS5 table, which
+            # SQLite (3.40) does not mark innocuous, so they need a trusted schema to run.
+            db.execute("PRAGMA trusted_schema = ON")
             # Rows still "streaming" belong to a run that died mid-answer.
             if db.execute("SELECT 1 FROM messages WHERE state = ? LIMIT 1", (STREAMING,)).fetchone():
                 db.execute("UPDATE messages SET state = ? WHERE state = ?", (INTERRUPTED, STREAMING))
@@ -358,6 +374,55 @@ class ConversationStore:
             lines += [f"## {heading}", "", message.content.rstrip(), ""]
         return "\n".join(lines)
 
+
+
+_APP_TABLES = ("conversations", "messages")  # hold the data: defined otherwise, the file is damaged
+_FTS = "messages_fts"
+
+
+def _make_schema_own(db: sqlite3.Connection, version: int) -> None:
+    """Bring the schema to exactly the app's, writing only when something differs.
+
+    Triggers, indexes and views the app does not create (or that differ from its own) are dropped;
+    a full-text index defined otherwise is dropped and rebuilt from the messages. A data table
+    defined otherwise (missing columns, other constraints, a view in its place) raises
+    SchemaDamage: the file is then salvaged like a damaged one.
+    """
+    diff = schema_diff(db, _SCHEMA)
+    wrong_data = [name for _kind, name in diff.wrong if name.lower() in _APP_TABLES]
+    if wrong_data:
+        raise SchemaDamage(f"database schema is malformed: {', '.join(wrong_data)} is not the app's table")
+    if version == SCHEMA_VERSION and not diff:
+        return
+    if diff.foreign or diff.wrong or (diff.missing and version == SCHEMA_VERSION):  # not a new file
+        log.warning("conversation database schema differs from the app's (%s); repairing it", diff)
+    fts_names = {name for name in expected_schema(_SCHEMA) if name == _FTS or name.startswith(_FTS + "_")}
+    changed = [*diff.foreign, *diff.wrong]
+    fts_missing = fts_names.intersection(diff.missing)
+    fts_wrong = any(name.lower() in fts_names for _kind, name in changed) or 0 < len(fts_missing) < len(fts_names)
+    drops: list[str] = []
+    if fts_wrong:  # the full-text index (derived from the messages) is dropped as a whole, then made again
+        kind = next((kind for kind, name in changed if name.lower() == _FTS), "table")
+        drops.append(f"DROP {kind.upper()} IF EXISTS {_FTS};")
+    for kind, name in changed:
+        if name.lower() == _FTS or (kind == "table" and name.lower() not in fts_names):
+            continue  # a table that is not the app's is never read: left alone
+        drops.append(f"DROP {kind.upper()} IF EXISTS {quoted(name)};")
+    rebuild = fts_wrong or any(kind == "trigger" for kind, _name in changed) or any(
+        name.startswith("messages_a") for name in diff.missing)
+    script = ["BEGIN IMMEDIATE;", *drops, _SCHEMA]
+    if rebuild:  # the triggers may not have kept it in step with the messages
+        script.append(f"INSERT INTO {_FTS}({_FTS}) VALUES ('rebuild');")
+    script += [f"PRAGMA user_version = {SCHEMA_VERSION};", "COMMIT;"]
+    try:
+        db.executescript("\n".join(script))
+    except sqlite3.Error as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        if is_busy(exc):
+            raise
+        # A table of an unknown module cannot even be dropped: salvage the messages instead.
+        raise SchemaDamage(f"database schema is malformed and cannot be repaired: {exc}") from exc
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
