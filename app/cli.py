@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import Callable
 
 from app import __version__
-from app.cli_args import OneLineParser, float_between, int_at_least, nonempty, read_stdin_text, undecodable_argument
+from app.cli_args import (
+    GuardedOutput,
+    OneLineParser,
+    OutputClosed,
+    float_between,
+    int_at_least,
+    nonempty,
+    read_stdin_text,
+    terminal_safe,
+    undecodable_argument,
+)
 from app.context import AppContext, build_context
 from app.core.errors import ModelNotFoundError, UserError
 from app.core.prompts.chat import ChatMessage
@@ -96,7 +106,7 @@ def cmd_doctor(ctx: AppContext, args: argparse.Namespace) -> int:
         lines.append(f"default chat model: {model.display_name} ({model.path})")
     except UserError as exc:
         lines.append(f"default chat model: none ({exc.message})")
-    print("\n".join(lines))
+    print("\n".join(terminal_safe(line) for line in lines))
     return 0
 
 
@@ -127,6 +137,7 @@ def cmd_models_list(ctx: AppContext, args: argparse.Namespace) -> int:
         rows.append((entry.id, entry.parameters, entry.quantization, ("~" if not entry.size and size else "")
                      + (_human(size) if size else "?"), ",".join(entry.roles), fit.verdict if fit else "?",
                      model_state(entry, ctx.paths.models)))
+    rows = [tuple(terminal_safe(cell) for cell in row) for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -160,6 +171,7 @@ def cmd_models_info(ctx: AppContext, args: argparse.Namespace) -> int:
         lines.append(f"recommended context here: {ctx_rec:,} tokens" if ctx_rec else "recommended context: none fits")
     if entry.note:
         lines.append(f"note: {entry.note}")
+    lines = [terminal_safe(line) for line in lines]  # names and notes may come from a model file
     if args.remote:
         from app.core.download import probe_remote_header, resolve_files
 
@@ -173,7 +185,7 @@ def cmd_models_info(ctx: AppContext, args: argparse.Namespace) -> int:
         lines += [f"remote header: architecture {info.architecture} ({verdict.reason}), "
                   f"context {info.context_length or '?'}, chat template {'yes' if info.has_chat_template else 'no'}, "
                   f"infill tokens {'yes' if fim else 'no'}, {remote.size:,} bytes, sha256 {remote.sha256 or '?'}"]
-    print("\n".join(lines))
+    print("\n".join(terminal_safe(line) for line in lines))
     return 0
 
 
@@ -504,11 +516,21 @@ def run_cli(argv: list[str], *, context_factory: Callable[[], AppContext] = buil
         return 2
     parser = build_parser()
     args = parser.parse_args(argv)
-    log_path = None
+    if sys.stdout is None:  # started with its standard output closed (`>&-`): answers would vanish
+        print("error: standard output is closed; redirect it to a file or /dev/null", file=sys.stderr)
+        return 2
+    sys.stdout = GuardedOutput(sys.stdout)
+    log_path: Path | None = None
+    logging_ready = False
     try:
         ctx = context_factory()
         log_path = configure_logging(ctx.paths.logs, verbose=args.verbose)
-        return int(args.func(ctx, args))
+        logging_ready = True
+        code = int(args.func(ctx, args))
+        sys.stdout.flush()  # a failed write shows here, as one line, not at exit as a traceback
+        return code
+    except OutputClosed:
+        return 141  # the reader went away (`| head`): quietly, with the exit status of SIGPIPE
     except UserError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -516,7 +538,9 @@ def run_cli(argv: list[str], *, context_factory: Callable[[], AppContext] = buil
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line, details in the log
-        log.error("unexpected failure", exc_info=True, extra={"file_only": True})
+        if logging_ready:  # before that, logging's fallback would print the whole traceback
+            log.error("unexpected failure", exc_info=True, extra={"file_only": True})
         where = f"; details in {log_path}" if log_path else ""
-        print(f"error: unexpected failure: {exc}{where}", file=sys.stderr)
+        text = str(exc).replace("\n", " ")[:300] or type(exc).__name__
+        print(f"error: unexpected failure: {text}{where}", file=sys.stderr)
         return 1

@@ -71,13 +71,72 @@ def undecodable_argument(argv: list[str]) -> str | None:
     return None
 
 
+MAX_STDIN_BYTES = 16 * 1024 * 1024  # far beyond any model's context; `< /dev/zero` must not eat memory
+
+
 def read_stdin_text() -> str:
-    """All of standard input as UTF-8 text; anything else is one clear error."""
+    """All of standard input as UTF-8 text, bounded; anything else is one clear error."""
     from app.core.errors import UserError
 
-    data = sys.stdin.buffer.read() if sys.stdin is not None and hasattr(sys.stdin, "buffer") else b""
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(MAX_STDIN_BYTES + 1) if stream is not None else b""
+    if len(data) > MAX_STDIN_BYTES:
+        raise UserError(f"standard input is larger than {MAX_STDIN_BYTES // 2**20} MB; no model's context holds that")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UserError(f"standard input is not UTF-8 text (invalid byte at offset {exc.start:,}); convert it "
                         "to UTF-8 first") from None
+
+
+class OutputClosed(Exception):
+    """Whoever read standard output has gone (a closed pipe): stop quietly."""
+
+
+class GuardedOutput:
+    """sys.stdout for the CLI: a closed pipe ends the command quietly, any other failed write
+    (a full disk, an I/O error) is one clear error line instead of a traceback at exit."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def _guard(self, call, *args):
+        from app.core.atomic_file import describe_os_error
+        from app.core.errors import UserError
+
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            self._discard()
+            raise OutputClosed from None
+        except OSError as exc:
+            self._discard()
+            raise UserError(f"cannot write the output: {describe_os_error(exc)}") from None
+
+    def _discard(self) -> None:
+        """From now on, what is left to write (and Python's flush at exit) goes nowhere."""
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def write(self, text: str) -> int:
+        return self._guard(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every non-printable character escaped, so a name from a model file cannot move
+    the cursor, recolour the terminal or start a line of its own."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -55,6 +57,8 @@ def configure_logging(log_dir: Path, *, stderr_level: int = logging.WARNING, ver
     path: Path | None = log_dir / LOG_FILE
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
+        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            raise IsADirectoryError(path)  # a FIFO would block the start, a device fill with noise
         file_handler = _QuietFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         path = None  # a read-only or full home: the terminal still gets warnings and errors

@@ -6,6 +6,8 @@ own user manifest by hand.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -15,6 +17,8 @@ import tomllib
 
 from app.core.atomic_file import describe_os_error, write_atomic
 from app.core.errors import ManifestError, UserError
+
+log = logging.getLogger(__name__)
 
 CHAT_FORMATS = ("auto", "template", "codellama-instruct", "codellama-70b", "none")
 INFILL_FORMATS = ("none", "codellama", "qwen", "starcoder", "deepseek")
@@ -151,6 +155,8 @@ def parse_manifest(text: str, origin: str) -> list[ModelEntry]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{origin}: {exc}") from exc
+    except RecursionError:
+        raise ManifestError(f"{origin}: nested too deeply to be a manifest") from None
     unknown = sorted(set(data) - {"models", "version"})
     if unknown:
         raise ManifestError(f"{origin}:1: unknown top-level key(s) {', '.join(unknown)}")
@@ -170,17 +176,31 @@ def parse_manifest(text: str, origin: str) -> list[ModelEntry]:
     return entries
 
 
-def load_manifest(path: Path) -> list[ModelEntry]:
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024  # a few hundred entries take a few tens of KB
+
+
+def _read_manifest_text(path: Path) -> str:
+    """The manifest's text: a regular file only (a FIFO would block), bounded, UTF-8."""
+    from app.core.safe_read import UnsafeFile, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot read the manifest ({exc.strerror or exc})") from exc
-    return parse_manifest(text, str(path))
+        data = read_regular(path, MAX_MANIFEST_BYTES)
+    except UnsafeFile as exc:
+        raise ManifestError(f"{path}: cannot read the manifest ({exc.reason})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start:,})") from None
+
+
+def load_manifest(path: Path) -> list[ModelEntry]:
+    return parse_manifest(_read_manifest_text(path), str(path))
 
 
 @dataclass(frozen=True)
 class Manifest:
     entries: tuple[ModelEntry, ...]
+    user_problem: str = ""  # why the user manifest could not be used, if it could not
 
     def get(self, model_id: str) -> ModelEntry | None:
         return next((e for e in self.entries if e.id == model_id), None)
@@ -202,10 +222,17 @@ def bundled_manifest_path() -> Path:
 def load_all(user_manifest: Path | None) -> Manifest:
     """Bundled entries plus the user's own; a user entry with a bundled id replaces it."""
     entries = {e.id: e for e in load_manifest(bundled_manifest_path())}
-    if user_manifest is not None and user_manifest.is_file():
-        for entry in load_manifest(user_manifest):
-            entries[entry.id] = entry
-    return Manifest(tuple(entries.values()))
+    problem = ""
+    if user_manifest is not None and os.path.lexists(user_manifest):
+        try:
+            for entry in load_manifest(user_manifest):
+                entries[entry.id] = entry
+        except ManifestError as exc:
+            # The user's file is kept as it is (an import refuses to write over it); the app goes
+            # on with the bundled models rather than refusing to start.
+            problem = f"{exc.message}; your own model entries are not used until it is fixed"
+            log.warning("%s", problem)
+    return Manifest(tuple(entries.values()), user_problem=problem)
 
 
 def _toml_string(value: str) -> str:
@@ -237,7 +264,7 @@ def add_user_entry(user_manifest: Path, entry: ModelEntry) -> None:
     existing = load_manifest(user_manifest) if user_manifest.exists() else []
     if any(e.id == entry.id for e in existing):
         raise ManifestError(f"{user_manifest}: a model with id {entry.id!r} is already there")
-    text = user_manifest.read_text(encoding="utf-8") if user_manifest.exists() else "version = 1\n"
+    text = _read_manifest_text(user_manifest) if os.path.lexists(user_manifest) else "version = 1\n"
     new_text = text.rstrip("\n") + "\n\n" + entry_to_toml(entry)
     parse_manifest(new_text, str(user_manifest))  # never write a manifest that would not load
     _save(user_manifest, new_text)
@@ -252,7 +279,7 @@ def _save(user_manifest: Path, text: str) -> None:
 
 def remove_user_entry(user_manifest: Path, model_id: str) -> bool:
     """Drop the entry with `model_id` from the user manifest; False if it is not there."""
-    if not user_manifest.exists():
+    if not os.path.lexists(user_manifest):
         return False
     entries = load_manifest(user_manifest)
     kept = [e for e in entries if e.id != model_id]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -83,13 +84,21 @@ def _coerce(cls: type, data: Any) -> Any:
     return instance
 
 
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+
+
 def load_settings(path: Path) -> Settings:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    from app.core.safe_read import UnsafeFile, read_regular
+
+    if not os.path.lexists(path):
         return Settings()
-    except (OSError, ValueError) as exc:
+    try:  # a regular file only (a FIFO would block the start), bounded
+        raw = json.loads(read_regular(path, MAX_SETTINGS_BYTES).decode("utf-8"))
+    except (UnsafeFile, ValueError, RecursionError) as exc:
         log.warning("could not read settings %s (%s); using defaults", path, exc)
+        return Settings()
+    if not isinstance(raw, dict):
+        log.warning("settings %s are not a JSON object; using defaults", path)
         return Settings()
     settings = _coerce(Settings, raw)
     settings.version = SETTINGS_VERSION

@@ -145,3 +145,105 @@ def test_full_disk_keeps_answers_clean_and_leaves_nothing_half_written(tmp_path:
         after = {p: p.stat().st_size for p in home.rglob("*") if p.is_file()}
         new = {p: size for p, size in after.items() if p not in before}
         assert not [p for p, size in new.items() if size == 0 and p.suffix != ".lock"], new
+
+
+# ------------------------------------------------------------------- the app's own files, damaged or hostile
+
+def _home_with(app_home: Path) -> Path:
+    assert cli("doctor", home=app_home).returncode == 0  # folders made
+    return app_home
+
+
+def test_settings_and_log_file_that_are_fifos_do_not_block(app_home: Path) -> None:
+    home = _home_with(app_home)
+    (home / "config" / "settings.json").unlink(missing_ok=True)
+    os.mkfifo(home / "config" / "settings.json")
+    (home / "logs" / "codellama-desktop.log").unlink()
+    os.mkfifo(home / "logs" / "codellama-desktop.log")
+    result = cli("doctor", home=home, timeout=60)
+    assert result.returncode == 0 and "llama.cpp backend" in result.stdout
+    no_noise(result)
+
+
+@pytest.mark.parametrize("content", [b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe\x00", b"{\"context_limit\": 1e999}"])
+def test_damaged_settings_fall_back_to_defaults(app_home: Path, content: bytes) -> None:
+    home = _home_with(app_home)
+    (home / "config" / "settings.json").write_bytes(content)
+    result = cli("doctor", home=home)
+    assert result.returncode == 0, result.stderr
+    no_noise(result)
+    assert len(result.stderr.strip().splitlines()) <= 1
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00", b"a = " + b"[" * 50_000 + b"]" * 50_000, b"[[models]\n"])
+def test_a_broken_user_manifest_is_named_once_and_the_app_still_works(app_home: Path, tmp_path: Path,
+                                                                      content: bytes) -> None:
+    home = _home_with(app_home)
+    manifest = home / "config" / "models_manifest.toml"
+    manifest.write_bytes(content)
+    listing = cli("models", "list", home=home)
+    assert listing.returncode == 0 and "smollm2" in listing.stdout, listing.stderr
+    no_noise(listing)
+    assert len(listing.stderr.strip().splitlines()) == 1 and "models_manifest.toml" in listing.stderr
+    # Importing refuses to write over a manifest it cannot read, and leaves it as it was.
+    imported = cli("models", "import", str(tmp_path / "none.gguf"), home=home)
+    assert imported.returncode != 0
+    no_noise(imported)
+    assert manifest.read_bytes() == content
+
+
+def test_a_user_manifest_that_is_a_fifo_does_not_block(app_home: Path, tiny_codellama: Path) -> None:
+    home = _home_with(app_home)
+    os.mkfifo(home / "config" / "models_manifest.toml")
+    imported = cli("models", "import", str(tiny_codellama), home=home, timeout=60)
+    assert imported.returncode != 0 and "not a regular file" in imported.stderr
+    no_noise(imported)
+
+
+def test_endless_standard_input_is_bounded(app_home: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        result = subprocess.run([sys.executable, "-m", "app", "chat", "-"], cwd=ROOT, stdin=zero,
+                                env={**os.environ, "CODELLAMA_DESKTOP_HOME": str(app_home)},
+                                capture_output=True, text=True, timeout=60)
+    one_line_error(result, 1, "standard input is larger than")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(app_home: Path) -> None:
+    env = {**os.environ, "CODELLAMA_DESKTOP_HOME": str(app_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "chat", "Write a long story about a robot.", "-n", "64",
+                             "--seed", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(1)
+    proc.stdout.close()  # like `| head -c1`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert stderr == "", stderr
+
+
+def test_output_that_cannot_be_written_is_one_line(app_home: Path) -> None:
+    env = {**os.environ, "CODELLAMA_DESKTOP_HOME": str(app_home)}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "app", "doctor"], cwd=ROOT, env=env, stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr.strip() == "error: cannot write the output: the disk is full"
+    closed = subprocess.run(f"exec {sys.executable} -m app chat hi -n 2 >&-", shell=True, cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True, timeout=60)
+    assert closed.returncode == 2 and closed.stderr.strip().startswith("error: standard output is closed")
+
+
+def test_names_from_a_model_file_cannot_drive_the_terminal(app_home: Path, tmp_path: Path) -> None:
+    from gguf import GGUFValueType
+
+    from tests.fixtures.tiny_gguf import with_metadata, write_tiny_llama
+
+    evil = with_metadata(write_tiny_llama(tmp_path / "base.gguf"), tmp_path / "evil.gguf",
+                         {"general.name": (GGUFValueType.STRING, "\x1b[31mRED\x1b[0m\nsecond line")})
+    imported = cli("models", "import", str(evil), home=app_home)
+    assert imported.returncode == 0, imported.stderr
+    model_id = imported.stdout.strip()
+    for args in (("models", "info", model_id), ("models", "list")):
+        result = cli(*args, home=app_home)
+        assert result.returncode == 0, result.stderr
+        assert "\x1b" not in result.stdout
+        assert not any(line.startswith("second line") for line in result.stdout.split("\n"))
+    info = cli("models", "info", model_id, home=app_home)
+    assert info.stdout.startswith("\\x1b[31mRED\\x1b[0m\\nsecond line")
