@@ -25,6 +25,7 @@ from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.ui.infill.pane import InfillPane
 from app.ui.models.window import ModelsWindow
+from app.ui.plain_text import plain, tooltip
 from app.ui.repo.pane import RepoPane
 from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
@@ -43,7 +44,7 @@ class ErrorBanner(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
-        self.label = QLabel()
+        self.label = plain(QLabel())
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
@@ -100,9 +101,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self.model_label = QLabel("No model")
+        self.model_label = plain(QLabel("No model"))
         self.model_label.setObjectName("modelLabel")
-        self.usage_label = QLabel("")
+        self.usage_label = plain(QLabel(""))
         self.statusBar().addPermanentWidget(self.usage_label)
         self.statusBar().addPermanentWidget(self.model_label)
         self.chat.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
         self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
                                  f"{info.threads}/{info.threads_batch} threads")
-        self.model_label.setToolTip(info.model_path)
+        self.model_label.setToolTip(tooltip(info.model_path))
         if info.context_reduced_for_memory:
             self.show_error(f"The context was reduced to {info.n_ctx:,} tokens to fit in memory.")
         elif info.n_ctx_train and info.n_ctx > info.n_ctx_train:

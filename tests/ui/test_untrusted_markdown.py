@@ -38,3 +38,19 @@ def test_only_web_links_are_opened(qtbot, monkeypatch) -> None:
     for link in ("file:///tmp/run.desktop", "https://example.org/x", "vscode://x", "mailto:a@b.c", "/etc/passwd"):
         prose.linkActivated.emit(link)
     assert opened == ["https://example.org/x", "mailto:a@b.c"]
+
+
+def test_names_that_look_like_html_are_shown_as_text(qtbot, make_window, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    repo = tmp_path / "<img src=&#47;dev&#47;zero>"  # a folder name, as an archive may carry
+    repo.mkdir()
+    (repo / "a.py").write_text("def a():\n    return 1\n")
+    window = make_window(load=False)
+    window.repo.open_folder(repo)
+    qtbot.waitUntil(lambda: window.repo.root is not None, timeout=20000)
+    window.show_error(f"Cannot open {repo}: something")
+    labels = [label for label in window.findChildren(QLabel) if "<img" in label.text()]
+    assert labels  # the name is on screen...
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)  # ...as text

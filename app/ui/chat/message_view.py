@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 
 from app.core.markdown_blocks import Block, split_blocks
 from app.ui.highlight import code_html, language_label, style_colors
+from app.ui.plain_text import plain
 from app.ui.safe_markdown import markdown_html, open_web_link
 
 
@@ -77,7 +78,7 @@ class CodeBlockView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.label = QLabel(block.language or "code")
+        self.label = plain(QLabel(block.language or "code"))
         self.label.setObjectName("codeLanguage")
         bar, self.copy_button = _title_bar(self.label, "Copy this code block", lambda: self.code)
         bar.setContentsMargins(8, 2, 4, 2)
@@ -141,7 +142,7 @@ class MessageView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 8)
         layout.setSpacing(6)
-        self.who = QLabel()
+        self.who = plain(QLabel())
         self.who.setObjectName("messageRole")
         header, self.copy_button = _title_bar(self.who, "Copy the whole message as Markdown", lambda: self.text)
         layout.addLayout(header)

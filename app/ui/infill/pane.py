@@ -41,6 +41,7 @@ from app.core.repo.assistant_types import RepoSnippets
 from app.ui.answer_stream import AnswerStream
 from app.ui.highlight import GUESS_LIMIT, lexer_for
 from app.ui.infill.editor import CodeEditor
+from app.ui.plain_text import plain
 from app.workers.inference import InferenceService
 from app.workers.tasks import TaskRunner
 
@@ -110,7 +111,7 @@ class InfillPane(QWidget):
         self.language.setEditable(True)
         self.language.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.language.currentTextChanged.connect(self._language_chosen)
-        self.file_label = QLabel("Untitled")
+        self.file_label = plain(QLabel("Untitled"))
         for w in (self.open_button, self.paste_button, self.save_button, self.save_as_button):
             files.addWidget(w)
         files.addWidget(QLabel("Language:"))
@@ -118,7 +119,7 @@ class InfillPane(QWidget):
         files.addWidget(self.file_label, 1)
         layout.addLayout(files)
 
-        self.model_note = QLabel()
+        self.model_note = plain(QLabel())
         self.model_note.setWordWrap(True)
         layout.addWidget(self.model_note)
 
@@ -153,7 +154,7 @@ class InfillPane(QWidget):
         actions.addWidget(QLabel("Temperature:"))
         actions.addWidget(self.temperature)
         layout.addLayout(actions)
-        self.hint = QLabel()
+        self.hint = plain(QLabel())
         layout.addWidget(self.hint)
 
         for keys, slot in ((QKeySequence("Ctrl+Return"), self.request_fill), (QKeySequence("Ctrl+Enter"),

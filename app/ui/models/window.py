@@ -25,6 +25,7 @@ from app.core.download import DownloadProgress
 from app.core.manifest import add_user_entry, load_all, remove_user_entry
 from app.core.models import disk_usage, import_entry, model_state, remove_model
 from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole
+from app.ui.plain_text import plain
 from app.workers.downloads import DownloadService
 from app.workers.store_worker import StoreService, save_settings_later
 
@@ -92,15 +93,15 @@ class ModelsWindow(QDialog):
         self._downloads = downloads
         self._store = store
         layout = QVBoxLayout(self)
-        self.summary = QLabel("Checking this machine…")
+        self.summary = plain(QLabel("Checking this machine…"))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.warning = QLabel()
+        self.warning = plain(QLabel())
         self.warning.setObjectName("fitWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
         layout.addWidget(self.warning)
-        self.first_run = QLabel()
+        self.first_run = plain(QLabel())
         self.first_run.setWordWrap(True)
         self.first_run.hide()
         layout.addWidget(self.first_run)
@@ -118,7 +119,7 @@ class ModelsWindow(QDialog):
         self.table.setItemDelegateForColumn(4, _ProgressDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
-        self.details = QLabel()
+        self.details = plain(QLabel())
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
@@ -142,7 +143,7 @@ class ModelsWindow(QDialog):
         layout.addLayout(buttons)
 
         footer = QHBoxLayout()
-        self.disk_label = QLabel()
+        self.disk_label = plain(QLabel())
         footer.addWidget(self.disk_label, 1)
         footer.addWidget(QLabel("Hugging Face token (gated models):"))
         self.token = QLineEdit(ctx.settings.hf_token)
@@ -209,7 +210,7 @@ class ModelsWindow(QDialog):
         row = self.selected()
         if row is not None:
             e = row.entry
-            self.details.setText(f"<b>{e.name}</b> — {e.parameters} parameters, {e.quantization or '?'}, "
+            self.details.setText(f"{e.name} — {e.parameters} parameters, {e.quantization or '?'}, "
                                  f"context {e.context_length:,}, roles: {', '.join(e.roles)}, license: "
                                  f"{e.license or '?'}. {row.fit_detail}. {e.note}")
         self._update_buttons()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTextBr
 
 from app.core.repo.assistant_types import CitedCode
 from app.ui.highlight import code_html
+from app.ui.plain_text import plain
 
 CONTEXT_LINES = 3
 
@@ -24,7 +25,7 @@ class CodeViewer(QDialog):
         self.code = cited.code
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel(f"{path}, lines {start}-{end} (shown {first}-{last})"))
+        top.addWidget(plain(QLabel(f"{path}, lines {start}-{end} (shown {first}-{last})")))
         top.addStretch(1)
         copy_button = QPushButton("Copy")
         copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.code))

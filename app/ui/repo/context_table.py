@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.core.repo.pack import PackResult
+from app.ui.plain_text import plain
 
 
 class ContextTable(QWidget):
@@ -19,7 +20,7 @@ class ContextTable(QWidget):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
-        self.total = QLabel("")
+        self.total = plain(QLabel(""))
         layout.addWidget(self.total)
 
     def show_context(self, result: PackResult) -> None:

@@ -25,6 +25,7 @@ from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
+from app.ui.plain_text import plain
 from app.ui.repo.answers import AnswerList, QuestionBox
 from app.ui.repo.code_viewer import CodeViewer
 from app.ui.repo.context_table import ContextTable
@@ -98,7 +99,7 @@ class RepoPane(QWidget):
         self.rules_button.clicked.connect(self.edit_rules)
         self.bar.show_recent(self._ctx.settings.recent_repos, -1)
         layout.addWidget(self.bar)
-        self.summary = QLabel("Drop a project folder here, or open one, then ask about it.")
+        self.summary = plain(QLabel("Drop a project folder here, or open one, then ask about it."))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
 
