@@ -94,4 +94,7 @@ def build_window(ctx):
     inference = InferenceService(ctx)
     store = StoreService(ctx.paths.database)
     downloads = DownloadService(ctx.paths.models, ctx.download_options)
-    return MainWindow(ctx, inference, store, downloads)
+    window = MainWindow(ctx, inference, store, downloads)
+    if ctx.manifest.user_problem:  # the app starts on the bundled models; the user learns why theirs are missing
+        window.show_error(f"Your model list could not be read: {ctx.manifest.user_problem}.")
+    return window

@@ -34,3 +34,11 @@ def test_the_same_error_is_shown_once(qtbot, make_window, monkeypatch) -> None:
     for message in ("Disk is read-only.", "Disk is read-only.", "Another problem.", "Disk is read-only."):
         window.show_error(message)
     assert shown == ["Disk is read-only.", "Another problem.", "Disk is read-only."]
+
+
+def test_a_broken_user_manifest_is_shown_and_the_app_starts(qtbot, make_window, app_home: Path) -> None:
+    (app_home / "config").mkdir(parents=True, exist_ok=True)
+    (app_home / "config" / "models_manifest.toml").write_text("[[models]\n")
+    window = make_window(load=False)
+    assert not window.banner.isHidden() and "models_manifest.toml" in window.banner.label.text()
+    assert window.ctx.manifest.embedded is not None
