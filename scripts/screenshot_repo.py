@@ -23,7 +23,7 @@ def main() -> int:
     asked = {"done": False}
 
     def maybe_ask() -> None:
-        if pane._root is None or window.inference.info is None:
+        if pane.root is None or window.inference.info is None:
             QTimer.singleShot(200, maybe_ask)
             return
         if not asked["done"]:

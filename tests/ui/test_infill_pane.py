@@ -209,7 +209,7 @@ def test_an_open_repository_adds_definitions(qtbot, make_window, tiny_bpe, tmp_p
         window.inference.load(str(tiny_bpe("qwen")))
     root = make(tmp_path / "demo", FILES)
     window.repo.open_folder(root)
-    qtbot.waitUntil(lambda: window.repo._root is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.repo.root is not None, timeout=20000)
     window.tabs.setCurrentWidget(window.infill)
     pane = window.infill
     assert "Qwen2.5-Coder infill tokens" in pane.model_note.text()
