@@ -25,7 +25,7 @@ from app.core.infill.instruct import EchoFilter, FenceFilter, SuffixEchoFilter, 
 from app.core.infill.post import MiddleFilter
 from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
 from app.core.prompt_states import PromptStateStore, state_key
-from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt
+from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt, check_chat_template, check_template_source
 from app.core.settings import SamplingSettings
 from app.core.token_reuse import reuse_generated
 
@@ -228,6 +228,10 @@ class LocalEngine:
         options = options or LoadOptions()
         started = time.perf_counter()
         gguf = read_gguf_info(model_path)  # clear errors for missing/truncated/non-GGUF files
+        try:
+            check_template_source(gguf.metadata)  # Llama() compiles the templates: a hostile one would hang it
+        except ModelFileError as exc:
+            raise ModelFileError(f"{model_path.name}: {exc}") from None
         n_ctx, reduced = plan_context(gguf, model_path.stat().st_size, options)
         build = hardware.build_info()
         gen_threads, batch_threads = hardware.thread_plan()
@@ -255,6 +259,12 @@ class LocalEngine:
         self.gguf = gguf
         self.tokenizer = LlamaTokenizer(self._llama, self._llama.metadata)
         self.chat_format = chat_format
+        if chat_format in ("auto", "template"):
+            try:  # a template that hangs, floods memory or does not parse fails the load, not the first chat
+                check_chat_template(self.tokenizer)
+            except ModelFileError as exc:
+                self._llama.close()
+                raise ModelFileError(f"{model_path.name}: {exc}") from None
         self._closed = False
         self._cancel: threading.Event | None = None
         self.states: PromptStateStore | None = None  # where chat(state_scope=...) saves and finds KV states
@@ -570,7 +580,11 @@ class VocabCounter:
     """Token counting with a model's own tokenizer, loading only its vocabulary (no weights)."""
 
     def __init__(self, model_path: Path) -> None:
-        read_gguf_info(model_path)  # the same clear errors as a full load
+        info = read_gguf_info(model_path)  # the same clear errors as a full load
+        try:
+            check_template_source(info.metadata)  # the vocab-only Llama() compiles the templates too
+        except ModelFileError as exc:
+            raise ModelFileError(f"{model_path.name}: {exc}") from None
         llama_log.install()
         import llama_cpp
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from app.core.errors import PromptError
+from app.core.prompts import template_sandbox
 from app.core.prompts.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -159,19 +160,18 @@ def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str
     together) is tokenized in one piece, as llama.cpp does when it parses special tokens, so the
     result equals llama.cpp's tokenization of the rendered prompt for ordinary text.
     """
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
     if not messages:
         raise PromptError("There is no message to answer.")
     bos = tok.token_text(tok.bos_id) if tok.bos_id >= 0 else ""
     eos = tok.token_text(tok.eos_id) if tok.eos_id >= 0 else ""
-    formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=True)
+
+    def formatter(messages: list[dict[str, str]]) -> str:
+        # Bounded: a hostile template ends in a ModelFileError instead of hanging or eating memory.
+        return template_sandbox.render(template, messages=messages, bos_token=bos, eos_token=eos)
+
     tag = uuid.uuid4().hex
     sentinels = [f"@@{tag}:{i}@@" for i in range(len(messages))]
-    try:
-        rendered = formatter(messages=[{"role": m.role, "content": s} for m, s in zip(messages, sentinels)]).prompt
-    except Exception as exc:  # a template may raise on roles or orders it does not accept
-        raise PromptError(f"The model's chat template refused this conversation: {exc}") from None
+    rendered = formatter([{"role": m.role, "content": s} for m, s in zip(messages, sentinels)])
     parts = re.split(f"@@{tag}:(\\d+)@@", rendered)
     if sorted(int(x) for x in parts[1::2]) != list(range(len(messages))):
         # The template dropped or repeated a message: render the real text, with any control
@@ -179,7 +179,7 @@ def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str
         log.warning("chat template did not render every message once; rendering it whole")
         controls = tok.control_texts()
         plain = [{"role": m.role, "content": _neutralize_controls(m.content, controls)} for m in messages]
-        parts = [formatter(messages=plain).prompt]
+        parts = [formatter(plain)]
     items: list[int | str] = []
     for index, part in enumerate(parts):
         if index % 2 == 0:
@@ -198,6 +198,46 @@ def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str
         if item != -1:
             tokens.append(item)
     return ChatPrompt(_with_bos(tok, tokens), tok.eog_ids())
+
+
+_SAMPLE_CONVERSATIONS = (
+    (ChatMessage("system", "You are a helpful assistant."), ChatMessage("user", "Hello"),
+     ChatMessage("assistant", "Hi. How can I help?"), ChatMessage("user", "Write a function.")),
+    (ChatMessage("user", "Hello"), ChatMessage("assistant", "Hi. How can I help?"),
+     ChatMessage("user", "Write a function.")),
+    (ChatMessage("user", "Hello"),),
+)
+
+
+def check_chat_template(tok: Tokenizer) -> None:
+    """Render the model's template on sample conversations once, at load.
+
+    A template that breaks a bound or has a syntax error raises ModelFileError now rather than at
+    the first chat. One that only refuses some conversations (no system role, say) is fine as
+    long as one sample renders; if none does, chat will say why, and the model can still be
+    used for infill and completion.
+    """
+    template = tok.chat_template()
+    if not template:
+        return
+    refusal: PromptError | None = None
+    for sample in _SAMPLE_CONVERSATIONS:
+        try:
+            from_template(tok, sample, template)
+            return
+        except PromptError as exc:
+            refusal = exc
+    log.warning("the chat template renders none of the sample conversations: %s", refusal)
+
+
+def check_template_source(metadata: dict[str, object]) -> None:
+    """Before llama-cpp-python compiles the file's templates (it does, for every
+    `tokenizer.chat_template*` key, when it loads a model): refuse syntax errors and constant
+    expressions that would hang or exhaust memory while compiling."""
+    for key, value in metadata.items():
+        if isinstance(value, str) and (key == "tokenizer.chat_template" or key.startswith("tokenizer.chat_template.")):
+            where = "the model's chat template" if key == "tokenizer.chat_template" else f"the chat template {key!r}"
+            template_sandbox.check_compile(value, where)
 
 
 def _with_bos(tok: Tokenizer, tokens: list[int]) -> list[int]:
