@@ -8,7 +8,10 @@ of a local file, or the first megabytes of a remote file fetched with a Range re
 
 from __future__ import annotations
 
+import errno
 import mmap
+import os
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,9 @@ from app.core.errors import ModelFileError
 from app.core.gguf_validate import validate_metadata
 
 GGUF_MAGIC = b"GGUF"
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _MAX_STRING = 64 * 1024 * 1024  # a longer string means a corrupt length field
 _MAX_ITEMS = 1 << 28
 _KEEP_ARRAY = 64  # arrays of strings longer than this (token lists) are skipped, only their length kept
@@ -244,17 +250,27 @@ def read_gguf_info(path: Path) -> GGUFInfo:
     from app.core.errors import ModelNotFoundError
 
     try:
-        with open(path, "rb") as fh:
-            size = fh.seek(0, 2)
+        # Non-blocking: opening a FIFO would otherwise wait forever for a writer. Links are followed
+        # (model folders and the hub cache use them); what the open returned must be a regular file.
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY | _CLOEXEC)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(st.st_mode):
+                raise ModelFileError(f"{path} is not a regular file (a pipe, socket or device)")
+            size = st.st_size
             if size == 0:
                 raise ModelFileError(f"{path.name}: the file is empty")
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
                 try:
                     info = parse_header(mm)
                 except HeaderIncomplete:
                     raise ModelFileError(
                         f"{path.name}: the file is truncated (it ends inside the GGUF header)"
                     ) from None
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise ModelNotFoundError(f"model file not found: {path}") from None
     except IsADirectoryError:
@@ -262,9 +278,13 @@ def read_gguf_info(path: Path) -> GGUFInfo:
     except PermissionError:
         raise ModelFileError(f"{path.name}: permission denied reading the model file") from None
     except ModelFileError as exc:
-        if str(exc).startswith(path.name):
+        if str(exc).startswith((path.name, str(path))):
             raise
         raise ModelFileError(f"{path.name}: {exc}") from None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket (or a FIFO without a reader on some systems)
+            raise ModelFileError(f"{path} is not a regular file (a pipe, socket or device)") from None
+        raise ModelFileError(f"{path.name}: the model file cannot be read ({exc.strerror or exc})") from None
     if info.expected_size is not None and size < info.expected_size:
         raise ModelFileError(
             f"{path.name}: the file is truncated ({size:,} of {info.expected_size:,} bytes); "

@@ -222,3 +222,32 @@ def test_real_and_fixture_models_pass(smollm2_path: Path, tiny_codellama: Path, 
     info = read_gguf_info(fine)
     assert info.arch_value("attention.head_count_kv") == [4, 2]
     assert info.types["llama.attention.head_count_kv"] == (int(ARR), int(I32))
+
+
+def test_pipes_sockets_and_devices_are_refused(tmp_path: Path) -> None:
+    """A FIFO would block the open forever and /dev/zero would read as an endless file."""
+    import os
+    import socket
+
+    fifo = tmp_path / "m.gguf"
+    os.mkfifo(fifo)
+    # A writer end held open here keeps a regression from hanging the suite: it fails instead.
+    keep = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        with pytest.raises(ModelFileError, match=r"m\.gguf is not a regular file \(a pipe, socket or device\)"):
+            read_gguf_info(fifo)
+    finally:
+        os.close(keep)
+    with pytest.raises(ModelFileError, match="is not a regular file"):
+        read_gguf_info(Path("/dev/zero"))
+    sock_path = tmp_path / "s.gguf"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_path))
+        with pytest.raises(ModelFileError, match="is not a regular file"):
+            read_gguf_info(sock_path)
+
+
+def test_link_to_a_model_is_still_read(tiny_codellama: Path, tmp_path: Path) -> None:
+    link = tmp_path / "linked.gguf"
+    link.symlink_to(tiny_codellama)
+    assert read_gguf_info(link).tensor_count > 0

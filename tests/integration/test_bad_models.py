@@ -129,3 +129,28 @@ def test_unchecked_nan_epsilon_ends_cleanly(tiny_codellama: Path, tmp_path: Path
         assert result.returncode == 7, result
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: llama.cpp stopped"), result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_cli_refuses_pipes_and_devices(kind: str, app_home: Path, tmp_path: Path) -> None:
+    """A FIFO given as the model used to hang every command; /dev/zero was called empty."""
+    if kind == "fifo":
+        model = tmp_path / "m.gguf"
+        os.mkfifo(model)
+    else:
+        model = Path("/dev/zero")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("x = 1\n")
+    text = f"{model} is not a regular file (a pipe, socket or device)"
+    assert_one_line(cli("chat", "hi", "--model", str(model), home=app_home), text)
+    assert_one_line(cli("models", "import", str(model), home=app_home), text)
+    assert_one_line(cli("context", "q", "--repo", str(repo), "--budget", "100", "--model", str(model),
+                        home=app_home), text)
+
+
+def test_cli_refuses_a_hostile_chat_template(tiny_codellama: Path, app_home: Path, tmp_path: Path) -> None:
+    path = with_metadata(tiny_codellama, tmp_path / "loops.gguf", {"tokenizer.chat_template": (
+        GGUFValueType.STRING, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")})
+    assert_one_line(cli("chat", "hi", "--model", str(path), "-n", "2", home=app_home),
+                    "loops.gguf: the model's chat template was stopped: it runs more than 1,000,000 loop iterations")
