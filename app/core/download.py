@@ -13,6 +13,7 @@ and the CLI on its main thread.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -21,6 +22,7 @@ import queue
 import re
 import shutil
 import socket
+import stat
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -41,6 +43,16 @@ _DISK_MARGIN = 64 << 20  # keep this much free beyond the file itself
 _PROGRESS_INTERVAL_S = 0.2
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _SPLIT_RE = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$")
+_MAX_RECORD = 64 << 10  # a .part.json record is a few hundred bytes
+# The .part file and its record sit in a folder others may write to (a shared models folder, a
+# synced disk): each open refuses a final link (it could point outside the folder, or at
+# /dev/zero) and refuses to wait (a FIFO's open blocks until a writer comes).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS = {"rb": os.O_RDONLY, "rb+": os.O_RDWR, "wb": os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+               "ab": os.O_WRONLY | os.O_CREAT | os.O_APPEND}
 
 
 class DownloadError(UserError):
@@ -359,31 +371,98 @@ def _inside(folder: Path, name: str) -> Path:
     return folder / name
 
 
+def _regular_stat(path: Path) -> os.stat_result | None:
+    """lstat of `path` when it is a regular file (not a link, FIFO, socket, device or folder), else None."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _clear_non_regular(path: Path) -> None:
+    """Remove whatever stands at `path` unless it is a regular file: the download then starts over.
+
+    A link is removed itself, never what it points to; a folder only if it is empty.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        return
+    log.warning("%s is not a regular file; removing it and starting that download over", path)
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            os.rmdir(path)
+        except OSError:
+            raise DownloadError(f"{path} is a folder, not a partial download; move it away and download "
+                                "again.") from None
+    else:
+        os.unlink(path)
+
+
+def _open_regular(path: Path, mode: str, buffering: int = -1):  # noqa: ANN202 - a binary file object
+    """`open(path, mode)` that never follows a final link, never blocks, and only opens regular files."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS[mode] | _NOFOLLOW | _NONBLOCK | _BINARY | _CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO) or isinstance(exc, IsADirectoryError):
+            raise DownloadError(f"{path} was replaced by a link or a non-file during the download; "
+                                "download again to start over.", retryable=True) from None
+        raise
+    if not _NOFOLLOW and os.path.islink(path):  # Windows has no O_NOFOLLOW: check after the open
+        os.close(fd)
+        raise DownloadError(f"{path} is a link; download again to start over.", retryable=True)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DownloadError(f"{path} was replaced by a non-file during the download; download again to "
+                            "start over.", retryable=True)
+    if _NONBLOCK and hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)  # a regular file: restore ordinary semantics for the writes
+    return os.fdopen(fd, mode, buffering=buffering)
+
+
 def _partial_size(final: Path, remote: RemoteFile) -> int:
-    part = partial_path(final)
-    return part.stat().st_size if part.exists() and _record_matches(final, remote) else 0
+    st = _regular_stat(partial_path(final))
+    return st.st_size if st is not None and _record_matches(final, remote) else 0
+
+
+def _read_record(final: Path) -> dict:
+    path = _record_path(final)
+    if _regular_stat(path) is None:
+        return {}
+    with _open_regular(path, "rb") as fh:
+        data = fh.read(_MAX_RECORD + 1)
+    if len(data) > _MAX_RECORD:
+        return {}
+    record = json.loads(data.decode("utf-8"))
+    return record if isinstance(record, dict) else {}
 
 
 def _record_matches(final: Path, remote: RemoteFile) -> bool:
     try:
-        record = json.loads(_record_path(final).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = _read_record(final)
+    except (OSError, ValueError, DownloadError):
         return False
     # An empty ETag identifies nothing: such a partial file cannot be trusted to be this file.
     return bool(remote.etag) and record.get("etag") == remote.etag and record.get("size") == remote.size
 
 
 def _write_record(final: Path, remote: RemoteFile) -> None:
-    _record_path(final).write_text(json.dumps(
-        {"repo": remote.repo, "filename": remote.filename, "revision": remote.revision, "etag": remote.etag,
-         "size": remote.size, "sha256": remote.sha256, "commit": remote.commit}), encoding="utf-8")
+    path = _record_path(final)
+    _clear_non_regular(path)
+    with _open_regular(path, "wb") as fh:
+        fh.write(json.dumps(
+            {"repo": remote.repo, "filename": remote.filename, "revision": remote.revision, "etag": remote.etag,
+             "size": remote.size, "sha256": remote.sha256, "commit": remote.commit}).encode("utf-8"))
 
 
 def _hash_existing(part: Path, hasher: "hashlib._Hash", control: DownloadControl | None = None) -> int:
     """Hash what a previous run downloaded; returns the byte count (less if stopped midway, which
     the caller never uses for a verification)."""
     done = 0
-    with open(part, "rb") as fh:
+    with _open_regular(part, "rb") as fh:
         while chunk := fh.read(CHUNK * 8):
             hasher.update(chunk)
             done += len(chunk)
@@ -449,13 +528,17 @@ class _Speed:
 def _download_file(model_id: str, remote: RemoteFile, final: Path, options: DownloadOptions,
                    control: DownloadControl) -> Iterator[DownloadProgress]:
     part = partial_path(final)
-    if part.exists() and not _record_matches(final, remote):
-        part.unlink()  # a different file (or version) was being fetched: start over
-    if part.exists() and part.stat().st_size > remote.size:
-        part.unlink()
+    # A link, FIFO, device or empty folder in place of the partial file or its record is removed
+    # (never followed): the download starts over.
+    _clear_non_regular(part)
+    _clear_non_regular(_record_path(final))
+    st = _regular_stat(part)
+    if st is not None and (not _record_matches(final, remote) or st.st_size > remote.size):
+        part.unlink()  # a different file (or version) was being fetched, or too much of it: start over
+        st = None
     _write_record(final, remote)
     sha = hashlib.sha256()
-    done = _hash_existing(part, sha, control) if part.exists() else 0
+    done = _hash_existing(part, sha, control) if st is not None else 0
     if control.stopping:
         yield DownloadProgress(model_id, remote.filename, "cancelled" if control.cancel.is_set() else "paused",
                                done, remote.size)
@@ -513,13 +596,13 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                     log.warning("server ignored Range for %s; restarting from zero", remote.filename)
                     hasher.reset()
                     done = 0
-                    with open(part, "wb"):
+                    with _open_regular(part, "wb"):
                         pass
                 elif status == 206 and not response.headers.get("content-range", "").startswith(f"bytes {done}-"):
                     raise NetworkError(f"the server sent the wrong range ({response.headers.get('content-range')})")
                 last_event = 0.0
                 # Unbuffered: each received piece goes straight to the file, no extra copy.
-                with open(part, "ab", buffering=0) as out:
+                with _open_regular(part, "ab", buffering=0) as out:
                     for chunk in response.iter_bytes():  # as received: a drop loses nothing already read
                         if control.stopping:
                             break
@@ -570,14 +653,18 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
         yield DownloadProgress(model_id, remote.filename, "paused", done, remote.size)
         return
     yield DownloadProgress(model_id, remote.filename, "verifying", done, remote.size)
-    size = part.stat().st_size
+    st = _regular_stat(part)
+    if st is None:
+        raise DownloadError(f"{part} was replaced by a link or a non-file during the download; download again "
+                            "to start over.", retryable=True)
+    size = st.st_size
     if size != remote.size:
         raise IntegrityError(f"{remote.filename}: got {size:,} bytes, expected {remote.size:,}; resume to finish.")
     if remote.sha256 and hasher.hexdigest() != remote.sha256:
         part.unlink()
         _record_path(final).unlink(missing_ok=True)
         raise IntegrityError(f"{remote.filename} is corrupt (sha256 mismatch); it was deleted, download it again.")
-    with open(part, "rb+") as fh:
+    with _open_regular(part, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(part, final)  # atomic: the final name only ever holds a verified file
     _record_path(final).unlink(missing_ok=True)
