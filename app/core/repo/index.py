@@ -6,7 +6,10 @@ by text, by the names they define, by their path, and by identifier parts (Retry
 "retry"), ranked with FTS5's bm25.
 
 The index is a cache, so damage is never repaired, only rebuilt: a file found damaged when opened
-(a quick structural check) or by any later statement is deleted and built again. Several
+(a quick structural check, and its schema compared with the app's) or by any later statement is
+deleted and built again. Whatever is at its name or its side files' names that is not a regular
+file (a FIFO, a directory, a link) is removed first, looked at with lstat only, never opened.
+The readable part of the file's name is cut to a few dozen bytes, so no folder name is too long. Several
 processes may index one repository at once: updates take turns on a lock file beside the
 database (a later one finds the work done), while queries read the WAL database meanwhile.
 """
@@ -28,7 +31,16 @@ from app.core.atomic_file import describe_os_error
 from app.core.file_lock import FileLock, LockBusy
 from app.core.repo.chunk import chunk_file, identifier_parts, identifiers
 from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
-from app.core.sqlite_recovery import check, is_corruption, remove_database
+from app.core.sqlite_recovery import (
+    check,
+    discard,
+    distrust_schema,
+    irregular_files,
+    is_corruption,
+    is_irregular,
+    remove_database,
+    schema_diff,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +95,12 @@ class IndexRebuilt(RepoError):
 class RepoIndex:
     def __init__(self, root: Path, cache_dir: Path) -> None:
         self.root = root.expanduser().resolve()
-        digest = hashlib.sha1(str(self.root).encode()).hexdigest()[:16]
+        digest = hashlib.sha1(str(self.root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RepoError(f"The repository index cannot be kept in {cache_dir}: {describe_os_error(exc)}.") from None
-        self.path = cache_dir / f"{self.root.name}-{digest}.sqlite3"
+        self.path = cache_dir / index_file_name(self.root, digest)
         existed = self.path.exists()
         self.generation = 0  # bumped whenever an update changed something; keys derived caches
         self.cache: dict[str, object] = {}
@@ -111,9 +123,34 @@ class RepoIndex:
             raise _repo_error(self.path, exc) from None
 
     def _connect(self) -> sqlite3.Connection:
+        self._clear_irregular()
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        try:
+            distrust_schema(db)  # nothing named in the file's schema runs (it has no triggers of its own)
+        except BaseException:
+            db.close()
+            raise
         self._identity = _identity(self.path)
         return db
+
+    def _clear_irregular(self) -> None:
+        """A FIFO, directory or link at the index's names is removed (lstat only; it is a cache)."""
+        for file in irregular_files(self.path):
+            log.warning("%s is not a regular file; removing it and rebuilding the index", file)
+            try:
+                discard(file)
+            except OSError as exc:
+                raise RepoError(f"The repository index at {file} is not a file and cannot be removed: "
+                                f"{describe_os_error(exc)}.") from None
+
+    def _sound(self, db: sqlite3.Connection, version: int) -> bool:
+        """Its schema is exactly the app's (any foreign trigger, view or index, or other tables: rebuilt)."""
+        diff = schema_diff(db, _SCHEMA)
+        if version == 0 and not diff.foreign and not diff.wrong:
+            return True  # a new file, or one the app has not laid out yet
+        if diff:
+            log.warning("repository index %s has another schema (%s); rebuilding it", self.path, diff)
+        return not diff
 
     def _open(self) -> sqlite3.Connection:
         """A sound index of this version opens without writing (and without the lock)."""
@@ -126,7 +163,7 @@ class RepoIndex:
             except BaseException:
                 db.close()
                 raise
-            if version == SCHEMA_VERSION and wal:
+            if version == SCHEMA_VERSION and wal and self._sound(db, version):
                 db.execute("PRAGMA synchronous = NORMAL")
                 return db
             db.close()
@@ -150,6 +187,8 @@ class RepoIndex:
                     db.close()
                 raise
             version = -1
+        if version in (0, SCHEMA_VERSION) and db is not None and not self._sound(db, version):
+            version = -1
         if version not in (0, SCHEMA_VERSION):  # damaged, or another layout: a cache, so start afresh
             if db is not None:
                 db.close()
@@ -170,6 +209,13 @@ class RepoIndex:
             return
         deadline = time.monotonic() + LOCK_WAIT_S
         waited = False
+        if is_irregular(self._lock_path):  # opening a FIFO could block: only a regular file is locked
+            log.warning("%s is not a regular file; removing it", self._lock_path)
+            try:
+                discard(self._lock_path)
+            except OSError as exc:
+                raise RepoError(f"The repository index lock {self._lock_path} cannot be created: "
+                                f"{describe_os_error(exc)}.") from None
         while True:
             try:
                 self._lock.acquire(wait_s=0.25)
@@ -404,6 +450,25 @@ class _Rows:
     def __iter__(self) -> Iterator[Any]:
         while (row := self._read(self._cursor.fetchone)) is not None:
             yield row
+
+
+NAME_BYTES = 64  # of the folder's name in the index's file name; with the digest and suffixes far below 255
+
+
+def index_file_name(root: Path, digest: str) -> str:
+    """`<folder name>-<digest>.sqlite3`, the folder's name cut to NAME_BYTES of UTF-8 at a character boundary.
+
+    Shorter names are kept whole, so existing indexes stay valid; the digest of the whole path
+    keeps two long names that share their beginning apart.
+    """
+    kept, used = [], 0
+    for char in root.name:
+        size = len(char.encode("utf-8", "surrogateescape"))  # an undecodable byte counts as one
+        if used + size > NAME_BYTES:
+            break
+        kept.append(char)
+        used += size
+    return f"{''.join(kept)}-{digest}.sqlite3"
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
