@@ -8,6 +8,7 @@ on it would let two holders in). fcntl on POSIX, msvcrt on Windows.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -39,6 +40,38 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+_FLAGS = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+          | getattr(os, "O_CLOEXEC", 0))
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file, opened without following a link or blocking on a FIFO. Anything at its name
+    that is not a regular file holds no lock and is replaced (a link itself, never its target)."""
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, _FLAGS, 0o644)
+        except OSError:
+            if not os.path.islink(path) and not os.path.isdir(path):
+                raise
+            _remove(path)
+            continue
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+        os.close(fd)
+        _remove(path)
+    raise OSError(f"{path} keeps being replaced by something that is not a file")
+
+
+def _remove(path: Path) -> None:
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)  # only an empty folder: anything else in it is not ours to delete
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 class LockBusy(Exception):
     """Another holder has the lock (and kept it for as long as the caller was willing to wait)."""
 
@@ -58,7 +91,7 @@ class FileLock:
         """Take the lock, waiting up to `wait_s` seconds (with a growing pause) for its holder."""
         if self._fd is not None:
             raise RuntimeError(f"{self.path} is already held by this object")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock_file(self.path)
         deadline = time.monotonic() + wait_s
         delay = 0.01
         try:

@@ -70,3 +70,23 @@ def test_file_lock_excludes_another_process_until_it_exits(tmp_path: Path) -> No
         holder.wait()
     with FileLock(lock_path):
         pass
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link_out", "dangling", "folder"])
+def test_lock_file_that_is_not_a_file_is_replaced(tmp_path: Path, kind: str) -> None:
+    import os
+
+    lock_path = tmp_path / "x.lock"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    if kind == "fifo":
+        os.mkfifo(lock_path)
+    elif kind == "link_out":
+        lock_path.symlink_to(outside)
+    elif kind == "dangling":
+        lock_path.symlink_to(tmp_path / "nowhere")
+    else:
+        lock_path.mkdir()
+    with FileLock(lock_path):  # would block on the FIFO, or lock (and create) the link's target
+        assert lock_path.is_file() and not lock_path.is_symlink()
+    assert outside.read_text() == "keep me\n" and not (tmp_path / "nowhere").exists()
