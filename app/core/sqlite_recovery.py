@@ -301,3 +301,12 @@ def fsync_directory(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` now (device, inode), to notice another process having replaced it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino

@@ -23,6 +23,7 @@ from app.core.sqlite_recovery import (
     check,
     distrust_schema,
     expected_schema,
+    file_identity,
     is_busy,
     is_corruption,
     quoted,
@@ -184,7 +185,7 @@ class ConversationStore:
         db = sqlite3.connect(self.path, timeout=min(self._busy_timeout_s, _ATTEMPT_WAIT_S), isolation_level=None,
                              check_same_thread=False)
         try:
-            self._identity = _identity(self.path)
+            self._identity = file_identity(self.path)
             distrust_schema(db)  # until the schema is known to be the app's own
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA foreign_keys = ON")
@@ -213,7 +214,7 @@ class ConversationStore:
     def _recover(self, exc: sqlite3.Error) -> None:
         """Move the damaged file aside and put a fresh database with what was readable in its place."""
         log.error("conversation database %s is damaged (%s); recovering what can be read", self.path, exc)
-        if self._identity is not None and _identity(self.path) != self._identity:
+        if self._identity is not None and file_identity(self.path) != self._identity:
             log.warning("%s was already replaced (another copy of the app recovered it)", self.path)
             return
         try:
@@ -423,12 +424,3 @@ def _make_schema_own(db: sqlite3.Connection, version: int) -> None:
             raise
         # A table of an unknown module cannot even be dropped: salvage the messages instead.
         raise SchemaDamage(f"database schema is malformed and cannot be repaired: {exc}") from exc
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """Which file is at `path` now, to notice another process having replaced it."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino

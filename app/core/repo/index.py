@@ -35,6 +35,7 @@ from app.core.sqlite_recovery import (
     check,
     discard,
     distrust_schema,
+    file_identity,
     irregular_files,
     is_corruption,
     is_irregular,
@@ -130,7 +131,7 @@ class RepoIndex:
         except BaseException:
             db.close()
             raise
-        self._identity = _identity(self.path)
+        self._identity = file_identity(self.path)
         return db
 
     def _clear_irregular(self) -> None:
@@ -236,7 +237,7 @@ class RepoIndex:
         self._holding = True
         self._replaced = False
         try:
-            if self._db is not None and _identity(self.path) != self._identity:
+            if self._db is not None and file_identity(self.path) != self._identity:
                 # Another process rebuilt the file while this one waited: use the new one.
                 self._db.close()
                 self._db = self._prepare()
@@ -469,14 +470,6 @@ def index_file_name(root: Path, digest: str) -> str:
         kept.append(char)
         used += size
     return f"{''.join(kept)}-{digest}.sqlite3"
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 def _repo_error(path: Path, exc: sqlite3.Error) -> RepoError:
