@@ -14,6 +14,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -72,8 +73,23 @@ CREATE TRIGGER IF NOT EXISTS messages_au AFTER UPDATE OF content ON messages BEG
 END;
 """
 
-# Message states
-COMPLETE, STREAMING, INTERRUPTED, STOPPED, FAILED = "complete", "streaming", "interrupted", "stopped", "failed"
+class MessageState(str, Enum):
+    """Where a stored message stands; the values are what the ``state`` column holds."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"  # being generated; found on open, it becomes INTERRUPTED
+    INTERRUPTED = "interrupted"  # the program ended while it streamed
+    STOPPED = "stopped"  # the user stopped it
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def _missing_(cls, value: object) -> MessageState:
+        # A state written by a newer version reads back as cut short: shown, never taken as whole.
+        log.warning("Unknown message state %r read as %s", value, cls.INTERRUPTED.value)
+        return cls.INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,7 @@ class StoredMessage:
     conversation_id: int
     role: str
     content: str
-    state: str
+    state: MessageState
     created: float
 
 
@@ -204,8 +220,10 @@ class ConversationStore:
             # SQLite (3.40) does not mark innocuous, so they need a trusted schema to run.
             db.execute("PRAGMA trusted_schema = ON")
             # Rows still "streaming" belong to a run that died mid-answer.
-            if db.execute("SELECT 1 FROM messages WHERE state = ? LIMIT 1", (STREAMING,)).fetchone():
-                db.execute("UPDATE messages SET state = ? WHERE state = ?", (INTERRUPTED, STREAMING))
+            streaming = MessageState.STREAMING.value
+            if db.execute("SELECT 1 FROM messages WHERE state = ? LIMIT 1", (streaming,)).fetchone():
+                db.execute("UPDATE messages SET state = ? WHERE state = ?",
+                           (MessageState.INTERRUPTED.value, streaming))
         except BaseException:
             db.close()
             raise
@@ -295,9 +313,10 @@ class ConversationStore:
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         rows = self._do(lambda db: db.execute(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall())
-        return [StoredMessage(**dict(r)) for r in rows]
+        return [StoredMessage(**{**dict(r), "state": MessageState(r["state"])}) for r in rows]
 
-    def add_message(self, conversation_id: int, role: str, content: str, state: str = COMPLETE) -> int:
+    def add_message(self, conversation_id: int, role: str, content: str,
+                    state: MessageState = MessageState.COMPLETE) -> int:
         now = time.time()
 
         def add(db: sqlite3.Connection) -> int:
@@ -309,18 +328,18 @@ class ConversationStore:
                            (conversation_id, title or RECOVERED_TITLE, now, now))
             cur = db.execute(
                 "INSERT INTO messages(conversation_id, role, content, state, created) VALUES (?,?,?,?,?)",
-                (conversation_id, role, content, state, now))
+                (conversation_id, role, content, MessageState(state).value, now))
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
             return int(cur.lastrowid)
 
         return self._write(add)
 
-    def update_message(self, message_id: int, content: str, state: str | None = None) -> None:
+    def update_message(self, message_id: int, content: str, state: MessageState | None = None) -> None:
         if state is None:
             self._write(lambda db: db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id)))
         else:
             self._write(lambda db: db.execute("UPDATE messages SET content = ?, state = ? WHERE id = ?",
-                                              (content, state, message_id)))
+                                              (content, MessageState(state).value, message_id)))
 
     def delete_messages(self, message_ids: list[int]) -> None:
         """Delete exactly these messages (ids that no longer exist are ignored)."""
@@ -370,8 +389,8 @@ class ConversationStore:
             lines += ["## System", "", conv.system_prompt, ""]
         for message in self.messages(conversation_id):
             heading = "You" if message.role == "user" else "Assistant"
-            if message.state not in (COMPLETE,):
-                heading += f" ({message.state})"
+            if message.state is not MessageState.COMPLETE:
+                heading += f" ({message.state.value})"
             lines += [f"## {heading}", "", message.content.rstrip(), ""]
         return "\n".join(lines)
 

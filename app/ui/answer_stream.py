@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.engine import GenerationStats
+from app.core.store import MessageState
 from app.workers.inference import ChatJob, InferenceService, InfillJob
 
 RENDER_INTERVAL_MS = 40
@@ -16,7 +17,7 @@ RENDER_INTERVAL_MS = 40
 
 class AnswerStream(QObject):
     render = Signal(str)  # all the text so far, coalesced
-    ended = Signal(str, object)  # "complete" or "stopped", GenerationStats
+    ended = Signal(object, object)  # MessageState.COMPLETE or .STOPPED, GenerationStats
     failed = Signal(str)
 
     def __init__(self, inference: InferenceService, parent: QObject | None = None) -> None:
@@ -68,7 +69,8 @@ class AnswerStream(QObject):
     def _on_finished(self, job_id: int, stats: GenerationStats) -> None:
         if self._mine(job_id):
             self._end()
-            self.ended.emit("stopped" if stats.stop_reason == "cancelled" else "complete", stats)
+            state = MessageState.STOPPED if stats.stop_reason == "cancelled" else MessageState.COMPLETE
+            self.ended.emit(state, stats)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if self._mine(job_id):

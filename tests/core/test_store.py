@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import StoreError
-from app.core.store import COMPLETE, INTERRUPTED, STREAMING, ConversationStore
+from app.core.store import ConversationStore, MessageState
 
 
 @pytest.fixture
@@ -26,14 +26,33 @@ def store(tmp_path: Path) -> ConversationStore:
 def test_conversation_round_trip(store: ConversationStore) -> None:
     cid = store.create_conversation("Strings", model="smollm2", system_prompt="Be brief")
     store.add_message(cid, "user", "How do I reverse a string?")
-    mid = store.add_message(cid, "assistant", "", state=STREAMING)
-    store.update_message(mid, "Use s[::-1]", COMPLETE)
+    mid = store.add_message(cid, "assistant", "", state=MessageState.STREAMING)
+    store.update_message(mid, "Use s[::-1]", MessageState.COMPLETE)
     messages = store.messages(cid)
     assert [(m.role, m.content, m.state) for m in messages] == [
-        ("user", "How do I reverse a string?", COMPLETE), ("assistant", "Use s[::-1]", COMPLETE)]
+        ("user", "How do I reverse a string?", MessageState.COMPLETE), ("assistant", "Use s[::-1]", MessageState.COMPLETE)]
     assert store.conversation(cid).system_prompt == "Be brief"
     store.rename(cid, "Reversing")
     assert store.list_conversations()[0].title == "Reversing"
+
+
+def test_states_are_stored_as_their_old_strings_and_unknown_ones_read_as_interrupted(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    store = ConversationStore(path)
+    cid = store.create_conversation("States")
+    store.add_message(cid, "assistant", "cut", state=MessageState.STOPPED)
+    store.add_message(cid, "assistant", "later", state=MessageState.COMPLETE)
+    store.close()
+    with sqlite3.connect(path) as db:  # a file written by an older or newer version
+        assert [r[0] for r in db.execute("SELECT state FROM messages ORDER BY id")] == ["stopped", "complete"]
+        db.execute("UPDATE messages SET state = 'paraphrased' WHERE content = 'later'")
+    db.close()
+    store = ConversationStore(path)
+    try:
+        assert [m.state for m in store.messages(cid)] == [MessageState.STOPPED, MessageState.INTERRUPTED]
+        assert "## Assistant (stopped)" in store.export_markdown(cid)
+    finally:
+        store.close()
 
 
 def test_newest_first_and_delete(store: ConversationStore) -> None:
@@ -72,7 +91,7 @@ def test_search(store: ConversationStore) -> None:
 def test_export_markdown(store: ConversationStore) -> None:
     cid = store.create_conversation("Export me", model="m", system_prompt="sys")
     store.add_message(cid, "user", "q")
-    store.add_message(cid, "assistant", "```python\nprint(1)\n```", state=INTERRUPTED)
+    store.add_message(cid, "assistant", "```python\nprint(1)\n```", state=MessageState.INTERRUPTED)
     text = store.export_markdown(cid)
     assert text.startswith("# Export me")
     assert "## You\n\nq" in text and "## Assistant (interrupted)" in text and "print(1)" in text
@@ -110,11 +129,11 @@ def test_locked_database_gives_clear_error(tmp_path: Path) -> None:
 WRITER = """
 import sys, time
 from pathlib import Path
-from app.core.store import ConversationStore, STREAMING
+from app.core.store import ConversationStore, MessageState
 store = ConversationStore(Path(sys.argv[1]))
 cid = store.create_conversation("crash")
 store.add_message(cid, "user", "tell me")
-mid = store.add_message(cid, "assistant", "", state=STREAMING)
+mid = store.add_message(cid, "assistant", "", state=MessageState.STREAMING)
 text = ""
 for i in range(100000):
     text += f"token{i} "
@@ -137,7 +156,7 @@ def test_killed_mid_answer_keeps_partial_text(tmp_path: Path) -> None:
         conv = store.list_conversations()[0]
         user, answer = store.messages(conv.id)
         assert user.content == "tell me"
-        assert answer.state == INTERRUPTED
+        assert answer.state == MessageState.INTERRUPTED
         assert answer.content.startswith("token0 token1 ") and len(answer.content.split()) > 50
     finally:
         store.close()

@@ -7,8 +7,10 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from app.core.store import STREAMING, ConversationStore
+from app.core.store import ConversationStore, MessageState
 from app.ui.chat.message_view import CodeBlockView, MessageView
+
+COMPLETE_PAIR = [("user", MessageState.COMPLETE), ("assistant", MessageState.COMPLETE)]
 
 
 def send(qtbot, window, text: str, timeout: int = 60000) -> None:
@@ -17,7 +19,7 @@ def send(qtbot, window, text: str, timeout: int = 60000) -> None:
         qtbot.keyClick(window.chat.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
 
-def stored(window) -> list[tuple[str, str]]:
+def stored(window) -> list[tuple[str, MessageState]]:
     store = ConversationStore(window._ctx.paths.database)
     try:
         conv = store.list_conversations()
@@ -31,12 +33,12 @@ def test_chat_streams_highlights_and_persists(qtbot, make_window) -> None:
     send(qtbot, window, "Write a Python function that reverses a string")
     entries = window.chat.entries
     assert [e.role for e in entries] == ["user", "assistant"]
-    assert entries[1].state == "complete" and entries[1].text.strip()
+    assert entries[1].state is MessageState.COMPLETE and entries[1].text.strip()
     answer_view = window.chat._views[1]
     blocks = answer_view.code_blocks()
     assert blocks, entries[1].text
     assert blocks[0].highlighted and "<span" in blocks[0].view.toHtml()
-    qtbot.waitUntil(lambda: stored(window) == [("user", "complete"), ("assistant", "complete")], timeout=5000)
+    qtbot.waitUntil(lambda: stored(window) == COMPLETE_PAIR, timeout=5000)
     qtbot.waitUntil(lambda: window.chat.list_model.rowCount() == 1, timeout=5000)
     assert window.chat.meter.value() > 0 and window.chat.meter.maximum() == 2048
     assert "SmolLM2" in window.model_label.text() and "CPU" in window.model_label.text()
@@ -94,7 +96,7 @@ def test_regenerate_and_edit_last(qtbot, make_window) -> None:
     assert window.chat.entries == [] and window.chat.composer.toPlainText() == "Name a sorting algorithm."
     send(qtbot, window, "Name a search algorithm.")
     assert [e.text for e in window.chat.entries][0] == "Name a search algorithm."
-    qtbot.waitUntil(lambda: stored(window) == [("user", "complete"), ("assistant", "complete")], timeout=5000)
+    qtbot.waitUntil(lambda: stored(window) == COMPLETE_PAIR, timeout=5000)
 
 
 def test_follow_up_turn_and_new_chat(qtbot, make_window) -> None:
@@ -130,7 +132,7 @@ def test_answer_cut_by_a_crash_is_kept(qtbot, make_window, app_home) -> None:
     store = ConversationStore(app_home / "data" / "conversations.sqlite3")
     cid = store.create_conversation("crashed")
     store.add_message(cid, "user", "q")
-    store.add_message(cid, "assistant", "partial answer", state=STREAMING)
+    store.add_message(cid, "assistant", "partial answer", state=MessageState.STREAMING)
     store.close()  # as if the app died here
     window = make_window(load=False)
     qtbot.waitUntil(lambda: window.chat.list_model.rowCount() == 1, timeout=5000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core import sqlite_recovery
-from app.core.store import INTERRUPTED, STREAMING, ConversationStore
+from app.core.store import ConversationStore, MessageState
 from tests.core.test_store_recovery import fill, pages_of, smash
 from tests.ui.test_chat_pane import send
 
@@ -17,7 +17,7 @@ def test_database_locked_when_the_app_starts(qtbot, make_window, app_home) -> No
     earlier = ConversationStore(path)
     cid = earlier.create_conversation("Earlier chat")
     earlier.add_message(cid, "user", "q")
-    earlier.add_message(cid, "assistant", "cut short", state=STREAMING)  # opening must write: mark it
+    earlier.add_message(cid, "assistant", "cut short", state=MessageState.STREAMING)  # opening must write: mark it
     earlier.close()
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
@@ -37,7 +37,7 @@ def test_database_locked_when_the_app_starts(qtbot, make_window, app_home) -> No
         titles = {c.title: [(m.role, m.state) for m in store.messages(c.id)] for c in store.list_conversations()}
     finally:
         store.close()
-    assert titles["Earlier chat"] == [("user", "complete"), ("assistant", INTERRUPTED)]
+    assert titles["Earlier chat"] == [("user", MessageState.COMPLETE), ("assistant", MessageState.INTERRUPTED)]
     assert [role for role, _state in titles["Question while locked"]] == ["user", "assistant"]
 
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.markdown_blocks import Block, split_blocks
+from app.core.store import MessageState
 from app.ui.highlight import code_html, language_label, style_colors
 from app.ui.plain_text import plain
 from app.ui.safe_markdown import markdown_html, open_web_link
@@ -130,7 +131,7 @@ class MessageView(QFrame):
 
     copy_requested = Signal()
 
-    def __init__(self, role: str, text: str = "", *, style: str, state: str = "complete",
+    def __init__(self, role: str, text: str = "", *, style: str, state: MessageState = MessageState.COMPLETE,
                  display: Callable[[str], str] | None = None, on_link: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self._display, self._on_link = display, on_link
@@ -152,10 +153,10 @@ class MessageView(QFrame):
         self.set_state(state)
         self.set_text(text)
 
-    def set_state(self, state: str) -> None:
+    def set_state(self, state: MessageState) -> None:
         name = "You" if self.role == "user" else "Assistant"
-        suffix = {"streaming": " …", "stopped": " (stopped)", "interrupted": " (interrupted)",
-                  "failed": " (failed)"}.get(state, "")
+        suffix = {MessageState.STREAMING: " …", MessageState.STOPPED: " (stopped)",
+                  MessageState.INTERRUPTED: " (interrupted)", MessageState.FAILED: " (failed)"}.get(state, "")
         self.who.setText(name + suffix)
 
     def set_text(self, text: str) -> None:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.core.engine import GenerationStats
 from app.core.prompts.chat import ChatMessage
-from app.core.store import COMPLETE, FAILED, STOPPED, STREAMING, ConversationStore
+from app.core.store import ConversationStore, MessageState
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.conversation_list import ConversationIdRole, ConversationListModel, ConversationRow, when
 from app.ui.chat.message_view import MessageView
@@ -51,7 +51,7 @@ RETRY_INTERVAL_MS = 3000  # after a failed save (a locked database), try again t
 class Entry:
     role: str
     text: str
-    state: str = COMPLETE
+    state: MessageState = MessageState.COMPLETE
     ref: Ref = field(default_factory=Ref)
 
 
@@ -268,7 +268,7 @@ class ChatPane(QWidget):
     def _prompt_messages(self) -> list[ChatMessage]:
         system = [ChatMessage("system", self._system_prompt)] if self._system_prompt.strip() else []
         history = [ChatMessage(e.role, e.text) for e in self._entries  # type: ignore[arg-type]
-                   if e.state != FAILED and (e.role == "user" or e.text.strip())]
+                   if e.state is not MessageState.FAILED and (e.role == "user" or e.text.strip())]
         return system + _alternating(history)
 
     # Actions -----------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ class ChatPane(QWidget):
 
     def _generate(self) -> None:
         messages = self._prompt_messages()
-        answer = Entry("assistant", "", STREAMING)
+        answer = Entry("assistant", "", MessageState.STREAMING)
         self._entries.append(answer)
         self._add_view(answer)
         self._answer = answer
@@ -386,7 +386,7 @@ class ChatPane(QWidget):
         """Keep what has streamed: mark a running answer stopped and save everything now."""
         if self._stream.active:
             self._answer.text = self._stream.detach()
-            self._finish(STOPPED)
+            self._finish(MessageState.STOPPED)
         self._sync()
 
     def new_chat(self) -> None:
@@ -497,7 +497,7 @@ class ChatPane(QWidget):
         if at_end:
             self._scroll_to_end()
 
-    def _finish(self, state: str) -> Entry | None:
+    def _finish(self, state: MessageState) -> Entry | None:
         answer = self._answer
         self._save_timer.stop()
         self._answer = None
@@ -510,7 +510,7 @@ class ChatPane(QWidget):
         self._update_buttons()
         return answer
 
-    def _on_ended(self, state: str, stats: GenerationStats) -> None:
+    def _on_ended(self, state: MessageState, stats: GenerationStats) -> None:
         if self._answer is not None:
             self._answer.text = self._stream.text
         self._finish(state)
@@ -529,7 +529,7 @@ class ChatPane(QWidget):
     def _on_failed(self, message: str) -> None:
         if self._answer is not None:
             self._answer.text = self._stream.text
-        self._finish(FAILED)
+        self._finish(MessageState.FAILED)
         self._show_error(message)
 
     def _on_model_loaded(self, info) -> None:

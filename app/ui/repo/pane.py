@@ -23,6 +23,7 @@ from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import CitedCode, EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState
 from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
+from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
 from app.ui.plain_text import plain
@@ -288,7 +289,7 @@ class RepoPane(QWidget):
         self.question.clear()
         self._add_view("user", prepared.question)
         self._answer_view = self._add_view("assistant", "")
-        self._answer_view.set_state("streaming")
+        self._answer_view.set_state(MessageState.STREAMING)
         self._pending_question = prepared.question
         self.question_sent.emit(prepared)
         # The state is saved on disk too, so a question after re-opening the repository starts from it.
@@ -310,12 +311,12 @@ class RepoPane(QWidget):
         if self._answer_view is not None:
             self._answer_view.set_text(text)
 
-    def _done(self, state: str) -> None:
+    def _done(self, state: MessageState) -> None:
         text = self._stream.text
         if self._answer_view is not None:
             self._answer_view.set_text(text)
             self._answer_view.set_state(state)
-        if self._session is not None and state != "failed" and text.strip():
+        if self._session is not None and state is not MessageState.FAILED and text.strip():
             self._session.record(self._pending_question, text)
             # A copy: the next turn may change the shown conversation while this one is written.
             session, assistant = RepoSession(self._session.root, self._session.context, list(self._session.history)), \
@@ -326,13 +327,13 @@ class RepoPane(QWidget):
             self._session = None  # the first answer failed: the next question packs afresh
         self._update_buttons()
 
-    def _on_ended(self, state: str, stats) -> None:
+    def _on_ended(self, state: MessageState, stats) -> None:
         self._done(state)
         self.status.emit(f"{stats.generated_tokens} tokens; {stats.reused_tokens:,} of {stats.prompt_tokens:,} "
                          "prompt tokens reused from the cache")
 
     def _on_failed(self, message: str) -> None:
-        self._done("failed")
+        self._done(MessageState.FAILED)
         self._show_error(message)
 
     # Citations ---------------------------------------------------------------------------------
