@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from app import __version__
 from app.cli_args import (
@@ -32,6 +32,9 @@ from app.context import AppContext, build_context
 from app.core.errors import ModelNotFoundError, UserError
 from app.core.prompts.chat import ChatMessage
 from app.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    from app.core.download import DownloadProgress
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +139,7 @@ def cmd_models_list(ctx: AppContext, args: argparse.Namespace) -> int:
         fit = assess(entry)
         rows.append((entry.id, entry.parameters, entry.quantization, ("~" if not entry.size and size else "")
                      + (_human(size) if size else "?"), ",".join(entry.roles), fit.verdict if fit else "?",
-                     model_state(entry, ctx.paths.models)))
+                     model_state(entry, ctx.paths.models).value))
     rows = [tuple(terminal_safe(cell) for cell in row) for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -163,7 +166,7 @@ def cmd_models_info(ctx: AppContext, args: argparse.Namespace) -> int:
              f"sha256: {entry.sha256 or 'from the hub at download time'}",
              f"trained context: {entry.context_length:,} tokens; roles: {', '.join(entry.roles)}; "
              f"chat format: {entry.chat_format}; infill format: {entry.infill_format}",
-             f"license: {entry.license or '?'}", f"state: {model_state(entry, ctx.paths.models)}"
+             f"license: {entry.license or '?'}", f"state: {model_state(entry, ctx.paths.models).value}"
              + (f" at {path}" if path else "")]
     if fit:
         lines.append(f"fit: {fit.verdict} ({fit.detail})")
@@ -229,25 +232,27 @@ class _ProgressBar:
         self.last_decile = -1
         self.width = 0
 
-    def show(self, event) -> None:
-        if event.state == "checking":
+    def show(self, event: DownloadProgress) -> None:
+        from app.core.download import DownloadState  # lazily, like every command's own imports
+
+        if event.state is DownloadState.CHECKING:
             return  # instant; a line for it would only clutter error output
-        if event.state in ("downloading", "retrying", "verifying") and event.total:
+        if event.state.transferring and event.total:
             eta = event.eta_seconds
             eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
             filled = int(event.fraction * 30)
             text = (f"{event.filename} [{'#' * filled}{'.' * (30 - filled)}] {event.fraction * 100:5.1f}% "
                     f"{_human(event.done)}/{_human(event.total)} {_human(event.speed)}/s{eta_text}")
-            if event.state != "downloading":
-                text += f" ({event.state}{': ' + event.message if event.message else ''})"
+            if event.state is not DownloadState.DOWNLOADING:
+                text += f" ({event.state.value}{': ' + event.message if event.message else ''})"
         else:
-            text = f"{event.filename}: {event.state}{' ' + event.message if event.message else ''}"
+            text = f"{event.filename}: {event.state.value}{' ' + event.message if event.message else ''}"
         if self.tty:
             self.stream.write("\r" + text.ljust(self.width))
             self.width = len(text)
         else:
             decile = int(event.fraction * 10)
-            if decile != self.last_decile or event.state != "downloading":
+            if decile != self.last_decile or event.state is not DownloadState.DOWNLOADING:
                 self.last_decile = decile
                 self.stream.write(text + "\n")
         self.stream.flush()

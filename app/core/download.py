@@ -26,6 +26,7 @@ import stat
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -97,11 +98,39 @@ class RemoteFile:
     commit: str
 
 
+class DownloadState(str, Enum):
+    """Where a model's download stands. The downloader yields CHECKING to CANCELLED; QUEUED and
+    FAILED are set by whoever runs it (waiting its turn; ended by an error)."""
+
+    QUEUED = "queued"
+    CHECKING = "checking"
+    DOWNLOADING = "downloading"
+    RETRYING = "retrying"
+    VERIFYING = "verifying"
+    DONE = "done"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def transferring(self) -> bool:
+        """Bytes are moving (or about to again): progress is worth a bar."""
+        return self in (DownloadState.DOWNLOADING, DownloadState.RETRYING, DownloadState.VERIFYING)
+
+    @property
+    def stopped_early(self) -> bool:
+        """Paused or cancelled by the user, not finished."""
+        return self in (DownloadState.PAUSED, DownloadState.CANCELLED)
+
+
 @dataclass
 class DownloadProgress:
     model_id: str
     filename: str
-    state: str  # "checking", "downloading", "retrying", "verifying", "done", "paused", "cancelled"
+    state: DownloadState
     done: int = 0
     total: int = 0
     speed: float = 0.0  # bytes per second over the last few seconds
@@ -327,7 +356,7 @@ def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions
 
 def _download_locked(entry: ModelEntry, folder: Path, options: DownloadOptions,
                      control: DownloadControl) -> Iterator[DownloadProgress]:
-    yield DownloadProgress(entry.id, entry.files[0], "checking")
+    yield DownloadProgress(entry.id, entry.files[0], DownloadState.CHECKING)
     files = resolve_files(entry, options)
     remaining = sum(f.size - _partial_size(_inside(folder, f.filename), f) for f in files
                     if not _inside(folder, f.filename).exists())
@@ -349,7 +378,8 @@ def _download_locked(entry: ModelEntry, folder: Path, options: DownloadOptions,
             raise DiskFullError("The disk filled up while downloading; the partial file is kept, free space "
                                 "and resume.") from None
         raise DownloadError(f"Writing the download failed: {exc.strerror or exc}") from None
-    yield DownloadProgress(entry.id, files[0].filename, "done", sum(f.size for f in files), sum(f.size for f in files))
+    total = sum(f.size for f in files)
+    yield DownloadProgress(entry.id, files[0].filename, DownloadState.DONE, total, total)
 
 
 def _refuse_unsupported(remote: RemoteFile, options: DownloadOptions) -> None:
@@ -540,7 +570,8 @@ def _download_file(model_id: str, remote: RemoteFile, final: Path, options: Down
     sha = hashlib.sha256()
     done = _hash_existing(part, sha, control) if st is not None else 0
     if control.stopping:
-        yield DownloadProgress(model_id, remote.filename, "cancelled" if control.cancel.is_set() else "paused",
+        yield DownloadProgress(model_id, remote.filename,
+                               DownloadState.CANCELLED if control.cancel.is_set() else DownloadState.PAUSED,
                                done, remote.size)
         return
     hasher = _ThreadedHasher(sha)
@@ -558,7 +589,7 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
     if done:
         log.info("resuming %s at %d of %d bytes", remote.filename, done, remote.size)
     speed = _Speed()
-    progress = DownloadProgress(model_id, remote.filename, "downloading", done, remote.size)
+    progress = DownloadProgress(model_id, remote.filename, DownloadState.DOWNLOADING, done, remote.size)
     headers = build_hf_headers(token=_token(options))
     headers["Accept-Encoding"] = "identity"  # byte ranges must address the file, not a compressed stream
     timeout = httpx.Timeout(connect=options.connect_timeout_s, read=options.stall_timeout_s,
@@ -619,7 +650,7 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                         now = time.monotonic()
                         if now - last_event >= _PROGRESS_INTERVAL_S:
                             last_event = now
-                            progress.state, progress.done, progress.speed = "downloading", done, speed.add(done)
+                            progress.state, progress.done, progress.speed = DownloadState.DOWNLOADING, done, speed.add(done)
                             progress.message = ""
                             yield replace(progress)  # a snapshot: consumers may keep events
                         if control.stopping:
@@ -640,19 +671,19 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                 raise NetworkError(f"{remote.filename}: download failed after {options.retries} retries "
                                    f"({exc}); resume it later, the partial file is kept.") from None
             wait = min(options.backoff_max_s, options.backoff_s * 2 ** (failures - 1))
-            progress.state, progress.done, progress.message = "retrying", done, f"{exc}; retrying in {wait:.0f} s"
+            progress.state, progress.done, progress.message = DownloadState.RETRYING, done, f"{exc}; retrying in {wait:.0f} s"
             yield replace(progress)
             if control.wait(wait):
                 break
     if control.cancel.is_set():
         part.unlink(missing_ok=True)
         _record_path(final).unlink(missing_ok=True)
-        yield DownloadProgress(model_id, remote.filename, "cancelled", 0, remote.size)
+        yield DownloadProgress(model_id, remote.filename, DownloadState.CANCELLED, 0, remote.size)
         return
     if control.pause.is_set() and done < remote.size:
-        yield DownloadProgress(model_id, remote.filename, "paused", done, remote.size)
+        yield DownloadProgress(model_id, remote.filename, DownloadState.PAUSED, done, remote.size)
         return
-    yield DownloadProgress(model_id, remote.filename, "verifying", done, remote.size)
+    yield DownloadProgress(model_id, remote.filename, DownloadState.VERIFYING, done, remote.size)
     st = _regular_stat(part)
     if st is None:
         raise DownloadError(f"{part} was replaced by a link or a non-file during the download; download again "

@@ -6,6 +6,7 @@ import importlib.metadata
 import re
 import shutil
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from app.core.errors import ModelNotFoundError, UserError
@@ -107,18 +108,37 @@ def resolve_model(spec: str | None, manifest: Manifest, models_dir: Path) -> Res
     raise ModelNotFoundError("no chat model is installed, not even the embedded one; run the setup again")
 
 
-def model_state(entry: ModelEntry, models_dir: Path) -> str:
-    """"embedded", "imported", "installed", "partial" (a resumable download), "available" or "missing"."""
+class ModelState(str, Enum):
+    """What is on disk for a catalogue entry; the values are what ``models list`` prints."""
+
+    EMBEDDED = "embedded"  # ships inside the app
+    IMPORTED = "imported"  # a local .gguf used where it lies
+    INSTALLED = "installed"  # downloaded
+    PARTIAL = "partial"  # a resumable download
+    AVAILABLE = "available"  # can be downloaded
+    MISSING = "missing"  # an embedded or imported file that is gone
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def usable(self) -> bool:
+        """A model file is there to load."""
+        return self in (ModelState.EMBEDDED, ModelState.IMPORTED, ModelState.INSTALLED)
+
+
+def model_state(entry: ModelEntry, models_dir: Path) -> ModelState:
     path = installed_path(entry, models_dir)
     if entry.embedded_package:
-        return "embedded" if path else "missing"
+        return ModelState.EMBEDDED if path else ModelState.MISSING
     if entry.local_path:
-        return "imported" if path else "missing"
+        return ModelState.IMPORTED if path else ModelState.MISSING
     if path:
-        return "installed"
+        return ModelState.INSTALLED
     folder = models_dir / entry.id
     # Anything left (a .part file, or finished parts of an unfinished split set) can be resumed or deleted.
-    return "partial" if folder.is_dir() and any(p.is_file() for p in folder.rglob("*")) else "available"
+    resumable = folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+    return ModelState.PARTIAL if resumable else ModelState.AVAILABLE
 
 
 def disk_usage(entry: ModelEntry, models_dir: Path) -> int:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.core.download import DownloadControl, DownloadOptions, DownloadProgress, download_model
+from app.core.download import DownloadControl, DownloadOptions, DownloadProgress, DownloadState, download_model
 from app.core.errors import UserError
 from app.core.manifest import ModelEntry
 from app.workers.tasks import TaskRunner
@@ -30,7 +30,7 @@ class _Job:
 
 class _Runner(QThread):
     progress = Signal(object)  # DownloadProgress
-    finished_model = Signal(str, str)  # model id, final state ("done", "paused", "cancelled")
+    finished_model = Signal(str, object)  # model id, final DownloadState (DONE, PAUSED or CANCELLED)
     failed_model = Signal(str, str)  # model id, message
 
     def __init__(self, models_dir, options: Callable[[], DownloadOptions]) -> None:
@@ -47,13 +47,13 @@ class _Runner(QThread):
     def _download(self, job: _Job) -> None:
         entry, control = job.entry, job.control
         if control.stopping:
-            self.finished_model.emit(entry.id, "cancelled" if control.cancel.is_set() else "paused")
+            self.finished_model.emit(entry.id, DownloadState.CANCELLED if control.cancel.is_set() else DownloadState.PAUSED)
             return
-        final = "done"
+        final = DownloadState.DONE
         try:
             for event in download_model(entry, self._models_dir, self._options(), control):
                 self.progress.emit(event)
-                if event.state in ("paused", "cancelled"):
+                if event.state.stopped_early:
                     final = event.state
             self.finished_model.emit(entry.id, final)
         except UserError as exc:
@@ -65,7 +65,7 @@ class _Runner(QThread):
 
 class DownloadService(QObject):
     progress = Signal(object)
-    finished = Signal(str, str)
+    finished = Signal(str, object)  # model id, final DownloadState
     failed = Signal(str, str)
 
     def __init__(self, models_dir, options: Callable[[], DownloadOptions], parent: QObject | None = None) -> None:
@@ -107,8 +107,8 @@ class DownloadService(QObject):
     def _on_progress(self, event: DownloadProgress) -> None:
         self.progress.emit(event)
 
-    @Slot(str, str)
-    def _on_finished(self, model_id: str, state: str) -> None:
+    @Slot(str, object)
+    def _on_finished(self, model_id: str, state: DownloadState) -> None:
         self._controls.pop(model_id, None)
         self.finished.emit(model_id, state)
 

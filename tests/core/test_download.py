@@ -17,6 +17,7 @@ from app.core.download import (
     DownloadControl,
     DownloadError,
     DownloadOptions,
+    DownloadState,
     IntegrityError,
     NeedsTokenError,
     NetworkError,
@@ -71,8 +72,8 @@ def test_clean_download_is_verified_and_atomic(hub: FakeHub, payload: bytes, tmp
     final = tmp_path / "tiny" / NAME
     assert final.read_bytes() == payload
     assert not partial_path(final).exists() and not list((tmp_path / "tiny").glob("*.json"))
-    assert events[0].state == "checking" and events[-1].state == "done"
-    assert any(e.state == "downloading" for e in events) and any(e.state == "verifying" for e in events)
+    assert events[0].state is DownloadState.CHECKING and events[-1].state is DownloadState.DONE
+    assert any(e.state is DownloadState.DOWNLOADING for e in events) and any(e.state is DownloadState.VERIFYING for e in events)
 
 
 def test_resolve_uses_hub_sha_and_refuses_a_different_file(hub: FakeHub, payload: bytes) -> None:
@@ -97,7 +98,7 @@ def test_survives_faults(hub: FakeHub, payload: bytes, tmp_path: Path, fault: st
     events = run(entry_for(), tmp_path, options(hub))
     assert (tmp_path / "tiny" / NAME).read_bytes() == payload
     if fault in ("drop", "5xx", "stall"):
-        assert any(e.state == "retrying" for e in events)
+        assert any(e.state is DownloadState.RETRYING for e in events)
     if fault == "drop":  # resumed with ranges, not from zero
         ranges = [r for _m, _p, r in hub.requests if r]
         assert len(ranges) >= 3 and hub.bytes_sent < 2 * len(payload)
@@ -150,9 +151,9 @@ def test_pause_keeps_partial_and_resume_finishes(hub: FakeHub, payload: bytes, t
     events = []
     for event in download_model(entry_for(), tmp_path, options(hub), control):
         events.append(event)
-        if event.state == "downloading" and event.done > 300_000:
+        if event.state is DownloadState.DOWNLOADING and event.done > 300_000:
             control.pause.set()
-    assert events[-1].state == "paused"
+    assert events[-1].state is DownloadState.PAUSED
     part = partial_path(tmp_path / "tiny" / NAME)
     kept = part.stat().st_size
     assert 0 < kept < len(payload)
@@ -167,7 +168,7 @@ def test_cancel_deletes_partial(hub: FakeHub, tmp_path: Path) -> None:
     hub.rate_limit = 3_000_000
     control = DownloadControl()
     for event in download_model(entry_for(), tmp_path, options(hub), control):
-        if event.state == "downloading" and event.done > 200_000:
+        if event.state is DownloadState.DOWNLOADING and event.done > 200_000:
             control.cancel.set()
     assert not partial_path(tmp_path / "tiny" / NAME).exists()
 
@@ -233,12 +234,12 @@ def test_header_probe_reads_only_the_start(hub: FakeHub, smollm2_path: Path) -> 
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from app.core.download import DownloadOptions, download_model
+from app.core.download import DownloadOptions, DownloadState, download_model
 from app.core.manifest import ModelEntry
 entry = ModelEntry(id="smol", name="s", family="f", parameters="p", files=("smol.gguf",), roles=("chat",),
                    repo="Test/Smol")
 for event in download_model(entry, Path(sys.argv[2]), DownloadOptions(endpoint=sys.argv[1], token="")):
-    if event.state == "downloading" and event.done > int(sys.argv[3]):
+    if event.state is DownloadState.DOWNLOADING and event.done > int(sys.argv[3]):
         print("halfway", flush=True)
 """
 
@@ -275,7 +276,7 @@ def test_killed_process_resumes_and_the_model_answers(hub: FakeHub, smollm2_path
 
 def test_progress_events_have_speed_and_eta(hub: FakeHub, tmp_path: Path) -> None:
     hub.rate_limit = 6_000_000
-    events = [e for e in run(entry_for(), tmp_path, options(hub)) if e.state == "downloading"]
+    events = [e for e in run(entry_for(), tmp_path, options(hub)) if e.state is DownloadState.DOWNLOADING]
     assert events and any(e.speed > 0 for e in events)
     assert any(e.eta_seconds is not None for e in events)
 
@@ -361,5 +362,5 @@ def test_interrupt_breaks_a_stalled_read(hub: FakeHub, tmp_path: Path) -> None:
     timer.start()
     for event in download_model(entry_for(), tmp_path, options(hub, stall_timeout_s=15.0), control):
         events.append(event)
-    assert events[-1].state == "paused"
+    assert events[-1].state is DownloadState.PAUSED
     assert partial_path(tmp_path / "tiny" / NAME).stat().st_size == 500_000

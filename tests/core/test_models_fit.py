@@ -11,21 +11,21 @@ from app.core.fit import FITS_RAM, TOO_BIG, assess, file_size_estimate, recommen
 from app.core.gguf_info import parse_header
 from app.core.gguf_support import check_header
 from app.core.manifest import add_user_entry, load_all, parse_manifest, remove_user_entry
-from app.core.models import disk_usage, import_entry, installed_path, model_state, remove_model
+from app.core.models import ModelState, disk_usage, import_entry, installed_path, model_state, remove_model
 
 
 def test_states_and_partial_files(tmp_path: Path) -> None:
     manifest = load_all(None)
     entry = manifest.get("codellama-7b-instruct-q4_k_m")
-    assert model_state(entry, tmp_path) == "available"
+    assert model_state(entry, tmp_path) is ModelState.AVAILABLE
     folder = tmp_path / entry.id
     folder.mkdir()
     (folder / (entry.files[0] + ".part")).write_bytes(b"x" * 10)
-    assert model_state(entry, tmp_path) == "partial" and installed_path(entry, tmp_path) is None
+    assert model_state(entry, tmp_path) is ModelState.PARTIAL and installed_path(entry, tmp_path) is None
     (folder / entry.files[0]).write_bytes(b"y" * 5)
-    assert model_state(entry, tmp_path) == "installed" and disk_usage(entry, tmp_path) == 15
-    assert remove_model(entry, tmp_path) == 15 and model_state(entry, tmp_path) == "available"
-    assert model_state(manifest.embedded, tmp_path) == "embedded"
+    assert model_state(entry, tmp_path) is ModelState.INSTALLED and disk_usage(entry, tmp_path) == 15
+    assert remove_model(entry, tmp_path) == 15 and model_state(entry, tmp_path) is ModelState.AVAILABLE
+    assert model_state(manifest.embedded, tmp_path) is ModelState.EMBEDDED
     with pytest.raises(UserError, match="embedded"):
         remove_model(manifest.embedded, tmp_path)
 
@@ -50,7 +50,7 @@ def test_import_local_gguf(tmp_path: Path, smollm2_path: Path) -> None:
     add_user_entry(user, entry)
     reloaded = load_all(user)
     assert reloaded.get(entry.id) == entry
-    assert model_state(reloaded.get(entry.id), tmp_path) == "imported"
+    assert model_state(reloaded.get(entry.id), tmp_path) is ModelState.IMPORTED
     with pytest.raises(ManifestError, match="already"):
         add_user_entry(user, entry)
     second = import_entry(smollm2_path, reloaded)
@@ -115,6 +115,6 @@ def test_listed_parts_must_all_be_present(tmp_path: Path) -> None:
     folder = tmp_path / entry.id
     folder.mkdir()
     (folder / "m-00001-of-00002.gguf").write_bytes(b"a")
-    assert installed_path(entry, tmp_path) is None and model_state(entry, tmp_path) == "partial"
+    assert installed_path(entry, tmp_path) is None and model_state(entry, tmp_path) is ModelState.PARTIAL
     (folder / "m-00002-of-00002.gguf").write_bytes(b"b")
-    assert model_state(entry, tmp_path) == "installed"
+    assert model_state(entry, tmp_path) is ModelState.INSTALLED

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from app.core.download import DownloadState
+from app.core.models import ModelState
 from tests.fixtures.fake_hub import FakeHub
 
 USER_ENTRY = """version = 1
@@ -57,8 +59,8 @@ def row(models, model_id):
 
 def test_lists_models_with_fit_and_first_run_hint(models_window) -> None:
     _window, models = models_window
-    assert row(models, "smollm2-135m-instruct").state == "embedded"
-    assert row(models, "test-smol").state == "available"
+    assert row(models, "smollm2-135m-instruct").state is ModelState.EMBEDDED
+    assert row(models, "test-smol").state is ModelState.AVAILABLE
     assert row(models, "codellama-7b-instruct-q4_k_m").fit.startswith(("fits in RAM", "fits on GPU"))
     marked = [r.entry.id for r in models.table_model.rows
               if r.entry.id.startswith("codellama-7b-instruct-") and r.fit.endswith("best quant")]
@@ -80,13 +82,13 @@ def test_download_pause_resume_use_and_delete(qtbot, models_window, hub) -> None
     with qtbot.waitSignal(window.downloads.finished, timeout=10000) as paused:
         qtbot.mouseClick(models.pause_button, Qt.MouseButton.LeftButton)
     assert paused.args == ["test-smol", "paused"]
-    assert row(models, "test-smol").state == "paused"
+    assert row(models, "test-smol").state is DownloadState.PAUSED
     hub.reset_faults()
     assert models.download_button.text() == "Resume"
     with qtbot.waitSignal(window.downloads.finished, timeout=30000) as done:
         qtbot.mouseClick(models.download_button, Qt.MouseButton.LeftButton)
     assert done.args == ["test-smol", "done"]
-    qtbot.waitUntil(lambda: row(models, "test-smol").state == "installed", timeout=10000)
+    qtbot.waitUntil(lambda: row(models, "test-smol").state is ModelState.INSTALLED, timeout=10000)
     models.select("test-smol")
     with qtbot.waitSignal(window.inference.loaded, timeout=30000) as loaded:
         qtbot.mouseClick(models.chat_button, Qt.MouseButton.LeftButton)
@@ -97,7 +99,7 @@ def test_download_pause_resume_use_and_delete(qtbot, models_window, hub) -> None
     window.inference.load("smollm2-135m-instruct")  # release the file before deleting it
     models.select("test-smol")
     qtbot.mouseClick(models.delete_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: row(models, "test-smol").state == "available", timeout=10000)
+    qtbot.waitUntil(lambda: row(models, "test-smol").state is ModelState.AVAILABLE, timeout=10000)
 
 
 def test_gated_model_fails_with_token_hint(qtbot, models_window) -> None:
@@ -106,7 +108,7 @@ def test_gated_model_fails_with_token_hint(qtbot, models_window) -> None:
     with qtbot.waitSignal(window.downloads.failed, timeout=10000) as failed:
         qtbot.mouseClick(models.download_button, Qt.MouseButton.LeftButton)
     assert "token" in failed.args[1]
-    assert row(models, "test-gated").state == "failed" and "token" in models.details.text()
+    assert row(models, "test-gated").state is DownloadState.FAILED and "token" in models.details.text()
 
 
 def test_check_file_reads_remote_header(qtbot, models_window) -> None:
@@ -123,7 +125,7 @@ def test_import_local_file(qtbot, models_window, smollm2_path, tmp_path) -> None
     copy.write_bytes(smollm2_path.read_bytes())
     models.import_file(copy)
     qtbot.waitUntil(lambda: models.table_model.row_index("local-my-model") >= 0, timeout=10000)
-    assert row(models, "local-my-model").state == "imported"
+    assert row(models, "local-my-model").state is ModelState.IMPORTED
     junk = tmp_path / "junk.gguf"
     junk.write_bytes(b"nope")
     models.import_file(junk)

@@ -6,17 +6,21 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.core.download import DownloadProgress
+from app.core.download import DownloadProgress, DownloadState
 from app.core.manifest import ModelEntry
+from app.core.models import ModelState
 
 COLUMNS = ("Model", "Family", "Size", "Fit", "State")
 ProgressRole = Qt.ItemDataRole.UserRole + 1
+
+# What is on disk, or, while one runs or after it ended early, where its download stands.
+RowState = ModelState | DownloadState
 
 
 @dataclass
 class ModelRow:
     entry: ModelEntry
-    state: str  # embedded, imported, installed, partial, available, missing, queued, downloading, ...
+    state: RowState
     fit: str = "?"
     fit_detail: str = ""
     size: int | None = None
@@ -27,16 +31,16 @@ class ModelRow:
 
     def state_text(self) -> str:
         p = self.progress
-        if self.state in ("downloading", "retrying") and p is not None and p.total:
+        if self.state in (DownloadState.DOWNLOADING, DownloadState.RETRYING) and p is not None and p.total:
             eta = p.eta_seconds
             eta_text = f", {int(eta // 60)}:{int(eta % 60):02d} left" if eta is not None else ""
             text = f"{p.fraction * 100:.0f}% · {p.speed / 1e6:.1f} MB/s{eta_text}"
-            return text + (" (retrying)" if self.state == "retrying" else "")
-        if self.state == "failed":
+            return text + (" (retrying)" if self.state is DownloadState.RETRYING else "")
+        if self.state is DownloadState.FAILED:
             return f"failed: {self.error}"
-        if self.state == "paused" and p is not None and p.total:
+        if self.state is DownloadState.PAUSED and p is not None and p.total:
             return f"paused at {p.fraction * 100:.0f}%"
-        return {"partial": "paused (resumable)"}.get(self.state, self.state)
+        return "paused (resumable)" if self.state is ModelState.PARTIAL else self.state.value
 
 
 def _size_text(n: int | None, exact: bool) -> str:
@@ -90,6 +94,7 @@ class ModelsTableModel(QAbstractTableModel):
                 return row.fit_detail
             return row.entry.note or row.entry.name
         if role == ProgressRole and column == 4:
-            if row.state in ("downloading", "retrying", "verifying", "paused") and row.progress is not None:
+            shows_bar = isinstance(row.state, DownloadState) and (row.state.transferring or row.state is DownloadState.PAUSED)
+            if shows_bar and row.progress is not None:
                 return row.progress.fraction
         return None

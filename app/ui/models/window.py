@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
-from app.core.download import DownloadProgress
+from app.core.download import DownloadProgress, DownloadState
 from app.core.manifest import add_user_entry, load_all, remove_user_entry
-from app.core.models import disk_usage, import_entry, model_state, remove_model
-from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole
+from app.core.models import ModelState, disk_usage, import_entry, model_state, remove_model
+from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole, RowState
 from app.ui.plain_text import plain
 from app.workers.downloads import DownloadService
 from app.workers.store_worker import StoreService, save_settings_later
@@ -178,12 +178,12 @@ class ModelsWindow(QDialog):
                 if old >= 0:
                     row.state, row.progress = self.table_model.rows[old].state, self.table_model.rows[old].progress
                 else:
-                    row.state = "queued"
+                    row.state = DownloadState.QUEUED
         self.table_model.set_rows(rows)
         self.summary.setText(summary)
         self.warning.setText(warning or "")
         self.warning.setVisible(bool(warning))
-        downloaded = [r for r in rows if r.state in ("installed", "imported")]
+        downloaded = [r for r in rows if r.state in (ModelState.INSTALLED, ModelState.IMPORTED)]
         if not downloaded:
             rec = next((r for r in rows if r.entry.id == RECOMMENDED_CHAT), None)
             self.first_run.setText(
@@ -217,16 +217,17 @@ class ModelsWindow(QDialog):
 
     def _update_buttons(self) -> None:
         row = self.selected()
-        state = row.state if row else ""
+        state = row.state if row else None
         active = row is not None and self._downloads.is_active(row.entry.id)
-        self.download_button.setEnabled(row is not None and not active and state in ("available", "partial",
-                                                                                    "paused", "failed", "cancelled"))
-        self.download_button.setText("Resume" if state in ("partial", "paused") else "Download")
+        resumable = state in (ModelState.PARTIAL, DownloadState.PAUSED)
+        self.download_button.setEnabled(row is not None and not active and (resumable or state in (
+            ModelState.AVAILABLE, DownloadState.FAILED, DownloadState.CANCELLED)))
+        self.download_button.setText("Resume" if resumable else "Download")
         self.pause_button.setEnabled(active)
-        self.cancel_button.setEnabled(active or state in ("partial", "paused"))
-        self.delete_button.setEnabled(not active and state in ("installed", "imported", "partial", "paused"))
-        self.check_button.setEnabled(row is not None and bool(row.entry.repo) and state not in ("embedded",))
-        usable = state in ("installed", "imported", "embedded")
+        self.cancel_button.setEnabled(active or resumable)
+        self.delete_button.setEnabled(not active and (resumable or state in (ModelState.INSTALLED, ModelState.IMPORTED)))
+        self.check_button.setEnabled(row is not None and bool(row.entry.repo) and state is not ModelState.EMBEDDED)
+        usable = isinstance(state, ModelState) and state.usable
         self.chat_button.setEnabled(usable and row is not None and "chat" in row.entry.roles)
         self.infill_button.setEnabled(usable and row is not None and "infill" in row.entry.roles)
 
@@ -236,7 +237,7 @@ class ModelsWindow(QDialog):
         if row is None:
             return
         self._downloads.enqueue(row.entry)
-        self.table_model.update_row(row.entry.id, state="queued", error="")
+        self.table_model.update_row(row.entry.id, state=DownloadState.QUEUED, error="")
         self._update_buttons()
 
     def pause(self) -> None:
@@ -347,15 +348,17 @@ class ModelsWindow(QDialog):
 
     # Download signals -------------------------------------------------------------------------
     def _on_progress(self, event: DownloadProgress) -> None:
-        state = {"checking": "checking", "downloading": "downloading", "retrying": "retrying",
-                 "verifying": "verifying", "done": "installed"}.get(event.state, event.state)
+        state: RowState = ModelState.INSTALLED if event.state is DownloadState.DONE else event.state
         self.table_model.update_row(event.model_id, state=state, progress=event)
 
-    def _on_finished(self, model_id: str, state: str) -> None:
+    def _on_finished(self, model_id: str, state: DownloadState) -> None:
         self._update_buttons()
-        self.refresh() if state in ("done", "cancelled") else self.table_model.update_row(model_id, state="paused")
+        if state in (DownloadState.DONE, DownloadState.CANCELLED):
+            self.refresh()
+        else:
+            self.table_model.update_row(model_id, state=DownloadState.PAUSED)
 
     def _on_failed(self, model_id: str, message: str) -> None:
-        self.table_model.update_row(model_id, state="failed", error=message)
+        self.table_model.update_row(model_id, state=DownloadState.FAILED, error=message)
         self.details.setText(message)
         self._update_buttons()
