@@ -10,6 +10,7 @@ Python, Instruct 34B/70B).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
 
@@ -21,6 +22,39 @@ class InfillTokenizer(Protocol):
     def piece_id(self, piece: str) -> int | None: ...
 
     def eog_ids(self) -> frozenset[int]: ...
+
+
+class InfillFamily(str, Enum):
+    """A fill-in-the-middle token family; the values are the manifest's `infill_format` names."""
+
+    CODELLAMA = "codellama"
+    QWEN = "qwen"
+    STARCODER = "starcoder"
+    DEEPSEEK = "deepseek"
+    GENERIC = "generic"  # tokens a GGUF of no known family declares
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def label(self) -> str:
+        """The family's name for people; shown, never compared."""
+        return FAMILY_NAMES[self]
+
+    @property
+    def suffix_first(self) -> bool:
+        """Trained on suffix-prefix-middle order too, so SPM may be offered (Code Llama)."""
+        return self is InfillFamily.CODELLAMA
+
+    @property
+    def leading_space(self) -> bool:
+        """Its tokenizer adds a word-start space the prompt must account for (Code Llama)."""
+        return self is InfillFamily.CODELLAMA
+
+    @classmethod
+    def from_label(cls, label: str) -> InfillFamily | None:
+        """The family behind a label, for front ends that were only handed the label."""
+        return next((family for family, name in FAMILY_NAMES.items() if name == label), None)
 
 
 @dataclass(frozen=True)
@@ -35,24 +69,25 @@ class _Texts:
 
 
 FAMILY_TEXTS = {
-    "codellama": _Texts(("▁<PRE>", "<PRE>"), ("▁<SUF>", "<SUF>"), ("▁<MID>", "<MID>"), ("▁<EOT>", "<EOT>"),
+    InfillFamily.CODELLAMA: _Texts(("▁<PRE>", "<PRE>"), ("▁<SUF>", "<SUF>"), ("▁<MID>", "<MID>"), ("▁<EOT>", "<EOT>"),
                         bos=True),
-    "qwen": _Texts(("<|fim_prefix|>",), ("<|fim_suffix|>",), ("<|fim_middle|>",),
+    InfillFamily.QWEN: _Texts(("<|fim_prefix|>",), ("<|fim_suffix|>",), ("<|fim_middle|>",),
                    ("<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|repo_name|>", "<|im_end|>"),
                    repo_name="<|repo_name|>", file_sep="<|file_sep|>"),
-    "starcoder": _Texts(("<fim_prefix>",), ("<fim_suffix>",), ("<fim_middle>",),
+    InfillFamily.STARCODER: _Texts(("<fim_prefix>",), ("<fim_suffix>",), ("<fim_middle>",),
                         ("<|endoftext|>", "<fim_pad>", "<file_sep>", "<repo_name>"),
                         repo_name="<repo_name>", file_sep="<file_sep>"),
-    "deepseek": _Texts(("<｜fim▁begin｜>",), ("<｜fim▁hole｜>",), ("<｜fim▁end｜>",),
+    InfillFamily.DEEPSEEK: _Texts(("<｜fim▁begin｜>",), ("<｜fim▁hole｜>",), ("<｜fim▁end｜>",),
                        ("<｜end▁of▁sentence｜>", "<|EOT|>"), bos=True),
 }
-FAMILY_NAMES = {"codellama": "Code Llama", "qwen": "Qwen2.5-Coder", "starcoder": "StarCoder2",
-                "deepseek": "DeepSeek-Coder", "generic": "GGUF-declared"}
+FAMILY_NAMES = {InfillFamily.CODELLAMA: "Code Llama", InfillFamily.QWEN: "Qwen2.5-Coder",
+                InfillFamily.STARCODER: "StarCoder2", InfillFamily.DEEPSEEK: "DeepSeek-Coder",
+                InfillFamily.GENERIC: "GGUF-declared"}
 
 
 @dataclass(frozen=True)
 class InfillFormat:
-    family: str  # a key of FAMILY_TEXTS
+    family: InfillFamily
     pre: int
     suf: int
     mid: int
@@ -63,7 +98,7 @@ class InfillFormat:
 
     @property
     def label(self) -> str:
-        return FAMILY_NAMES[self.family]
+        return self.family.label
 
     @property
     def repo_level(self) -> bool:
@@ -79,7 +114,7 @@ def _first_id(tok: InfillTokenizer, texts: tuple[str, ...]) -> int | None:
     return None
 
 
-def _format_for(tok: InfillTokenizer, family: str) -> InfillFormat | None:
+def _format_for(tok: InfillTokenizer, family: InfillFamily) -> InfillFormat | None:
     texts = FAMILY_TEXTS[family]
     pre, suf, mid = (_first_id(tok, t) for t in (texts.pre, texts.suf, texts.mid))
     if pre is None or suf is None or mid is None:
@@ -101,7 +136,8 @@ def detect_format(tok: InfillTokenizer, hint: str = "") -> InfillFormat | None:
     """
     if hint == "none":
         return None
-    order = ([hint] if hint in FAMILY_TEXTS else []) + [f for f in FAMILY_TEXTS if f != hint]
+    first = [InfillFamily(hint)] if hint in FAMILY_TEXTS else []
+    order = first + [f for f in FAMILY_TEXTS if f not in first]
     for family in order:
         found = _format_for(tok, family)
         if found is not None:
@@ -116,7 +152,7 @@ def _declared(tok: InfillTokenizer) -> InfillFormat | None:
     if min(ids.get("pre", -1), ids.get("suf", -1), ids.get("mid", -1)) < 0:
         return None
     extra = {ids[k] for k in ("pad", "rep", "sep") if ids.get(k, -1) >= 0}
-    return InfillFormat(family="generic", pre=ids["pre"], suf=ids["suf"], mid=ids["mid"],
+    return InfillFormat(family=InfillFamily.GENERIC, pre=ids["pre"], suf=ids["suf"], mid=ids["mid"],
                         stop_ids=frozenset(extra | set(tok.eog_ids())),
                         repo_name=ids["rep"] if ids.get("rep", -1) >= 0 else None,
                         file_sep=ids["sep"] if ids.get("sep", -1) >= 0 else None)

@@ -158,14 +158,14 @@ def build_infill_prompt(fmt: InfillFormat, tok: InfillTokenizer, request: Infill
     budget = max(budget - 8, 16)
     repo_ids, used, comment_block = _snippet_block(fmt, request, tok, int(budget * SNIPPET_SHARE))
     room = budget - len(repo_ids) - (len(tok.encode(comment_block)) if comment_block else 0)
-    leading_space = fmt.family == "codellama"
+    leading_space = fmt.family.leading_space
     encode_suffix = (lambda t: encode_without_leading_space(tok, t)) if leading_space else tok.encode
     prefix_text, prefix_ids, suffix, suffix_ids = fit_around_cursor(request.prefix, request.suffix, room,
                                                                     tok.encode, encode_suffix)
     if comment_block:
         prefix_ids = tok.encode(comment_block + prefix_text)
     start = [fmt.bos] if fmt.bos is not None else []
-    if fmt.family == "codellama" and request.suffix_first:
+    if fmt.family.suffix_first and request.suffix_first:
         tokens = start + [fmt.pre, fmt.suf] + suffix_ids + [fmt.mid] + prefix_ids
     else:
         tokens = start + repo_ids + [fmt.pre] + prefix_ids + [fmt.suf] + suffix_ids + [fmt.mid]

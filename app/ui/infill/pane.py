@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.core.errors import UserError
+from app.core.infill.formats import InfillFamily
 from app.core.infill.prompt import InfillRequest
 from app.core.infill.source import CodeFile, decode_code, read_code_file, write_code_file
 from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import RepoSnippets
+from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
 from app.ui.highlight import GUESS_LIMIT, lexer_for
 from app.ui.infill.editor import CodeEditor
@@ -79,7 +81,7 @@ class InfillPane(QWidget):
         self._stream = AnswerStream(inference, self)
         self._path: Path | None = None
         self._form = CodeFile("")  # how the open file was written (line ends, BOM)
-        self._code_llama = False  # the loaded model takes the suffix-first (SPM) option
+        self._suffix_first_ok = False  # the loaded model takes the suffix-first (SPM) option
         self._request_id = 0  # bumped by each request; snippets for an abandoned one are ignored
         self._start = 0  # the suggestion's first position (Qt units)
         self._length = 0  # its length so far (Qt units)
@@ -166,8 +168,10 @@ class InfillPane(QWidget):
 
     def _describe_model(self) -> None:
         info = self._inference.info
-        self._code_llama = info is not None and info.infill_format == "Code Llama"
-        self.suffix_first.setVisible(self._code_llama)
+        # The engine reports the family by its label; the feature is the family's, looked up in core.
+        family = InfillFamily.from_label(info.infill_format) if info is not None else None
+        self._suffix_first_ok = family is not None and family.suffix_first
+        self.suffix_first.setVisible(self._suffix_first_ok)
         if info is None:
             self.model_note.setText("No model loaded yet.")
         elif info.infill_format:
@@ -225,7 +229,7 @@ class InfillPane(QWidget):
         single = self.mode.currentIndex() == 1
         path = self._path
         request = InfillRequest(prefix, suffix, path=path.name if path else "",
-                                suffix_first=self._code_llama and self.suffix_first.isChecked())
+                                suffix_first=self._suffix_first_ok and self.suffix_first.isChecked())
         self._requesting = True
         self._request_id += 1
         request_id = self._request_id
@@ -305,13 +309,13 @@ class InfillPane(QWidget):
         selection.cursor = cursor
         self.editor.set_extra_marks([selection] if self._length else [])
 
-    def _on_ended(self, state: str, stats) -> None:
+    def _on_ended(self, state: MessageState, stats) -> None:
         if not self._pending:
             return
         self._render(self._stream.text, final=True)
         if not self._shown.strip():
             self.reject()
-            self.status.emit("The model found nothing to fill in here." if state == "complete" else "Stopped.")
+            self.status.emit("The model found nothing to fill in here." if state is MessageState.COMPLETE else "Stopped.")
             return
         self.status.emit(f"Suggested {stats.generated_tokens} tokens; Tab accepts, Esc rejects.")
         self._update_buttons()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core.engine import LocalEngine
-from app.core.infill.formats import detect_format
+from app.core.infill.formats import InfillFamily, detect_format
 from app.core.infill.prompt import InfillRequest, Snippet, build_infill_prompt
 
 PREFIX = "def f(x):\n    "
@@ -67,7 +67,7 @@ def test_bpe_families_match_their_documented_prompt_string(tiny_bpe, family: str
     try:
         tok = engine.tokenizer
         fmt = detect_format(tok)
-        assert fmt is not None and fmt.family == family
+        assert fmt is not None and fmt.family is InfillFamily(family)
         prompt = build_infill_prompt(fmt, tok, InfillRequest(PREFIX, SUFFIX), 1000)
         assert prompt.tokens == tok.encode(template.format(p=PREFIX, s=SUFFIX), special=True)
         # Code that contains the family's own marker text stays text: no injected special token.
@@ -142,9 +142,17 @@ def test_a_model_of_no_known_family_uses_the_tokens_its_gguf_declares(tiny_bpe) 
     try:
         tok = engine.tokenizer
         fmt = detect_format(tok)
-        assert fmt is not None and fmt.family == "generic" and fmt.label == "GGUF-declared"
+        assert fmt is not None and fmt.family is InfillFamily.GENERIC and fmt.label == "GGUF-declared"
         prompt = build_infill_prompt(fmt, tok, InfillRequest(PREFIX, SUFFIX), 1000)
         assert prompt.tokens == tok.encode(f"<pfx>{PREFIX}<sfx>{SUFFIX}<mdl>", special=True)
         assert engine.info.infill_format == "GGUF-declared"
     finally:
         engine.close()
+
+
+def test_families_keep_their_manifest_names_and_features_follow_the_family() -> None:
+    assert [f.value for f in InfillFamily] == ["codellama", "qwen", "starcoder", "deepseek", "generic"]
+    for family in InfillFamily:
+        assert InfillFamily.from_label(family.label) is family
+        assert family.suffix_first == (family is InfillFamily.CODELLAMA)
+    assert InfillFamily.from_label("") is None and InfillFamily.from_label("codellama") is None
