@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 from app.core import hardware, llama_log
 from app.core.errors import EngineError, ModelFileError, ModelTooLargeError, PromptError
 from app.core.gguf_info import GGUFInfo, read_gguf_info
-from app.core.infill.formats import InfillFormat, detect_format
+from app.core.infill.formats import InfillFamily, InfillFormat, detect_format
 from app.core.infill.instruct import EchoFilter, FenceFilter, SuffixEchoFilter, instruction_messages
 from app.core.infill.post import MiddleFilter
 from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
@@ -61,7 +61,8 @@ class EngineInfo:
     load_seconds: float
     context_reduced_for_memory: bool = False
     model_id: str = ""  # manifest id, or the file path for a model outside the manifest
-    infill_format: str = ""  # the fill-in-the-middle family (formats.FAMILY_NAMES), empty when it has none
+    infill_format: str = ""  # the fill-in-the-middle family's label (formats.FAMILY_NAMES), empty when it has none
+    infill_family: InfillFamily | None = None  # what features are decided by
 
 
 @dataclass
@@ -284,6 +285,7 @@ class LocalEngine:
             context_reduced_for_memory=reduced,
             model_id=model_id or str(model_path),
             infill_format=self.infill.label if self.infill else "",
+            infill_family=self.infill.family if self.infill else None,
         )
         log.info("loaded %s: n_ctx=%d backend=%s threads=%d/%d in %.2fs", self.info.model_name,
                  self.info.n_ctx, self.info.backend, threads, threads_batch, self.info.load_seconds)

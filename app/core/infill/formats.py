@@ -51,11 +51,6 @@ class InfillFamily(str, Enum):
         """Its tokenizer adds a word-start space the prompt must account for (Code Llama)."""
         return self is InfillFamily.CODELLAMA
 
-    @classmethod
-    def from_label(cls, label: str) -> InfillFamily | None:
-        """The family behind a label, for front ends that were only handed the label."""
-        return next((family for family, name in FAMILY_NAMES.items() if name == label), None)
-
 
 @dataclass(frozen=True)
 class _Texts:

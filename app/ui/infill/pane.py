@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.core.errors import UserError
-from app.core.infill.formats import InfillFamily
 from app.core.infill.prompt import InfillRequest
 from app.core.infill.source import CodeFile, decode_code, read_code_file, write_code_file
 from app.core.repo.assistant import RepoAssistant
@@ -168,8 +167,7 @@ class InfillPane(QWidget):
 
     def _describe_model(self) -> None:
         info = self._inference.info
-        # The engine reports the family by its label; the feature is the family's, looked up in core.
-        family = InfillFamily.from_label(info.infill_format) if info is not None else None
+        family = info.infill_family if info is not None else None
         self._suffix_first_ok = family is not None and family.suffix_first
         self.suffix_first.setVisible(self._suffix_first_ok)
         if info is None:

@@ -153,6 +153,14 @@ def test_a_model_of_no_known_family_uses_the_tokens_its_gguf_declares(tiny_bpe) 
 def test_families_keep_their_manifest_names_and_features_follow_the_family() -> None:
     assert [f.value for f in InfillFamily] == ["codellama", "qwen", "starcoder", "deepseek", "generic"]
     for family in InfillFamily:
-        assert InfillFamily.from_label(family.label) is family
         assert family.suffix_first == (family is InfillFamily.CODELLAMA)
-    assert InfillFamily.from_label("") is None and InfillFamily.from_label("codellama") is None
+
+
+def test_the_engine_reports_the_family_itself(tiny_codellama) -> None:
+    from app.core.engine import LoadOptions, LocalEngine
+
+    engine = LocalEngine(tiny_codellama, options=LoadOptions(context_limit=512))
+    try:
+        assert engine.info.infill_family is InfillFamily.CODELLAMA and engine.info.infill_format
+    finally:
+        engine.close()
