@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from typing import Callable, NoReturn
+
+from app.core.atomic_file import describe_os_error
+from app.core.errors import UserError
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -76,8 +80,6 @@ MAX_STDIN_BYTES = 16 * 1024 * 1024  # far beyond any model's context; `< /dev/ze
 
 def read_stdin_text() -> str:
     """All of standard input as UTF-8 text, bounded; anything else is one clear error."""
-    from app.core.errors import UserError
-
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read(MAX_STDIN_BYTES + 1) if stream is not None else b""
     if len(data) > MAX_STDIN_BYTES:
@@ -100,10 +102,7 @@ class GuardedOutput:
     def __init__(self, stream) -> None:
         self._stream = stream
 
-    def _guard(self, call, *args):
-        from app.core.atomic_file import describe_os_error
-        from app.core.errors import UserError
-
+    def _guard(self, call, *args):  # called for every piece of a streamed answer: nothing to import here
         try:
             return call(*args)
         except BrokenPipeError:
@@ -115,8 +114,6 @@ class GuardedOutput:
 
     def _discard(self) -> None:
         """From now on, what is left to write (and Python's flush at exit) goes nowhere."""
-        import os
-
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self._stream.fileno())
