@@ -92,6 +92,7 @@ def keep_native_output_off_stdout() -> None:
 
 
 _abort_cb = None  # keeps the ctypes callback alive for the life of the process
+_aborting = threading.Lock()  # held by the one thread that reports an abort and ends the process
 
 
 def install_abort_handler(exit_code: int) -> None:
@@ -114,6 +115,9 @@ def install_abort_handler(exit_code: int) -> None:
 
     @prototype
     def _on_abort(message: bytes | None) -> None:
+        # Every compute thread may fail the same check at once: the first one speaks and ends the
+        # process; the others wait here for that end, so the user reads one line, not one per thread.
+        _aborting.acquire()  # never released: the process ends below
         text = (message or b"").decode("utf-8", errors="replace").strip().replace("\n", " ")
         where, sep, what = text.partition(": ")  # "/build/path/ggml/src/ops.cpp:4132: GGML_ASSERT(...) failed"
         text = os.path.basename(where) + sep + what
