@@ -54,3 +54,14 @@ class StoreError(UserError):
 
 class EngineError(UserError):
     exit_code = 7
+
+
+class ModelNotLoadedError(UserError):
+    """A request came before a model finished loading (or after one failed to load)."""
+
+    retryable = True
+
+    def __init__(self, kept: str = "") -> None:
+        # `kept` names what the user typed and keeps (a message, a question): nothing is lost.
+        where = f"; {kept} is kept" if kept else ""
+        super().__init__(f"The model is not loaded yet{where}. Try again once it has loaded.")
