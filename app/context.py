@@ -10,13 +10,25 @@ from app.core.models import ResolvedModel, resolve_model
 from app.core.paths import AppPaths, app_paths
 from app.core.prompt_states import PromptStateStore
 from app.core.settings import Settings, load_settings, save_settings
+from app.core.settings_owner import SettingsChange, SettingsOwner
 
 
 @dataclass
 class AppContext:
+    """What every entry point shares. Threads: `settings` and `manifest` are immutable snapshots that
+    are replaced whole (settings only through `settings_owner`), so any thread may read them."""
+
     paths: AppPaths
-    settings: Settings
+    settings_owner: SettingsOwner
     manifest: Manifest
+
+    @property
+    def settings(self) -> Settings:
+        return self.settings_owner.current
+
+    def update_settings(self, **changes) -> SettingsChange | None:
+        """Validated change; saved and announced by the owner (see app.core.settings_owner)."""
+        return self.settings_owner.update(**changes)
 
     def save_settings(self) -> None:
         save_settings(self.settings, self.paths.settings_file)
@@ -46,6 +58,7 @@ class AppContext:
 
 def build_context(paths: AppPaths | None = None) -> AppContext:
     paths = (paths or app_paths()).ensure()
-    return AppContext(paths=paths, settings=load_settings(paths.settings_file),
-                      manifest=load_all(paths.user_manifest))
+    # The CLI writes a change at once; the GUI replaces this saver with one on a background thread.
+    owner = SettingsOwner(load_settings(paths.settings_file), lambda settings: save_settings(settings, paths.settings_file))
+    return AppContext(paths=paths, settings_owner=owner, manifest=load_all(paths.user_manifest))
 

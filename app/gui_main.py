@@ -86,15 +86,10 @@ def run_gui(argv: list[str]) -> int:
 
 def build_window(ctx):
     """The window with its services; tests use this with an isolated context."""
+    from app.services import build_services
     from app.ui.main_window import MainWindow
-    from app.workers.downloads import DownloadService
-    from app.workers.inference import InferenceService
-    from app.workers.store_worker import StoreService
 
-    inference = InferenceService(ctx)
-    store = StoreService(ctx.paths.database)
-    downloads = DownloadService(ctx.paths.models, ctx.download_options)
-    window = MainWindow(ctx, inference, store, downloads)
+    window = MainWindow(ctx, build_services(ctx))
     if ctx.manifest.user_problem:  # the app starts on the bundled models; the user learns why theirs are missing
         window.show_error(f"Your model list could not be read: {ctx.manifest.user_problem}.")
     return window

@@ -58,9 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication([])
     ctx = build_context()
-    ctx.settings.context_limit = 2048
-    ctx.settings.sampling.max_tokens = args.tokens
-    ctx.settings.sampling.temperature = 0.0
+    ctx.update_settings(context_limit=2048, sampling={"max_tokens": args.tokens, "temperature": 0.0})
     window = build_window(ctx)
     window.resize(1100, 760)
     window.show()

@@ -37,7 +37,7 @@ def main() -> int:
         from app.context import build_context
 
         ctx = build_context()
-        ctx.settings.hf_endpoint = hub.url
+        ctx.update_settings(hf_endpoint=hub.url)
         ctx.save_settings()
         from app.gui_main import launch
 

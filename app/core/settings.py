@@ -1,8 +1,10 @@
 """One typed settings schema, stored as JSON in the config directory.
 
-Unknown keys are dropped and values of the wrong type fall back to their default, so an old or
-hand-edited file never stops the app from starting. Writes go through a temporary file and an
-atomic rename so a crash cannot leave a half-written file.
+`Settings` is an immutable snapshot: any thread may read one, nobody changes it. Changes go
+through the one owner (app.core.settings_owner), which validates them and publishes a new
+snapshot. Unknown keys are dropped and values of the wrong type or out of range fall back to
+their default, so an old or hand-edited file never stops the app from starting. Writes go through
+a temporary file and an atomic rename so a crash cannot leave a half-written file.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field, fields
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,16 @@ log = logging.getLogger(__name__)
 SETTINGS_VERSION = 1
 
 
-@dataclass
+class Theme(str, Enum):
+    AUTO = "auto"  # the platform's own look
+    LIGHT = "light"
+    DARK = "dark"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
 class SamplingSettings:
     temperature: float = 0.2
     top_p: float = 0.95
@@ -32,7 +44,7 @@ class SamplingSettings:
     seed: int = -1  # -1: a new random seed per generation
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     chat_model: str = ""  # manifest id or path to a .gguf; empty: the best installed, else embedded
@@ -41,17 +53,17 @@ class Settings:
     context_limit: int = 16384  # upper bound on n_ctx whatever the model was trained for
     memory_limit_mb: int = 0  # 0: use what the machine has; otherwise never plan to use more
     gpu_layers: int = -1  # -1: offload everything the build can, 0: CPU only
-    theme: str = "auto"  # auto | light | dark
+    theme: Theme = Theme.AUTO
     code_style_light: str = "friendly"
     code_style_dark: str = "monokai"
     hf_token: str = ""  # for gated repositories; empty: HF_TOKEN or the hub's stored login
     hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
     default_infill_model: str = ""  # manifest id used by the infill pane
     infill_context: int = 4096  # tokens of code around the cursor: infill is interactive, a larger window is slow
-    recent_repos: list[str] = field(default_factory=list)  # most recent first
+    recent_repos: tuple[str, ...] = ()  # most recent first
     repo_max_file_kb: int = 1000  # larger files are skipped when indexing a repository
-    repo_excludes: list[str] = field(default_factory=list)  # gitignore-style patterns, on top of the defaults
-    repo_includes: list[str] = field(default_factory=list)  # patterns forced back in
+    repo_excludes: tuple[str, ...] = ()  # gitignore-style patterns, on top of the defaults
+    repo_includes: tuple[str, ...] = ()  # patterns forced back in
     repo_honour_gitignore: bool = True
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
 
@@ -59,29 +71,62 @@ class Settings:
         return dataclasses.asdict(self)
 
 
+# Allowed ranges, inclusive; the Settings window's controls use the same bounds.
+RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0.0, 2.0), "top_p": (0.05, 1.0), "top_k": (0, 1000), "repeat_penalty": (1.0, 2.0),
+    "max_tokens": (1, 32768), "seed": (-1, 2**31 - 1),
+    "context_limit": (512, 131072), "memory_limit_mb": (0, 2**24), "gpu_layers": (-1, 10_000),
+    "infill_context": (256, 131072), "repo_max_file_kb": (1, 1_000_000),
+}
+MAX_LIST_ITEMS = 2000  # recent folders, scan patterns: more is a damaged or hostile file
+
+
+class SettingsValueError(ValueError):
+    """A value that does not fit its setting (wrong type, out of range, unknown name)."""
+
+
+def check_value(name: str, default: Any, value: Any) -> Any:
+    """`value` converted to the type of `default`, or SettingsValueError; the one validation rule."""
+    if isinstance(default, Enum):
+        try:
+            return type(default)(value)
+        except ValueError:
+            raise SettingsValueError(f"{name} must be one of {', '.join(m.value for m in type(default))}") from None
+    if isinstance(default, bool) != isinstance(value, bool):
+        raise SettingsValueError(f"{name} must be {'true or false' if isinstance(default, bool) else 'a number'}")
+    if isinstance(default, float) and isinstance(value, (int, float)):
+        value = float(value)
+    elif isinstance(default, tuple) and isinstance(value, (list, tuple)):
+        if len(value) > MAX_LIST_ITEMS or not all(isinstance(v, str) for v in value):
+            raise SettingsValueError(f"{name} must be a list of at most {MAX_LIST_ITEMS} strings")
+        value = tuple(value)
+    elif not isinstance(value, type(default)):
+        raise SettingsValueError(f"{name} must be of type {type(default).__name__}")
+    if name in RANGES and not isinstance(value, bool):
+        low, high = RANGES[name]
+        if not low <= value <= high:
+            raise SettingsValueError(f"{name} must be between {low:g} and {high:g}")
+    return value
+
+
 def _coerce(cls: type, data: Any) -> Any:
-    """Build dataclass `cls` from `data`, keeping defaults for missing or mistyped values."""
+    """Build dataclass `cls` from `data`, keeping defaults for missing, mistyped or out-of-range values."""
     instance = cls()
     if not isinstance(data, dict):
         return instance
+    values: dict[str, Any] = {}
     for f in fields(cls):
         if f.name not in data:
             continue
         default = getattr(instance, f.name)
-        value = data[f.name]
         if dataclasses.is_dataclass(default):
-            setattr(instance, f.name, _coerce(type(default), value))
-        elif isinstance(default, bool) != isinstance(value, bool):
-            log.warning("setting %s has the wrong type; using the default", f.name)
-        elif isinstance(default, float) and isinstance(value, (int, float)):
-            setattr(instance, f.name, float(value))
-        elif isinstance(default, list) and isinstance(value, list):
-            setattr(instance, f.name, [v for v in value if isinstance(v, str)])
-        elif isinstance(value, type(default)):
-            setattr(instance, f.name, value)
-        else:
-            log.warning("setting %s has the wrong type; using the default", f.name)
-    return instance
+            values[f.name] = _coerce(type(default), data[f.name])
+            continue
+        try:
+            values[f.name] = check_value(f.name, default, data[f.name])
+        except SettingsValueError as exc:
+            log.warning("setting ignored, using the default: %s", exc)
+    return dataclasses.replace(instance, **values)
 
 
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024
@@ -100,15 +145,13 @@ def load_settings(path: Path) -> Settings:
     if not isinstance(raw, dict):
         log.warning("settings %s are not a JSON object; using defaults", path)
         return Settings()
-    settings = _coerce(Settings, raw)
-    settings.version = SETTINGS_VERSION
-    return settings
+    return dataclasses.replace(_coerce(Settings, raw), version=SETTINGS_VERSION)
 
 
 def save_settings(settings: Settings, path: Path) -> None:
     # A unique temporary name (two threads saving at once must not write into the same file) that
     # replaces the old file only when complete: a full disk keeps the previous settings.
-    write_atomic(path, json.dumps(settings.to_dict(), indent=2).encode("utf-8"))
+    write_atomic(path, json.dumps(settings.to_dict(), indent=2, default=str).encode("utf-8"))
 
 
 def repo_rules(settings: Settings):

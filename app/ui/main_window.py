@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -20,23 +21,31 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.context import AppContext
 from app.core.engine import EngineInfo
-from app.core.repo.assistant import RepoAssistant
+from app.core.errors import UserError
+from app.core.settings import Theme
+from app.core.settings_owner import SettingsChange
+from app.services import Services
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.ui.infill.pane import InfillPane
 from app.ui.models.window import ModelsWindow
 from app.ui.plain_text import plain, tooltip
 from app.ui.repo.pane import RepoPane
-from app.workers.downloads import DownloadService
+from app.ui.settings_autosave import SettingsAutosave
 from app.workers.inference import InferenceService
-from app.workers.store_worker import StoreService, save_settings_later
-from app.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
 
+THEME_SETTINGS = ("theme", "code_style_light", "code_style_dark")
+
+
 class ErrorBanner(QWidget):
-    """The one place errors are shown: a dismissable bar above the panes."""
+    """The one place errors are shown: a dismissable bar above the panes.
+
+    A `UserError` that says retrying may help gets a "Try again" button when the caller can
+    retry it, and a hint otherwise.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,28 +57,45 @@ class ErrorBanner(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.clicked.connect(self._retry_now)
+        layout.addWidget(self.retry_button)
         close = QPushButton("Dismiss")
         close.clicked.connect(self.hide)
         layout.addWidget(close)
+        self._retry: Callable[[], None] | None = None
         self.hide()
 
-    def show_message(self, message: str) -> None:
+    def show_message(self, message: str, retry: Callable[[], None] | None = None) -> None:
         self.label.setText(message)
+        self._retry = retry
+        self.retry_button.setVisible(retry is not None)
         self.show()
+
+    def _retry_now(self) -> None:
+        retry, self._retry = self._retry, None
+        self.hide()
+        if retry is not None:
+            retry()
 
 
 class MainWindow(QMainWindow):
     # Emitted from any thread (the exception hook); delivered on the GUI thread.
     uncaught = Signal(str)
 
-    def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService,
-                 downloads: DownloadService) -> None:
+    def __init__(self, ctx: AppContext, services: Services) -> None:
         super().__init__()
         self.ctx = ctx
         self._ctx = ctx
-        self.inference = inference
-        self.store = store
-        self.downloads = downloads
+        self.services = services
+        self.inference = inference = services.inference
+        self.store = store = services.store
+        self.downloads = services.downloads
+        services.report_errors_to(self.show_error)
+        # Settings are saved soon after each change, on a background thread, not only on a clean exit.
+        self._autosave = SettingsAutosave(services.files, ctx.paths.settings_file, self.show_error, self)
+        ctx.settings_owner.save = self._autosave
+        self._unsubscribe = ctx.settings_owner.subscribe(self._settings_changed)
         self.models_window: ModelsWindow | None = None
         self.setAcceptDrops(True)  # drop a .gguf file to import it
         self.setWindowTitle("Code Llama Desktop")
@@ -89,13 +115,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chat, "Chat")
         # One repository assistant, used only on the repository thread: the pane asks it, the infill
         # pane gets definitions from it.
-        self.repo_assistant = RepoAssistant.in_cache(ctx.paths.cache)
-        self.repo_runner = TaskRunner("repository", self)
+        self.repo_assistant = services.repo_assistant
+        self.repo_runner = services.repository
         self.repo = RepoPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant, self.repo_runner)
         self.tabs.addTab(self.repo, "Repository")
         self.repo.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.infill = InfillPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant,
-                                 self.repo_runner)
+                                 self.repo_runner, files_runner=services.files)
         self.tabs.addTab(self.infill, "Infill")
         self.infill.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         layout.addWidget(self.tabs, 1)
@@ -111,7 +137,6 @@ class MainWindow(QMainWindow):
         inference.loading.connect(lambda name: self.model_label.setText(f"Loading {name}…"))
         inference.loaded.connect(self._on_loaded)
         inference.load_failed.connect(self._on_load_failed)
-        self.chat.theme_changed.connect(self._apply_theme)
         self.uncaught.connect(self.show_error)
         store.error.connect(self.show_error)
         store.recovered.connect(lambda path: self.show_error(
@@ -177,14 +202,12 @@ class MainWindow(QMainWindow):
                 return
 
     def shutdown(self) -> None:
-        """Stop the worker threads (after the window has closed)."""
+        """Stop the panes' work, then every worker thread (after the window has closed)."""
         self.infill.shutdown()
         self.repo.shutdown()
-        self.repo_runner.submit(lambda _report: self.repo_assistant.close())
-        self.repo_runner.shutdown()
-        self.downloads.shutdown()
-        self.inference.shutdown()
-        self.store.shutdown()
+        self._unsubscribe()
+        self._autosave.flush()
+        self.services.shutdown()
 
     def open_model_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -203,29 +226,43 @@ class MainWindow(QMainWindow):
         self.inference.load(spec)
 
     def code_style(self) -> str:
-        theme = self._ctx.settings.theme
-        dark = theme == "dark" or (theme == "auto" and is_dark())
-        return self._ctx.settings.code_style_dark if dark else self._ctx.settings.code_style_light
+        settings = self._ctx.settings
+        dark = settings.theme is Theme.DARK or (settings.theme is Theme.AUTO and is_dark())
+        return settings.code_style_dark if dark else settings.code_style_light
 
-    def _apply_theme(self) -> None:
+    def _settings_changed(self, change: SettingsChange) -> None:
+        if change.touches(*THEME_SETTINGS):
+            self.apply_theme()
+
+    def apply_theme(self) -> None:
+        """Restyle the application and every pane at once (a live switch leaves nothing unreadable)."""
         from PySide6.QtWidgets import QApplication
 
         from app.ui.theme import apply_theme
 
         apply_theme(QApplication.instance(), self._ctx.settings.theme)
+        style = self.code_style()
         self.chat.rerender()
-        self.infill.set_code_style(self.code_style())
+        self.repo.set_code_style(style)
+        self.infill.set_code_style(style)
+        if self.models_window is not None:
+            self.models_window.update()
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, error: str | UserError, retry: Callable[[], None] | None = None) -> None:
+        """The one place errors reach the user: a typed error keeps its retry hint."""
+        message = error.message if isinstance(error, UserError) else str(error)
+        retryable = isinstance(error, UserError) and error.retryable
+        if retryable and retry is None:
+            message += " Trying again may work."
         if not self.banner.isHidden() and self.banner.label.text() == message:
             return  # several jobs failing for one cause (a read-only disk) say it once
         log.warning("shown to the user: %s", message)
-        self.banner.show_message(message)
+        self.banner.show_message(message, retry if retryable else None)
 
     def _on_loaded(self, info: EngineInfo) -> None:
         if self._pending_model is not None:
-            self._ctx.settings.chat_model, self._pending_model = self._pending_model, None
-            save_settings_later(self.store, self._ctx.settings, self._ctx.paths.settings_file)
+            chosen, self._pending_model = self._pending_model, None
+            self._ctx.update_settings(chat_model=chosen)
         where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
         self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
                                  f"{info.threads}/{info.threads_batch} threads")
@@ -244,16 +281,15 @@ class MainWindow(QMainWindow):
                 "<a href='models'>Open Models (Ctrl+M)</a> to download Code Llama 7B Instruct, recommended "
                 "for this machine, or another model.<br><br>Ctrl+Enter sends, Esc stops. Nothing leaves your machine.")
 
-    def _on_load_failed(self, message: str) -> None:
-        self._pending_model = None
+    def _on_load_failed(self, error: UserError) -> None:
+        spec, self._pending_model = self._pending_model, None
         self.model_label.setText("No model")
-        self.show_error(message)
+        self.show_error(error, retry=(lambda: self.use_model(spec)) if spec is not None else None)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.chat.prepare_close()
-        self._ctx.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        # Queued before the store thread's blocking shutdown, so it is written before exit.
-        save_settings_later(self.store, self._ctx.settings, self._ctx.paths.settings_file)
+        self._ctx.update_settings(window_geometry=bytes(self.saveGeometry().toBase64()).decode())
+        self._autosave.flush()  # queued now, before the threads' shutdown, so it is written before exit
         super().closeEvent(event)
 
 

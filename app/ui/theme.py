@@ -17,6 +17,7 @@ _DARK = {
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
+    """Switch the whole application's look; safe to call while it runs (a live switch)."""
     if not hasattr(app, "_platform_palette"):
         app._platform_palette = QPalette(app.palette())  # type: ignore[attr-defined]
         app._platform_style = app.style().name()  # type: ignore[attr-defined]
@@ -34,3 +35,6 @@ def apply_theme(app: QApplication, theme: str) -> None:
     else:
         app.setStyle(QStyleFactory.create(app._platform_style))  # type: ignore[attr-defined]
         app.setPalette(app._platform_palette)  # type: ignore[attr-defined]
+    # The style sheet's palette(...) colours are resolved when it is set: set it again, or widgets it
+    # styles keep the old theme's text colours (dark labels on a dark window).
+    app.setStyleSheet(app.styleSheet())

@@ -1,4 +1,4 @@
-"""Downloads on their own thread, one at a time in the order asked; progress comes back as signals.
+"""Downloads on their own worker thread, one at a time in the order asked; progress comes back as signals.
 
 Pause keeps the partial file (resuming re-queues the model); cancel deletes it. The thread also
 runs the other slow model-file jobs of the Models window (remote header checks, fit estimates,
@@ -8,77 +8,37 @@ deletes, imports) so the GUI thread never waits on the network or the disk.
 from __future__ import annotations
 
 import logging
-import queue
-from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-from app.core.download import DownloadControl, DownloadOptions, DownloadProgress, DownloadState, download_model
+from app.core.download import DownloadControl, DownloadOptions, DownloadState, download_model
 from app.core.errors import UserError
 from app.core.manifest import ModelEntry
-from app.workers.tasks import TaskRunner
+from app.workers.worker import OnError, Report, Worker
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class _Job:
-    entry: ModelEntry
-    control: DownloadControl
-
-
-class _Runner(QThread):
+class DownloadService(QObject):
     progress = Signal(object)  # DownloadProgress
-    finished_model = Signal(str, object)  # model id, final DownloadState (DONE, PAUSED or CANCELLED)
-    failed_model = Signal(str, str)  # model id, message
+    finished = Signal(str, object)  # model id, final DownloadState (DONE, PAUSED or CANCELLED)
+    failed = Signal(str, object)  # model id, UserError
 
-    def __init__(self, models_dir, options: Callable[[], DownloadOptions]) -> None:
-        super().__init__()
-        self.setObjectName("downloads")
+    def __init__(self, models_dir, options: Callable[[], DownloadOptions], parent: QObject | None = None, *,
+                 downloads: Worker | None = None, tasks: Worker | None = None) -> None:
+        super().__init__(parent)
         self._models_dir = models_dir
         self._options = options
-        self.jobs: queue.Queue[_Job | None] = queue.Queue()
-
-    def run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            self._download(job)
-
-    def _download(self, job: _Job) -> None:
-        entry, control = job.entry, job.control
-        if control.stopping:
-            self.finished_model.emit(entry.id, DownloadState.CANCELLED if control.cancel.is_set() else DownloadState.PAUSED)
-            return
-        final = DownloadState.DONE
-        try:
-            for event in download_model(entry, self._models_dir, self._options(), control):
-                self.progress.emit(event)
-                if event.state.stopped_early:
-                    final = event.state
-            self.finished_model.emit(entry.id, final)
-        except UserError as exc:
-            self.failed_model.emit(entry.id, exc.message)
-        except Exception as exc:
-            log.exception("download failed")
-            self.failed_model.emit(entry.id, f"Download failed: {exc}")
-
-
-class DownloadService(QObject):
-    progress = Signal(object)
-    finished = Signal(str, object)  # model id, final DownloadState
-    failed = Signal(str, str)
-
-    def __init__(self, models_dir, options: Callable[[], DownloadOptions], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._runner = _Runner(models_dir, options)
+        self._downloads = downloads or Worker("downloads", self)
         # Quick jobs (fit, header checks, deletes, imports) get their own thread so they never wait
         # behind a download of several gigabytes.
-        self._tasks = TaskRunner("model-tasks", self)
-        self._controls: dict[str, DownloadControl] = {}
-        self._runner.progress.connect(self._on_progress)
-        self._runner.finished_model.connect(self._on_finished)
-        self._runner.failed_model.connect(self._on_failed)
-        self._runner.start()
+        self._tasks = tasks or Worker("model-tasks", self)
+        self._controls: dict[str, DownloadControl] = {}  # GUI thread; each control's events are thread-safe
+
+    @property
+    def running(self) -> bool:
+        return self._downloads.running or self._tasks.running
 
     def is_active(self, model_id: str) -> bool:
         return model_id in self._controls
@@ -88,7 +48,21 @@ class DownloadService(QObject):
             return
         control = DownloadControl()
         self._controls[entry.id] = control
-        self._runner.jobs.put(_Job(entry, control))
+        models_dir, options = self._models_dir, self._options
+
+        def work(report: Report) -> DownloadState:
+            if control.stopping:  # paused or cancelled while it waited its turn
+                return DownloadState.CANCELLED if control.cancel.is_set() else DownloadState.PAUSED
+            final = DownloadState.DONE
+            for event in download_model(entry, models_dir, options(), control):
+                report(event)
+                if event.state.stopped_early:
+                    final = event.state
+            return final
+
+        self._downloads.submit(work, lambda state: self._on_finished(entry.id, state),
+                               lambda exc: self._on_failed(entry.id, exc), self.progress.emit,
+                               failure="Download failed")
 
     def pause(self, model_id: str) -> None:
         if model_id in self._controls:
@@ -99,32 +73,20 @@ class DownloadService(QObject):
             self._controls[model_id].cancel.set()
 
     def run_task(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[str], None] | None = None) -> None:
+                 on_error: OnError | None = None) -> None:
         """Run `fn` on the model-task thread; callbacks on the GUI thread."""
         self._tasks.submit(lambda _report: fn(), on_done, on_error)
 
-    @Slot(object)
-    def _on_progress(self, event: DownloadProgress) -> None:
-        self.progress.emit(event)
-
-    @Slot(str, object)
     def _on_finished(self, model_id: str, state: DownloadState) -> None:
         self._controls.pop(model_id, None)
         self.finished.emit(model_id, state)
 
-    @Slot(str, str)
-    def _on_failed(self, model_id: str, message: str) -> None:
+    def _on_failed(self, model_id: str, error: UserError) -> None:
         self._controls.pop(model_id, None)
-        self.failed.emit(model_id, message)
+        self.failed.emit(model_id, error)
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
         for control in self._controls.values():
             control.interrupt()  # pause (the partial file is kept for the next start) and end a stalled read
         self._tasks.shutdown(timeout_ms)
-        if self._runner.isRunning():
-            self._runner.jobs.put(None)
-            if not self._runner.wait(timeout_ms):
-                # Destroying a running QThread aborts the process; ending it is the lesser evil at exit.
-                log.error("the download thread did not stop in time; terminating it")
-                self._runner.terminate()
-                self._runner.wait(2000)
+        self._downloads.shutdown(timeout_ms)

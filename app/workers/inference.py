@@ -1,9 +1,10 @@
-"""The one thread that owns the model.
+"""The one thread that owns the model: a `Worker` named "inference".
 
-The GUI sends jobs through queued signals (the thread's event loop is the job queue) and never
-waits: results come back as signals. Cancelling sets a threading.Event that the engine checks
-between tokens, so it works while the worker is busy. Streamed text is batched so the GUI gets
-a signal every ~25 ms, not one per token.
+The GUI submits jobs and never waits: results come back as signals of `InferenceService`, on the
+GUI thread. The engine is created, used and closed only by jobs on that thread. Cancelling sets a
+threading.Event that the engine checks between tokens, so it works while the thread is busy.
+Streamed text is batched so the GUI gets a signal every ~25 ms, not one per token. Failures
+arrive as `UserError` objects (see app.workers.worker), not strings.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from app.context import AppContext
 from app.core.engine import EngineInfo, Generation, GenerationStats, LocalEngine
-from app.core.errors import UserError
+from app.core.errors import ModelNotLoadedError, UserError
 from app.core.infill.prompt import InfillRequest
 from app.core.prompts.chat import ChatMessage
 from app.core.settings import SamplingSettings
+from app.workers.worker import Report, Worker
 
 log = logging.getLogger(__name__)
 
@@ -52,42 +54,77 @@ class InfillJob:
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
-class _InferenceWorker(QObject):
+@dataclass(frozen=True)
+class _Finished:
+    """Reported by a generation job once the answer is complete, before its slower epilogue."""
+
+    stats: GenerationStats
+
+
+class _EngineSlot:
+    """The loaded engine. Owned by the inference thread: only its jobs read or replace it."""
+
+    def __init__(self) -> None:
+        self.engine: LocalEngine | None = None
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+
+
+class InferenceService(QObject):
+    """GUI-side handle on the inference thread: methods return at once; results arrive on the signals."""
+
     loading = Signal(str)
     loaded = Signal(object)  # EngineInfo
-    load_failed = Signal(str)
+    load_failed = Signal(object)  # UserError
     text = Signal(int, str)  # job id, new text
     finished = Signal(int, object)  # job id, GenerationStats
-    failed = Signal(int, str)  # job id, message
+    failed = Signal(int, object)  # job id, UserError
     counted = Signal(int, int, int)  # request id, prompt tokens, context size
 
-    def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self._ctx = ctx
-        self._engine: LocalEngine | None = None
+    def __init__(self, ctx: AppContext, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx  # read on the inference thread: its settings and manifest are immutable snapshots
+        self._worker = worker or Worker("inference", self)
+        self._slot = _EngineSlot()
+        self.info: EngineInfo | None = None  # a frozen snapshot of the loaded model, set on the GUI thread
+        self._active: ChatJob | InfillJob | None = None
 
-    @Slot(str)
-    def load(self, spec: str) -> None:
-        self._unload()
-        try:
-            model = self._ctx.resolve(spec or None)
-            self.loading.emit(model.display_name)
-            self._engine = self._ctx.load_engine(model)
-            self.loaded.emit(self._engine.info)
-        except UserError as exc:
-            self.load_failed.emit(exc.message)
-        except Exception as exc:  # a model that crashes the loader must not kill the thread
-            log.exception("model load failed")
-            self.load_failed.emit(f"Could not load the model: {exc}")
+    # Loading -----------------------------------------------------------------------------------
+    def load(self, spec: str = "") -> None:
+        self.info = None
+        ctx, slot = self._ctx, self._slot
 
-    @Slot(object)
-    def chat(self, job: ChatJob) -> None:
-        self._run(job, lambda engine: engine.chat(
+        def work(report: Report) -> EngineInfo:
+            slot.close()
+            model = ctx.resolve(spec or None)
+            report(model.display_name)
+            slot.engine = ctx.load_engine(model)
+            return slot.engine.info
+
+        self._worker.submit(work, self._on_loaded, self.load_failed.emit, self.loading.emit,
+                            failure="Could not load the model")
+
+    def _on_loaded(self, info: EngineInfo) -> None:
+        self.info = info  # set before anyone connected to `loaded` hears of it
+        self.loaded.emit(info)
+
+    # Generating --------------------------------------------------------------------------------
+    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False,
+             keep_leading: int | None = None, state_scope: str = "") -> ChatJob:
+        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos, keep_leading=keep_leading,
+                      state_scope=state_scope)
+        self._generate(job, lambda engine: engine.chat(
             job.messages, job.sampling, job.cancel, ignore_eos=job.ignore_eos, keep_leading=job.keep_leading,
             state_scope=job.state_scope))
+        return job
 
-    @Slot(object)
-    def infill(self, job: InfillJob) -> None:
+    def infill(self, request: InfillRequest, sampling: SamplingSettings, *, single_line: bool = False,
+               language: str = "", context_tokens: int = 4096) -> InfillJob:
+        job = InfillJob(request, sampling, single_line=single_line, language=language, context_tokens=context_tokens)
+
         def start(engine: LocalEngine) -> Generation:
             if engine.infill is None:  # the pane labels this as an instruction fill
                 return engine.instruction_fill(job.request.prefix, job.request.suffix, job.language, job.sampling,
@@ -96,140 +133,74 @@ class _InferenceWorker(QObject):
             return engine.infill_text(job.request, job.sampling, job.cancel, single_line=job.single_line,
                                       context_tokens=job.context_tokens)
 
-        self._run(job, start)
+        self._generate(job, start)
+        return job
 
-    def _run(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine], Generation]) -> None:
-        """Stream a generation to the GUI in batches; every outcome ends in finished or failed."""
-        job_id = job.job_id
-        if self._engine is None:
-            self.failed.emit(job_id, "No model is loaded yet.")
-            return
-        if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
-            self.finished.emit(job_id, GenerationStats(stop_reason="cancelled"))
-            return
-        try:
-            generation = start(self._engine)
+    def _generate(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine], Generation]) -> None:
+        self._active = job
+        slot, job_id = self._slot, job.job_id
+
+        def work(report: Report) -> None:
+            """Stream a generation in batches; every outcome ends in `finished` or `failed`."""
+            if slot.engine is None:
+                raise ModelNotLoadedError()
+            if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
+                report(_Finished(GenerationStats(stop_reason="cancelled")))
+                return
+            generation = start(slot.engine)
             pending: list[str] = []
             last = time.perf_counter()
             for piece in generation:
                 pending.append(piece)
                 now = time.perf_counter()
                 if now - last >= EMIT_INTERVAL_S:
-                    self.text.emit(job_id, "".join(pending))
+                    report("".join(pending))
                     pending.clear()
                     last = now
             if pending:
-                self.text.emit(job_id, "".join(pending))
-            self.finished.emit(job_id, generation.stats)
-            generation.after_answer()  # e.g. saving the prompt state: the answer is already shown
-        except UserError as exc:
-            self.failed.emit(job_id, exc.message)
-        except Exception as exc:
-            log.exception("generation failed")
-            self.failed.emit(job_id, f"Generation failed: {exc}")
+                report("".join(pending))
+            report(_Finished(generation.stats))
+            try:
+                generation.after_answer()  # e.g. saving the prompt state: the answer is already shown
+            except Exception:  # the answer stands; only the reuse of its prompt next time is lost
+                log.exception("after the answer")
 
-    @Slot(int, object)
-    def count(self, request_id: int, messages: list[ChatMessage]) -> None:
-        if self._engine is None or not messages:
-            return
-        try:
-            self.counted.emit(request_id, self._engine.prompt_tokens(messages), self._engine.info.n_ctx)
-        except UserError:
-            pass  # an unfinished conversation (no user turn yet) has nothing to count
-        except Exception:  # e.g. a chat template that raises: never let it escape this thread
-            log.exception("token count failed")
+        def progress(value: object) -> None:
+            if isinstance(value, _Finished):
+                self.finished.emit(job_id, value.stats)
+            else:
+                self.text.emit(job_id, value)
 
-    @Slot()
-    def unload(self) -> None:
-        self._unload()
-
-    def _unload(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
-
-
-class InferenceService(QObject):
-    """GUI-side handle: methods return at once; results arrive on the signals.
-
-    The worker's signals are re-emitted from this object, which lives on the GUI thread, so any
-    slot or lambda connected here runs on the GUI thread (a lambda connected straight to the
-    worker's signal would run on the worker thread).
-    """
-
-    loading = Signal(str)
-    loaded = Signal(object)  # EngineInfo
-    load_failed = Signal(str)
-    text = Signal(int, str)
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-    counted = Signal(int, int, int)  # request id, prompt tokens, context size
-
-    _load = Signal(str)
-    _chat = Signal(object)
-    _infill = Signal(object)
-    _count = Signal(int, object)
-    _unload = Signal()
-
-    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("inference")
-        self.worker = _InferenceWorker(ctx)
-        self.worker.moveToThread(self._thread)
-        self._load.connect(self.worker.load)
-        self._chat.connect(self.worker.chat)
-        self._infill.connect(self.worker.infill)
-        self._count.connect(self.worker.count)
-        self._unload.connect(self.worker.unload)
-        self.info: EngineInfo | None = None
-        self._active: ChatJob | InfillJob | None = None
-        w = self.worker
-        # Signal-to-signal connections are queued to this object's (the GUI) thread.
-        for name in ("loading", "load_failed", "text", "finished", "failed", "counted"):
-            getattr(w, name).connect(getattr(self, name))
-        w.loaded.connect(self._on_loaded)
-        self._thread.start()
-
-    @Slot(object)
-    def _on_loaded(self, info: EngineInfo) -> None:
-        self.info = info  # set before anyone connected to `loaded` hears of it
-        self.loaded.emit(info)
-
-    def load(self, spec: str = "") -> None:
-        self.info = None
-        self._load.emit(spec)
-
-    def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False,
-             keep_leading: int | None = None, state_scope: str = "") -> ChatJob:
-        job = ChatJob(list(messages), sampling, ignore_eos=ignore_eos, keep_leading=keep_leading,
-                      state_scope=state_scope)
-        self._active = job
-        self._chat.emit(job)
-        return job
-
-    def infill(self, request: InfillRequest, sampling: SamplingSettings, *, single_line: bool = False,
-               language: str = "", context_tokens: int = 4096) -> InfillJob:
-        job = InfillJob(request, sampling, single_line=single_line, language=language, context_tokens=context_tokens)
-        self._active = job
-        self._infill.emit(job)
-        return job
+        self._worker.submit(work, None, lambda exc: self.failed.emit(job_id, exc), progress,
+                            failure="Generation failed")
 
     def count(self, messages: list[ChatMessage]) -> int:
         """Ask for the prompt size of `messages`; the answer carries the returned request id."""
         request_id = next(_job_ids)
-        self._count.emit(request_id, list(messages))
+        snapshot, slot = list(messages), self._slot
+
+        def work(_report: Report) -> tuple[int, int] | None:
+            if slot.engine is None or not snapshot:
+                return None
+            try:
+                return slot.engine.prompt_tokens(snapshot), slot.engine.info.n_ctx
+            except UserError:
+                return None  # an unfinished conversation (no user turn yet) has nothing to count
+
+        def done(result: tuple[int, int] | None) -> None:
+            if result is not None:
+                self.counted.emit(request_id, *result)
+
+        # A chat template that raises is logged by the worker and told to nobody: a meter is not worth a banner.
+        self._worker.submit(work, done, lambda exc: log.warning("token count failed: %s", exc.message))
         return request_id
 
+    # Stopping ----------------------------------------------------------------------------------
     def shutdown(self, timeout_ms: int = 30000) -> None:
-        if not self._thread.isRunning():
+        if not self._worker.running:
             return
         if self._active is not None:
             self._active.cancel.set()  # the abort callback also ends a prompt evaluation
-        self._unload.emit()
-        self._thread.quit()
-        if not self._thread.wait(timeout_ms):
-            # Destroying a running QThread aborts the process; ending it is the lesser evil at exit.
-            log.error("the inference thread did not stop in time; terminating it")
-            self._thread.terminate()
-            self._thread.wait(2000)
+        slot = self._slot
+        self._worker.submit(lambda _report: slot.close())
+        self._worker.shutdown(timeout_ms)

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from app.core.errors import UserError
 from app.core.settings import Settings, save_settings
 from app.core.store import ConversationStore, StoreBusyError, StoreError
-from app.workers.tasks import TaskRunner
+from app.workers.worker import OnError, Worker
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +44,16 @@ class StoreService(QObject):
     database repaired by the store, at open or by any later call, is announced once per repair.
     """
 
-    error = Signal(str)  # for calls submitted without their own error handler
+    error = Signal(object)  # a UserError (or a message) of a call submitted without its own error handler
     recovered = Signal(str)  # a corrupt database was moved aside to this path
     _from_store = Signal(str, str)  # (kind, text), emitted on the store thread, relayed on the GUI thread
 
     OPEN_RETRY_MAX_S = 5.0
 
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, path: Path, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
         super().__init__(parent)
         self._from_store.connect(self._relay, Qt.ConnectionType.QueuedConnection)
-        self._runner = TaskRunner("store", self)
+        self._runner = worker or Worker("store", self)
         self._store: ConversationStore | None = None  # used only on the store thread
         self._open_error: str | None = None
         self._stopping = threading.Event()
@@ -105,7 +105,7 @@ class StoreService(QObject):
         (self.recovered if kind == "recovered" else self.error).emit(text)
 
     def submit(self, fn: Callable[[ConversationStore], Any], on_done: Callable[[Any], None] | None = None,
-               on_error: Callable[[str], None] | None = None) -> None:
+               on_error: OnError | None = None) -> None:
         def call(_report) -> Any:
             if self._store is None:
                 raise UserError(self._open_error or "The conversation database is not open.")
@@ -115,7 +115,7 @@ class StoreService(QObject):
                 raise
             except Exception as exc:
                 log.exception("store call failed")
-                raise UserError(f"Saving conversations failed: {exc}") from exc
+                raise StoreError(f"Saving conversations failed: {exc}", retryable=False) from exc
             finally:
                 self._note_recovery()  # queued before the call's own result: the notice comes first
 
@@ -134,7 +134,7 @@ class StoreService(QObject):
 
 
 def save_settings_later(store: StoreService, settings: Settings, path: Path,
-                        on_error: Callable[[str], None] | None = None) -> None:
+                        on_error: OnError | None = None) -> None:
     """Write a snapshot of the settings on the store thread (the GUI thread never touches the disk)."""
     snapshot = copy.deepcopy(settings)
     store.submit(lambda _store: save_settings(snapshot, path), None,

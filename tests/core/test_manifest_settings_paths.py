@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -57,9 +58,8 @@ def test_user_manifest_adds_entries(tmp_path: Path) -> None:
 
 def test_settings_round_trip_and_bad_values(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    settings = Settings()
-    settings.sampling.temperature = 0.7
-    settings.system_prompt = "x"
+    settings = dataclasses.replace(Settings(), system_prompt="x",
+                                   sampling=dataclasses.replace(Settings().sampling, temperature=0.7))
     save_settings(settings, path)
     loaded = load_settings(path)
     assert loaded.sampling.temperature == 0.7 and loaded.system_prompt == "x"

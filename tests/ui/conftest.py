@@ -13,12 +13,8 @@ def make_window(qtbot, app_home):
 
     def make(load: bool = True, **settings):
         ctx = build_context()
-        ctx.settings.context_limit = settings.pop("context_limit", 2048)
-        ctx.settings.sampling.temperature = 0.0
-        ctx.settings.sampling.seed = 7
-        ctx.settings.sampling.max_tokens = 96
-        for key, value in settings.items():
-            setattr(ctx.settings, key, value)
+        ctx.update_settings(context_limit=settings.pop("context_limit", 2048),
+                            sampling={"temperature": 0.0, "seed": 7, "max_tokens": 96}, **settings)
         window = build_window(ctx)
         qtbot.addWidget(window)
         window.show()

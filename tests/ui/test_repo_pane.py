@@ -98,7 +98,7 @@ def test_rules_dialog_changes_what_is_indexed(qtbot, make_window, repo, monkeypa
     monkeypatch.setattr(RulesDialog, "exec", accept)
     pane.edit_rules()
     qtbot.waitUntil(lambda: pane.root is not None and "tests/test_cli.py" not in pane.known_paths, timeout=20000)
-    assert window.ctx.settings.repo_excludes == ["tests/"]
+    assert list(window.ctx.settings.repo_excludes) == ["tests/"]
 
 
 def test_edits_while_open_are_picked_up(qtbot, make_window, repo) -> None:

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.settings import Settings
+from app.core.settings import RANGES, Settings, Theme
+from app.core.settings_owner import SettingsOwner
 from app.ui.highlight import available_styles
 
 
@@ -31,17 +32,19 @@ class ChatSettingsDialog(QDialog):
         self.system_prompt.setMaximumHeight(120)
         layout.addWidget(self.system_prompt)
         form = QFormLayout()
-        self.temperature = self._double(0.0, 2.0, 0.05, s.temperature, "0 = always the most likely token")
-        self.top_p = self._double(0.05, 1.0, 0.05, s.top_p, "nucleus sampling")
-        self.top_k = self._int(0, 1000, s.top_k, "0 = no limit")
-        self.repeat_penalty = self._double(1.0, 2.0, 0.05, s.repeat_penalty, "1 = off")
-        self.max_tokens = self._int(16, 32768, s.max_tokens, "longest answer in tokens")
-        self.seed = self._int(-1, 2**31 - 1, s.seed, "-1 = random each time")
-        self.context_limit = self._int(512, 131072, settings.context_limit,
+        # The controls' bounds are the settings' own ranges, so every value they give is accepted.
+        self.temperature = self._double(*RANGES["temperature"], 0.05, s.temperature, "0 = always the most likely token")
+        self.top_p = self._double(*RANGES["top_p"], 0.05, s.top_p, "nucleus sampling")
+        self.top_k = self._int(*RANGES["top_k"], s.top_k, "0 = no limit")
+        self.repeat_penalty = self._double(*RANGES["repeat_penalty"], 0.05, s.repeat_penalty, "1 = off")
+        self.max_tokens = self._int(max(16, int(RANGES["max_tokens"][0])), RANGES["max_tokens"][1], s.max_tokens,
+                                    "longest answer in tokens")
+        self.seed = self._int(*RANGES["seed"], s.seed, "-1 = random each time")
+        self.context_limit = self._int(*RANGES["context_limit"], settings.context_limit,
                                        "upper bound on the context size (applies at next model load)")
         self.theme = QComboBox()
-        self.theme.addItems(["auto", "light", "dark"])
-        self.theme.setCurrentText(settings.theme)
+        self.theme.addItems([t.value for t in Theme])
+        self.theme.setCurrentText(Theme(settings.theme).value)
         self.light_style = QComboBox()
         self.dark_style = QComboBox()
         for combo, value in ((self.light_style, settings.code_style_light), (self.dark_style, settings.code_style_dark)):
@@ -69,25 +72,26 @@ class ChatSettingsDialog(QDialog):
         return box
 
     @staticmethod
-    def _int(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
+    def _int(lo: float, hi: float, value: int, tip: str) -> QSpinBox:
         box = QSpinBox()
-        box.setRange(lo, hi)
+        box.setRange(int(lo), int(hi))
         box.setValue(value)
         box.setToolTip(tip)
         return box
 
-    def apply_to(self, settings: Settings) -> str:
-        """Write the dialog's values into `settings`; returns the system prompt."""
-        s = settings.sampling
-        s.temperature = self.temperature.value()
-        s.top_p = self.top_p.value()
-        s.top_k = self.top_k.value()
-        s.repeat_penalty = self.repeat_penalty.value()
-        s.max_tokens = self.max_tokens.value()
-        s.seed = self.seed.value()
-        settings.context_limit = self.context_limit.value()
-        settings.theme = self.theme.currentText()
-        settings.code_style_light = self.light_style.currentText()
-        settings.code_style_dark = self.dark_style.currentText()
-        settings.system_prompt = self.system_prompt.toPlainText()
-        return settings.system_prompt
+    def changes(self) -> dict:
+        """The dialog's values as a settings change (the owner validates and saves it)."""
+        return {
+            "sampling": {"temperature": self.temperature.value(), "top_p": self.top_p.value(),
+                         "top_k": self.top_k.value(), "repeat_penalty": self.repeat_penalty.value(),
+                         "max_tokens": self.max_tokens.value(), "seed": self.seed.value()},
+            "context_limit": self.context_limit.value(), "theme": self.theme.currentText(),
+            "code_style_light": self.light_style.currentText(), "code_style_dark": self.dark_style.currentText(),
+            "system_prompt": self.system_prompt.toPlainText(),
+        }
+
+    def apply_to(self, owner: SettingsOwner) -> str:
+        """Apply the dialog's values through the settings owner; returns the system prompt."""
+        changes = self.changes()
+        owner.update(**changes)
+        return changes["system_prompt"]

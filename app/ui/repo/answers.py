@@ -29,13 +29,27 @@ class AnswerList(QScrollArea):
         self._layout = QVBoxLayout(self.answers)
         self._layout.addStretch(1)
         self.setWidget(self.answers)
+        self._links: tuple[Callable[[str], str] | None, Callable[[str], None] | None] = (None, None)
 
     def add(self, role: str, text: str, style: str, display: Callable[[str], str],
             on_link: Callable[[str], None]) -> MessageView:
         view = MessageView(role, text, style=style, display=display, on_link=on_link)
+        self._links = (display, on_link)
         self._layout.insertWidget(self._layout.count() - 1, view)
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
         return view
+
+    def views(self) -> list[MessageView]:
+        return [w for i in range(self._layout.count() - 1)
+                if isinstance(w := self._layout.itemAt(i).widget(), MessageView)]
+
+    def restyle(self, style: str) -> None:
+        """Render every message again in `style` (code blocks take the code style's colours)."""
+        for old in self.views():
+            view = MessageView(old.role, old.text, style=style, display=self._links[0], on_link=self._links[1])
+            view.who.setText(old.who.text())  # keeps "(stopped)", "(failed)"
+            self._layout.replaceWidget(old, view)
+            old.deleteLater()
 
     def clear(self) -> None:
         while self._layout.count() > 1:

@@ -8,7 +8,6 @@ first question's packed context as the start of the prompt; "New question" packs
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from pathlib import Path
@@ -26,6 +25,7 @@ from app.core.settings import repo_rules
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
+from app.ui.pane_support import bind_send_and_stop, loaded_model
 from app.ui.plain_text import plain
 from app.ui.repo.answers import AnswerList, QuestionBox
 from app.ui.repo.code_viewer import CodeViewer
@@ -118,6 +118,7 @@ class RepoPane(QWidget):
         self.ask_button.clicked.connect(self.ask)
         self.stop_button.clicked.connect(self.stop)
         self.new_button.clicked.connect(self.new_question)
+        bind_send_and_stop(self, self.ask, self.stop)
         middle_layout.addWidget(box)
         splitter.addWidget(middle)
         self.context_table = ContextTable()
@@ -136,14 +137,6 @@ class RepoPane(QWidget):
         self.new_button.setEnabled(idle and self._session is not None)
         for widget in (self.open_button, self.rules_button, self.recent):
             widget.setEnabled(idle)
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.ask()
-        elif event.key() == Qt.Key.Key_Escape:
-            self.stop()
-        else:
-            super().keyPressEvent(event)
 
     # Opening and indexing ----------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -181,7 +174,7 @@ class RepoPane(QWidget):
         dialog = RulesDialog(self._ctx.settings, self)
         if dialog.exec() != RulesDialog.DialogCode.Accepted:
             return
-        dialog.apply_to(self._ctx.settings)
+        dialog.apply_to(self._ctx.settings_owner)
         if self._root is not None:
             self.open_folder(self._root)  # re-index under the new rules
 
@@ -218,8 +211,9 @@ class RepoPane(QWidget):
         if opened.empty:
             self._show_error(f"{EmptyRepoError(root).message}.")
         self._show_files(opened.files, keep_excluded=False)
-        self._ctx.settings.recent_repos = ([str(root)] + [r for r in self._ctx.settings.recent_repos
-                                                          if r != str(root)])[:10]
+        # Saved by the owner soon after, not only on a clean exit.
+        self._ctx.update_settings(recent_repos=([str(root)] + [r for r in self._ctx.settings.recent_repos
+                                                                if r != str(root)])[:10])
         self.bar.show_recent(self._ctx.settings.recent_repos, 0)
         if opened.session is not None:
             self._resume(opened.session)
@@ -251,9 +245,8 @@ class RepoPane(QWidget):
         if not question:
             self.status.emit("Type a question first.")
             return
-        info = self._inference.info
+        info = loaded_model(self._inference.info, self._show_error, kept="the question")
         if info is None:
-            self._show_error("The model is not loaded yet; the question is kept in the box.")
             return
         answer_tokens = self._ctx.settings.sampling.max_tokens
         if self._session is not None:
@@ -293,7 +286,7 @@ class RepoPane(QWidget):
         self._pending_question = prepared.question
         self.question_sent.emit(prepared)
         # The state is saved on disk too, so a question after re-opening the repository starts from it.
-        self._stream.start(self._inference.chat(prepared.messages, copy.deepcopy(self._ctx.settings.sampling),
+        self._stream.start(self._inference.chat(prepared.messages, self._ctx.settings.sampling,  # a snapshot
                                                 keep_leading=prepared.keep_leading,
                                                 state_scope=prepared.state_scope))
         self._update_buttons()
@@ -335,6 +328,12 @@ class RepoPane(QWidget):
     def _on_failed(self, message: str) -> None:
         self._done(MessageState.FAILED)
         self._show_error(message)
+
+    def set_code_style(self, style: str) -> None:
+        """Show the conversation again in a new code style (after a theme change)."""
+        if self.state is RepoState.ANSWERING:
+            return  # the answer being written keeps its style until it ends; the next ones take the new one
+        self.scroll.restyle(style)
 
     # Citations ---------------------------------------------------------------------------------
     def _open_seen(self, row: int, _column: int) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.core.repo.scan import DEFAULT_EXCLUDES
 from app.core.settings import Settings
+from app.core.settings_owner import SettingsOwner
 
 
 class RulesDialog(QDialog):
@@ -49,8 +50,9 @@ class RulesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def apply_to(self, settings: Settings) -> None:
-        settings.repo_honour_gitignore = self.gitignore.isChecked()
-        settings.repo_max_file_kb = self.max_kb.value()
-        settings.repo_excludes = [ln.strip() for ln in self.excludes.toPlainText().splitlines() if ln.strip()]
-        settings.repo_includes = [ln.strip() for ln in self.includes.toPlainText().splitlines() if ln.strip()]
+    def apply_to(self, owner: SettingsOwner) -> None:
+        """Apply the rules through the settings owner (validated, saved, announced)."""
+        owner.update(
+            repo_honour_gitignore=self.gitignore.isChecked(), repo_max_file_kb=self.max_kb.value(),
+            repo_excludes=[ln.strip() for ln in self.excludes.toPlainText().splitlines() if ln.strip()],
+            repo_includes=[ln.strip() for ln in self.includes.toPlainText().splitlines() if ln.strip()])

@@ -1,0 +1,63 @@
+"""The composition root of the GUI: every background thread is created here, and stopped here.
+
+Each thread is a `Worker` that owns what its jobs touch:
+- inference: the model (one thread owns the model; see app.workers.inference);
+- store: the conversation database (and settings writes, so the GUI thread never waits on the disk);
+- downloads, model-tasks: model files (a download never holds up a quick header check or delete);
+- repository: the open repository's index and its tokenizer (the RepoAssistant);
+- files: code files the infill pane opens and saves.
+The panes receive the services they use; none creates a thread of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from app.context import AppContext
+from app.core.errors import UserError
+from app.core.repo.assistant import RepoAssistant
+from app.workers.downloads import DownloadService
+from app.workers.inference import InferenceService
+from app.workers.store_worker import StoreService
+from app.workers.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    inference: InferenceService
+    store: StoreService
+    downloads: DownloadService
+    repository: Worker
+    files: Worker
+    repo_assistant: RepoAssistant  # used only by jobs on `repository`
+
+    def report_errors_to(self, show_error: Callable[[UserError], None]) -> None:
+        """Failures of jobs submitted without their own error handler go to the one error display."""
+        for worker in (self.repository, self.files):
+            worker.on_unhandled = show_error
+
+    def shutdown(self) -> None:
+        """Stop every thread, each finishing the jobs already given to it (the store last: it saves)."""
+        assistant = self.repo_assistant
+        self.files.shutdown()
+        self.repository.submit(lambda _report: assistant.close())
+        self.repository.shutdown()
+        self.downloads.shutdown()
+        self.inference.shutdown()
+        self.store.shutdown()
+
+
+def build_services(ctx: AppContext) -> Services:
+    return Services(
+        inference=InferenceService(ctx, worker=Worker("inference")),
+        store=StoreService(ctx.paths.database, worker=Worker("store")),
+        downloads=DownloadService(ctx.paths.models, ctx.download_options, downloads=Worker("downloads"),
+                                  tasks=Worker("model-tasks")),
+        repository=Worker("repository"),
+        files=Worker("files"),
+        repo_assistant=RepoAssistant.in_cache(ctx.paths.cache),
+    )
