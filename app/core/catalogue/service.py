@@ -1,0 +1,60 @@
+"""`ModelCatalogue`: the models use case that the CLI, the Models window and the local server share.
+
+Each method is blocking (disk, hub or llama.cpp); the GUI calls them on its task thread. Errors
+a person can act on are UserErrors, raised as they come from the core functions underneath.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.core.catalogue.remote import RemoteCheck, check_remote
+from app.core.catalogue.rows import Listing, list_models
+from app.core.manifest import Manifest, ModelEntry, add_user_entry, load_all, remove_user_entry
+from app.core.models import import_entry, remove_model
+
+if TYPE_CHECKING:
+    from app.core.download import DownloadOptions
+
+
+@dataclass(frozen=True)
+class Removal:
+    freed: int  # bytes deleted from the models folder
+    forgotten: bool  # an imported model: only its manifest entry went, the file stays where it lies
+
+
+@dataclass(frozen=True)
+class ModelCatalogue:
+    """The models on this machine and on the hub, over one models folder and one user manifest."""
+
+    models_dir: Path
+    user_manifest: Path
+
+    def load_manifest(self) -> Manifest:
+        """The bundled and user manifests as they are on disk now (after an import or a removal)."""
+        return load_all(self.user_manifest)
+
+    def listing(self, manifest: Manifest) -> Listing:
+        return list_models(manifest, self.models_dir)
+
+    def check_remote(self, entry: ModelEntry, options: DownloadOptions | None = None) -> RemoteCheck:
+        return check_remote(entry, options)
+
+    def import_file(self, path: Path) -> ModelEntry:
+        """Add a local .gguf file (used where it lies) to the user manifest; returns its entry.
+
+        The id is chosen against the manifest on disk, not a caller's copy that an import since
+        may have made stale.
+        """
+        entry = import_entry(path, self.load_manifest())
+        add_user_entry(self.user_manifest, entry)
+        return entry
+
+    def remove(self, entry: ModelEntry) -> Removal:
+        """Delete a downloaded model's files, or forget an imported one (its file is left in place)."""
+        if entry.local_path:
+            remove_user_entry(self.user_manifest, entry.id)
+            return Removal(freed=0, forgotten=True)
+        return Removal(freed=remove_model(entry, self.models_dir), forgotten=False)
