@@ -23,6 +23,13 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def apply_style_sheet(app) -> None:
+    """The app's own style sheet (message frames, the error banner); colours come from the palette."""
+    style = _resources() / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+
+
 def launch(model_spec: str = ""):
     """Create the application and show the main window; the model loads after it is shown.
 
@@ -42,9 +49,7 @@ def launch(model_spec: str = ""):
     icon = _resources() / "icon.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    style = _resources() / "style.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    apply_style_sheet(app)
     ctx = build_context()
     configure_logging(ctx.paths.logs)
     from app.ui.theme import apply_theme

@@ -68,6 +68,9 @@ class CodeEditor(QPlainTextEdit):
         palette.setColor(QPalette.ColorRole.Base, base)
         palette.setColor(QPalette.ColorRole.Text, text)
         self.setPalette(palette)
+        # The viewport paints the background; once the app style sheet has polished it, it keeps its own
+        # resolved palette and no longer follows the editor's, so a live theme switch must set it too.
+        self.viewport().setPalette(palette)
         # A touch of the text colour on the background: visible on dark and light styles alike.
         self._line_colour = QColor.fromRgbF(*(0.92 * b + 0.08 * t for b, t in zip(base.getRgbF()[:3], text.getRgbF()[:3])))
         self._current_line = -1  # repaints the gutter in the new colours

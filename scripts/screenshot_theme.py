@@ -1,0 +1,117 @@
+"""Screenshots of every pane after a live theme switch, both ways (light -> dark -> light).
+
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_theme.py docs/
+
+The app starts light; each pane gets real content from the embedded model (a chat answer with
+code, a repository answer, an infill suggestion); then the theme is switched through the settings
+owner while the app runs, as the Settings dialog does, and every tab is grabbed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from _shot import ROOT, isolated_home  # noqa: E402
+
+isolated_home("cld-theme-shot-")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+
+CHAT = "Write a Python function that reverses a string, in a code block."
+REPO_QUESTION = "What does safe_read do?"
+CODE = "def area(radius):\n    \n\nprint(area(2.0))\n"
+
+
+class Steps:
+    """Runs each step once its condition holds, polling on the GUI thread (nothing blocks it)."""
+
+    def __init__(self, app, window, out: Path) -> None:
+        self.app, self.window, self.out = app, window, out
+        self.steps: list[tuple[callable, callable]] = []
+
+    def then(self, ready, action) -> "Steps":
+        self.steps.append((ready, action))
+        return self
+
+    def start(self) -> None:
+        QTimer.singleShot(300, self._tick)
+
+    def _tick(self) -> None:
+        if not self.steps:
+            self.window.close()
+            return
+        ready, action = self.steps[0]
+        if ready():
+            self.steps.pop(0)
+            action()
+            QTimer.singleShot(900, self._tick)  # let the repaint after the action settle
+        else:
+            QTimer.singleShot(200, self._tick)
+
+
+def main() -> int:
+    from app.context import build_context
+    from app.gui_main import launch
+
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out.mkdir(parents=True, exist_ok=True)
+    build_context().update_settings(theme="light", sampling={"max_tokens": 80, "temperature": 0.0})
+    app, window = launch()
+    window.resize(1280, 800)
+    window.move(0, 0)
+    idle = {"chat": False}
+    window.inference.finished.connect(lambda *_a: idle.update(chat=True))
+
+    def ask_chat() -> None:
+        window.tabs.setCurrentWidget(window.chat)
+        window.chat.composer.setPlainText(CHAT)
+        window.chat.send()
+
+    def open_repo() -> None:
+        idle["chat"] = False
+        window.tabs.setCurrentWidget(window.repo)
+        window.repo.open_folder(ROOT / "app" / "core")
+
+    def ask_repo() -> None:
+        window.repo.question.setPlainText(REPO_QUESTION)
+        window.repo.budget.setValue(1024)
+        window.repo.ask()
+
+    def fill() -> None:
+        idle["chat"] = False
+        window.tabs.setCurrentWidget(window.infill)
+        window.infill.editor.setPlainText(CODE)
+        cursor = window.infill.editor.textCursor()
+        cursor.setPosition(CODE.index("\n    \n") + 5)
+        window.infill.editor.setTextCursor(cursor)
+        window.infill.request_fill()
+
+    def grab(name: str) -> None:
+        path = out / name
+        app.primaryScreen().grabWindow(0).save(str(path))
+        print(f"saved {path}")
+
+    def switch(theme: str) -> None:
+        window.ctx.update_settings(theme=theme)  # what the Settings dialog does: the app is running
+
+    steps = Steps(app, window, out)
+    steps.then(lambda: window.inference.info is not None, ask_chat)
+    steps.then(lambda: idle["chat"] and not window.chat.generating, open_repo)
+    steps.then(lambda: window.repo.root is not None, ask_repo)
+    steps.then(lambda: idle["chat"] and window.repo.state.name == "READY", fill)
+    steps.then(lambda: idle["chat"], lambda: switch("dark"))
+    for theme in ("dark", "light"):
+        if theme == "light":
+            steps.then(lambda: True, lambda: switch("light"))
+        for tab in ("chat", "repo", "infill"):
+            steps.then(lambda: True, lambda tab=tab: window.tabs.setCurrentWidget(getattr(window, tab)))
+            steps.then(lambda: True, lambda tab=tab, theme=theme: grab(f"theme-live-{theme}-{tab}.png"))
+    steps.start()
+    code = app.exec()
+    window.shutdown()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
