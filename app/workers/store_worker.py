@@ -10,29 +10,18 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from app.core.chat.saving import Ref  # noqa: F401 - re-exported: it moved to the chat use case
 from app.core.errors import UserError
 from app.core.settings import Settings, save_settings
 from app.core.store import ConversationStore, StoreBusyError, StoreError
 from app.workers.worker import OnError, Worker
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(eq=False)
-class Ref:
-    """A row id that the store thread fills in, for calls submitted after the one that creates it.
-
-    `saved` is what the store last wrote for that row, so repeating a sync writes only changes.
-    """
-
-    id: int | None = None
-    saved: tuple | None = None
 
 
 class StoreService(QObject):
