@@ -131,11 +131,6 @@ def _open_repo(ctx: AppContext, repo: str, assistant=None):
     return assistant
 
 
-def _open_index(ctx: AppContext, repo: str):
-    """The up-to-date index of `repo`, opened by the repository assistant; the caller closes it."""
-    return _open_repo(ctx, repo).index
-
-
 def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     import json
 
@@ -191,6 +186,9 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from app.core.infill.fill import FillMode, describe_fill, start_fill, with_repository
     from app.core.infill.prompt import InfillRequest
     from app.core.infill.source import read_code, split_at
 
@@ -206,53 +204,31 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
         path = Path(args.file)
         prefix, suffix = split_at(read_code(path), args.line, args.column)
     model = ctx.resolve(args.model or ctx.settings.default_infill_model or None)
-    args.context = args.context or ctx.settings.infill_context
+    # A copy: the settings are not this command's to change.
+    sampling = replace(ctx.settings.sampling, max_tokens=args.max_tokens)
+    if args.temperature is not None:
+        sampling = replace(sampling, temperature=args.temperature)
     engine = ctx.load_engine(model)
-    index = None
     try:
-        sampling = ctx.settings.sampling
-        sampling.max_tokens = args.max_tokens
-        if args.temperature is not None:
-            sampling.temperature = args.temperature
-        if engine.infill is None:
-            print(f"note: {engine.info.model_name} has no infill tokens; the middle is asked for in words "
-                  "(an instruction fill), which is less exact" + ("; --repo and --spm do not apply to it"
-                                                                   if args.repo or args.spm else ""),
-                  file=sys.stderr)
-            generation = engine.instruction_fill(prefix, suffix, _language_of(path), sampling,
-                                                 single_line=args.single_line, context_tokens=args.context)
-        else:
-            request = InfillRequest(prefix, suffix, path=path.name, suffix_first=args.spm)
-            if args.repo:
-                from app.core.infill.repo_context import snippets_for
-
-                index = _open_index(ctx, args.repo)
-                request.repo_name = index.root.name
-                try:
-                    request.path = str(path.resolve().relative_to(index.root))
-                except ValueError:
-                    pass  # a file outside the repository still gets the repository's definitions
-                request.snippets = snippets_for(index, prefix, suffix, request.path)
-            generation = engine.infill_text(request, sampling, single_line=args.single_line,
-                                            context_tokens=args.context)
+        described = describe_fill(engine.info)
+        request = InfillRequest(prefix, suffix, path=path.name, suffix_first=args.spm)
+        if described.mode is FillMode.INSTRUCTION:
+            print(f"note: {described.headline} {described.detail}"
+                  + (" --repo and --spm do not apply to it." if args.repo or args.spm else ""), file=sys.stderr)
+        if args.repo and described.uses_repository:
+            assistant = _open_repo(ctx, args.repo)
+            try:
+                request = with_repository(request, assistant.infill_snippets(prefix, suffix, path))
+            finally:
+                assistant.close()
+        generation = start_fill(engine, request, sampling, single_line=args.single_line,
+                                context_tokens=args.context or ctx.settings.infill_context)
         for piece in generation:  # the middle only: stdout can be spliced straight into the file
             sys.stdout.write(piece)
             sys.stdout.flush()
         return 0
     finally:
-        if index is not None:
-            index.close()
         engine.close()
-
-
-def _language_of(path: Path) -> str:
-    from pygments.lexers import get_lexer_for_filename
-    from pygments.util import ClassNotFound
-
-    try:
-        return get_lexer_for_filename(path.name).name
-    except ClassNotFound:
-        return ""
 
 
 def build_parser() -> argparse.ArgumentParser:

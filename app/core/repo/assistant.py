@@ -177,8 +177,8 @@ class RepoAssistant:
             return None
         rel = ""
         if path is not None:
-            try:
-                rel = str(path.resolve().relative_to(self._index.root))
+            try:  # the index names files by their POSIX path from the root, on every system
+                rel = path.expanduser().resolve().relative_to(self._index.root).as_posix()
             except ValueError:
                 rel = ""  # a file from elsewhere still benefits from the repository's definitions
         return RepoSnippets(snippets_for(self._index, prefix, suffix, rel), self._index.root.name, rel)
