@@ -33,66 +33,63 @@ def _entry(ctx: AppContext, model_id: str):
     return entry
 
 
-def cmd_models_list(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.core.fit import assess, file_size_estimate
-    from app.core.models import model_state
+def _catalogue(ctx: AppContext):
+    from app.core.catalogue import ModelCatalogue
 
-    header = ("id", "params", "quant", "size", "roles", "fit", "state")
-    rows = []
-    for entry in ctx.manifest.entries:
-        size = entry.size or file_size_estimate(entry)
-        fit = assess(entry)
-        rows.append((entry.id, entry.parameters, entry.quantization, ("~" if not entry.size and size else "")
-                     + (_human(size) if size else "?"), ",".join(entry.roles), fit.verdict if fit else "?",
-                     model_state(entry, ctx.paths.models).value))
+    return ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest)
+
+
+def cmd_models_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    listing = _catalogue(ctx).listing(ctx.manifest)
+    # "best" last, so the columns before it stay where scripts reading this table expect them.
+    header = ("id", "params", "quant", "size", "roles", "fit", "state", "best")
+    rows = [(r.entry.id, r.entry.parameters, r.entry.quantization,
+             ("" if r.size_exact or not r.size else "~") + (_human(r.size) if r.size else "?"),
+             ",".join(r.entry.roles), r.verdict, r.state.value, "yes" if r.best_quant else "")
+            for r in listing.rows]
     rows = [tuple(terminal_safe(cell) for cell in row) for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    from app.core.fit import cpu_only_warning
-
-    warning = cpu_only_warning()
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+    if listing.warning:
+        print(f"warning: {listing.warning}", file=sys.stderr)
     return 0
 
 
 def cmd_models_info(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.core.fit import assess, recommend_context
+    from app.core.fit import recommend_context
     from app.core.hardware import memory_budget
-    from app.core.models import installed_path, model_state
+    from app.core.models import installed_path
 
     entry = _entry(ctx, args.id)
+    row = _catalogue(ctx).listing(ctx.manifest).row(entry.id)
+    if row is None:  # cannot happen: the listing is of the manifest `_entry` found it in
+        raise ModelNotFoundError(f"unknown model {entry.id!r}")
     path = installed_path(entry, ctx.paths.models)
-    fit = assess(entry)
+    fit = row.fit
     lines = [f"{entry.name} ({entry.id})", f"family: {entry.family}, {entry.parameters} parameters, {entry.quantization}",
              f"hub: {entry.repo or '-'}{'@' + entry.revision if entry.revision else ''}  files: {', '.join(entry.files)}",
              f"size: {entry.size:,} bytes" if entry.size else "size: from the hub at download time",
              f"sha256: {entry.sha256 or 'from the hub at download time'}",
              f"trained context: {entry.context_length:,} tokens; roles: {', '.join(entry.roles)}; "
              f"chat format: {entry.chat_format}; infill format: {entry.infill_format}",
-             f"license: {entry.license or '?'}", f"state: {model_state(entry, ctx.paths.models).value}"
-             + (f" at {path}" if path else "")]
+             f"license: {entry.license or '?'}", f"state: {row.state.value}" + (f" at {path}" if path else "")]
     if fit:
-        lines.append(f"fit: {fit.verdict} ({fit.detail})")
+        lines.append(f"fit: {fit.verdict} ({fit.detail})"
+                     + ("; the best quantization of this model for this machine" if row.best_quant else ""))
         ctx_rec = recommend_context(entry, memory_budget(ctx.settings.memory_limit_mb))
         lines.append(f"recommended context here: {ctx_rec:,} tokens" if ctx_rec else "recommended context: none fits")
     if entry.note:
         lines.append(f"note: {entry.note}")
-    lines = [terminal_safe(line) for line in lines]  # names and notes may come from a model file
     if args.remote:
-        from app.core.download import probe_remote_header, resolve_files
-
-        remote = resolve_files(entry, _download_options(ctx, args))[0]
-        header = probe_remote_header(remote, _download_options(ctx, args))
-        info = header.info
-        from app.core.gguf_support import check_header
-
-        verdict = check_header(header.data, info)
-        fim = [k for k in info.metadata if "fim_" in k or k.endswith(("prefix_token_id", "middle_token_id"))]
-        lines += [f"remote header: architecture {info.architecture} ({verdict.reason}), "
-                  f"context {info.context_length or '?'}, chat template {'yes' if info.has_chat_template else 'no'}, "
-                  f"infill tokens {'yes' if fim else 'no'}, {remote.size:,} bytes, sha256 {remote.sha256 or '?'}"]
+        check = _catalogue(ctx).check_remote(entry, _download_options(ctx, args))
+        infill = f"yes ({check.infill_family.label})" if check.infill_family is not None else "no"
+        lines.append(f"remote header: architecture {check.architecture} ({check.support_reason}), "
+                     f"context {check.context_length or '?'}, chat template {'yes' if check.chat_template else 'no'}, "
+                     f"infill tokens {infill}, {check.size:,} bytes, sha256 {check.sha256 or '?'}")
+        if check.fit:
+            lines.append(f"fit from the file's header: {check.fit.verdict} ({check.fit.detail})")
+    # Names, notes and header values may come from a model file: made safe for the terminal.
     print("\n".join(terminal_safe(line) for line in lines))
     return 0
 
@@ -168,27 +165,19 @@ class _ProgressBar:
 
 
 def cmd_models_remove(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.core.manifest import remove_user_entry
-    from app.core.models import remove_model
-
     entry = _entry(ctx, args.id)
-    if entry.local_path:
-        remove_user_entry(ctx.paths.user_manifest, entry.id)
+    removal = _catalogue(ctx).remove(entry)
+    if removal.forgotten:
         print(f"forgot imported model {entry.id} (the file {entry.local_path} was left in place)", file=sys.stderr)
-        return 0
-    freed = remove_model(entry, ctx.paths.models)
-    print(f"removed {entry.id}, freed {_human(freed)}", file=sys.stderr)
+    else:
+        print(f"removed {entry.id}, freed {_human(removal.freed)}", file=sys.stderr)
     return 0
 
 
 def cmd_models_import(ctx: AppContext, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from app.core.manifest import add_user_entry
-    from app.core.models import import_entry
-
-    entry = import_entry(Path(args.path), ctx.manifest)
-    add_user_entry(ctx.paths.user_manifest, entry)
+    entry = _catalogue(ctx).import_file(Path(args.path))
     print(entry.id)
     print(f"imported {args.path} as {entry.id}; use it with --model {entry.id}", file=sys.stderr)
     return 0

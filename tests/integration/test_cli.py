@@ -130,6 +130,35 @@ def test_models_commands_against_a_local_hub(app_home: Path, smollm2_path: Path,
     one_line_error(cli("models", "import", str(junk), home=app_home), 3, "not a GGUF")
 
 
+def test_models_list_marks_the_best_quantization(app_home: Path) -> None:
+    listed = cli("models", "list", home=app_home)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["id", "params", "quant", "size", "roles", "fit", "state", "best"]
+    seven_b = [line.split() for line in lines if line.startswith("codellama-7b-instruct-")]
+    assert len(seven_b) == 3 and [cells[-1] for cells in seven_b].count("yes") == 1  # the same mark as the window's
+    assert not lines[1].endswith("yes")  # the embedded model comes in one quantization: nothing to choose
+
+
+def test_models_info_remote_reports_infill_tokens(app_home: Path, tiny_codellama: Path) -> None:
+    from tests.fixtures.fake_hub import FakeHub
+
+    (app_home / "config").mkdir(parents=True, exist_ok=True)
+    (app_home / "config" / "models_manifest.toml").write_text(
+        'version = 1\n\n[[models]]\nid = "tiny"\nname = "Tiny"\nfamily = "Code Llama"\nparameters = "7B"\n'
+        'repo = "Test/Tiny"\nfiles = ["tiny.gguf"]\nroles = ["chat", "infill"]\ninfill_format = "codellama"\n'
+        '\n[[models]]\nid = "ghost"\nname = "Ghost"\nfamily = "x"\nparameters = "1B"\n'
+        'repo = "Nobody/Ghost"\nfiles = ["ghost.gguf"]\nroles = ["chat"]\n')
+    with FakeHub() as hub:
+        hub.add_file("Test/Tiny", "tiny.gguf", tiny_codellama)
+        info = cli("models", "info", "tiny", "--remote", "--endpoint", hub.url, home=app_home)
+        assert info.returncode == 0, info.stderr
+        assert "infill tokens yes (Code Llama)" in info.stdout and "chat template no" in info.stdout
+        assert "fit from the file's header:" in info.stdout
+        # The hub's error, typed as in a download: one line, nothing half-printed on stdout.
+        one_line_error(cli("models", "info", "ghost", "--remote", "--endpoint", hub.url, home=app_home), 8, "not found")
+
+
 def test_download_errors_are_one_line(app_home: Path) -> None:
     from tests.fixtures.fake_hub import FakeHub
 

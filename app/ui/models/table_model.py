@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from app.core.catalogue import CatalogueRow
 from app.core.download import DownloadProgress, DownloadState
 from app.core.manifest import ModelEntry
 from app.core.models import ModelState
@@ -19,15 +20,37 @@ RowState = ModelState | DownloadState
 
 @dataclass
 class ModelRow:
-    entry: ModelEntry
-    state: RowState
-    fit: str = "?"
-    fit_detail: str = ""
-    size: int | None = None
-    on_disk: int = 0
+    """A catalogue row (frozen, from the task thread) plus what the GUI follows live: a download's
+    state and progress. Only these live fields change between refreshes."""
+
+    item: CatalogueRow
+    state: RowState = field(init=False)
     progress: DownloadProgress | None = None
     error: str = ""
-    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.state = self.item.state
+
+    @property
+    def entry(self) -> ModelEntry:
+        return self.item.entry
+
+    @property
+    def size(self) -> int | None:
+        return self.item.size
+
+    @property
+    def on_disk(self) -> int:
+        return self.item.on_disk
+
+    @property
+    def fit(self) -> str:
+        return self.item.verdict + (" · best quant" if self.item.best_quant else "")
+
+    @property
+    def fit_detail(self) -> str:
+        detail = self.item.fit.detail if self.item.fit else ""
+        return detail + ("; the best quantization of this model for this machine" if self.item.best_quant else "")
 
     def state_text(self) -> str:
         p = self.progress
@@ -87,7 +110,7 @@ class ModelsTableModel(QAbstractTableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.entry.name, row.entry.family, _size_text(row.size, bool(row.entry.size)), row.fit,
+            return (row.entry.name, row.entry.family, _size_text(row.size, row.item.size_exact), row.fit,
                     row.state_text())[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 3:

@@ -21,15 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.core.catalogue import Listing, ModelCatalogue, RemoteCheck, Removal
 from app.core.download import DownloadProgress, DownloadState
-from app.core.manifest import add_user_entry, load_all, remove_user_entry
-from app.core.models import ModelState, disk_usage, import_entry, model_state, remove_model
+from app.core.manifest import Manifest, ModelEntry
+from app.core.models import ModelState
 from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole, RowState
 from app.ui.plain_text import plain
 from app.workers.downloads import DownloadService
 from app.workers.store_worker import StoreService, save_settings_later
 
-RECOMMENDED_CHAT = "codellama-7b-instruct-q4_k_m"
+# What the task thread's error callback carries: a UserError (or another exception) now, a plain
+# message from the older worker; str() of either is the text to show.
+ErrorLike = Exception | str
 
 
 class _ProgressDelegate(QStyledItemDelegate):
@@ -48,48 +51,16 @@ class _ProgressDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def compute_rows(ctx: AppContext, manifest) -> tuple[list[ModelRow], str, str | None]:
-    """Every row with its state and fit, plus a hardware summary: slow (nvidia-smi, llama.cpp), so
-    it runs on the download thread."""
-    from app.core import hardware
-    from app.core.fit import assess, cpu_only_warning, file_size_estimate
-
-    rows = []
-    reports = {}
-    for entry in manifest.entries:
-        fit = reports[entry.id] = assess(entry)
-        rows.append(ModelRow(entry=entry, state=model_state(entry, ctx.paths.models),
-                             fit=fit.verdict if fit else "?", fit_detail=fit.detail if fit else "",
-                             size=entry.size or file_size_estimate(entry), on_disk=disk_usage(entry, ctx.paths.models)))
-    # Mark the best quantization of each model that fits (GPU first, then RAM), from the fits above.
-    from app.core.fit import best_quantization
-
-    for key in {(r.entry.family, r.entry.parameters) for r in rows if r.entry.quantization}:
-        same = [r for r in rows if (r.entry.family, r.entry.parameters) == key]
-        best = best_quantization([(r.entry, reports[r.entry.id]) for r in same])
-        if best is not None and len(same) > 1:
-            for r in same:
-                if r.entry.id == best.id:
-                    r.fit += " · best quant"
-                    r.fit_detail += "; the best quantization of this model for this machine"
-    build = hardware.build_info()
-    gpu = hardware.detect_gpu()
-    summary = (f"This machine: {hardware.total_ram() / 2**30:.0f} GiB RAM, "
-               + (f"{gpu.name} ({gpu.vram_bytes / 2**30:.0f} GiB{' unified' if gpu.unified else ''})" if gpu
-                  else "no GPU found")
-               + f"; llama.cpp backend: {build.backend}.")
-    return rows, summary, cpu_only_warning()
-
-
 class ModelsWindow(QDialog):
     chat_model_chosen = Signal(str)  # manifest id to load for chat
 
     def __init__(self, ctx: AppContext, downloads: DownloadService, store: StoreService,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, catalogue: ModelCatalogue | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
         self.resize(980, 560)
         self._ctx = ctx
+        self._catalogue = catalogue or ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest)
         self._downloads = downloads
         self._store = store
         layout = QVBoxLayout(self)
@@ -161,17 +132,20 @@ class ModelsWindow(QDialog):
 
     # Data ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        ctx = self._ctx
+        catalogue = self._catalogue
 
-        def work():
-            manifest = load_all(ctx.paths.user_manifest)
-            return (manifest, *compute_rows(ctx, manifest))
+        def work() -> tuple[Manifest, Listing]:
+            manifest = catalogue.load_manifest()
+            return manifest, catalogue.listing(manifest)
 
-        self._downloads.run_task(work, self._show_rows, lambda message: self.details.setText(message))
+        self._downloads.run_task(work, self._show_rows, self._show_error)
 
-    def _show_rows(self, result) -> None:
-        manifest, rows, summary, warning = result
-        self._ctx.manifest = manifest  # swapped on the GUI thread, which reads it
+    def _show_rows(self, result: tuple[Manifest, Listing]) -> None:
+        manifest, listing = result
+        # The Manifest is frozen and replaced as a whole (never edited in place), here on the GUI
+        # thread that reads it: other readers see the old manifest or the new one, never a mix.
+        self._ctx.manifest = manifest
+        rows = [ModelRow(item) for item in listing.rows]
         for row in rows:  # keep live download state across refreshes
             if self._downloads.is_active(row.entry.id):
                 old = self.table_model.row_index(row.entry.id)
@@ -180,18 +154,22 @@ class ModelsWindow(QDialog):
                 else:
                     row.state = DownloadState.QUEUED
         self.table_model.set_rows(rows)
-        self.summary.setText(summary)
-        self.warning.setText(warning or "")
-        self.warning.setVisible(bool(warning))
-        downloaded = [r for r in rows if r.state in (ModelState.INSTALLED, ModelState.IMPORTED)]
+        self.summary.setText(listing.machine.describe())
+        self.warning.setText(listing.warning or "")
+        self.warning.setVisible(bool(listing.warning))
+        downloaded = listing.anything_downloaded
         if not downloaded:
-            rec = next((r for r in rows if r.entry.id == RECOMMENDED_CHAT), None)
+            rec = next((r for r in rows if r.item.recommended), None)
             self.first_run.setText(
                 "Nothing downloaded yet: chat runs on the embedded SmolLM2 (tiny, instant). "
                 + (f"Recommended next: {rec.entry.name} ({rec.fit}, {rec.fit_detail})." if rec else ""))
         self.first_run.setVisible(not downloaded)
         self._update_disk()
         self._update_buttons()
+
+    def _show_error(self, error: ErrorLike, prefix: str = "") -> None:
+        # str() is a UserError's message, and a plain string's itself.
+        self.details.setText(f"{prefix}{error}")
 
     def _update_disk(self) -> None:
         used = sum(r.on_disk for r in self.table_model.rows)
@@ -258,43 +236,34 @@ class ModelsWindow(QDialog):
         row = self.selected()
         if row is None:
             return
-        entry, models = row.entry, self._ctx.paths.models
-        user_manifest = self._ctx.paths.user_manifest
+        entry, catalogue = row.entry, self._catalogue
 
-        def work():
-            if entry.local_path:
-                remove_user_entry(user_manifest, entry.id)
-                return 0
-            return remove_model(entry, models)
+        def done(removal: Removal) -> None:
+            self.details.setText(f"Forgot {entry.name}; its file was left in place." if removal.forgotten
+                                 else f"Removed {entry.name}; freed {removal.freed / 1e9:.2f} GB.")
+            self.refresh()
 
-        self._downloads.run_task(work, lambda freed: (self.details.setText(
-            f"Removed {entry.name}; freed {freed / 1e9:.2f} GB."), self.refresh()), self.details.setText)
+        self._downloads.run_task(lambda: catalogue.remove(entry), done, self._show_error)
 
     def check_remote(self) -> None:
         row = self.selected()
         if row is None:
             return
-        entry = row.entry
+        entry, catalogue = row.entry, self._catalogue
         self.details.setText(f"Reading the header of {entry.files[0]} from the hub…")
 
-        def work() -> str:
-            from app.core.download import probe_remote_header, resolve_files
-            from app.core.fit import assess
-            from app.core.gguf_support import check_header
+        options = self._options()  # read the settings here, on the GUI thread that owns them
+        self._downloads.run_task(lambda: catalogue.check_remote(entry, options), self._show_check,
+                                 lambda error: self._show_error(error, "Check failed: "))
 
-            options = self._options()
-            remote = resolve_files(entry, options)[0]
-            header = probe_remote_header(remote, options)
-            info = header.info
-            verdict = check_header(header.data, info)
-            fim = any("fim_" in k or k.endswith("prefix_token_id") for k in info.metadata)
-            fit = assess(entry, info=info)
-            return (f"{remote.filename}: {remote.size / 1e9:.2f} GB, architecture {info.architecture} — "
-                    f"{verdict.reason}; trained context {info.context_length or '?'}; chat template "
-                    f"{'yes' if info.has_chat_template else 'no'}; infill tokens {'yes' if fim else 'no'}; "
-                    f"sha256 {remote.sha256 or 'not published'}." + (f" {fit.verdict}: {fit.detail}." if fit else ""))
-
-        self._downloads.run_task(work, self.details.setText, lambda m: self.details.setText(f"Check failed: {m}"))
+    def _show_check(self, check: RemoteCheck) -> None:
+        fit = check.fit
+        self.details.setText(
+            f"{check.filename}: {check.size / 1e9:.2f} GB, architecture {check.architecture} — "
+            f"{check.support_reason}; trained context {check.context_length or '?'}; chat template "
+            f"{'yes' if check.chat_template else 'no'}; infill tokens "
+            f"{_infill_text(check)}; sha256 {check.sha256 or 'not published'}."
+            + (f" {fit.verdict}: {fit.detail}." if fit else ""))
 
     def _options(self):
         return self._ctx.download_options()
@@ -319,18 +288,14 @@ class ModelsWindow(QDialog):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
-        ctx = self._ctx
+        catalogue = self._catalogue
 
-        def work():
-            entry = import_entry(path, load_all(ctx.paths.user_manifest))
-            add_user_entry(ctx.paths.user_manifest, entry)
-            return entry
-
-        def done(entry) -> None:
+        def done(entry: ModelEntry) -> None:
             self.details.setText(f"Imported {path.name} as {entry.id}.")
             self.refresh()
 
-        self._downloads.run_task(work, done, lambda m: self.details.setText(f"Import failed: {m}"))
+        self._downloads.run_task(lambda: catalogue.import_file(path), done,
+                                 lambda error: self._show_error(error, "Import failed: "))
 
     def _save_token(self) -> None:
         self._ctx.settings.hf_token = self.token.text().strip()
@@ -358,7 +323,12 @@ class ModelsWindow(QDialog):
         else:
             self.table_model.update_row(model_id, state=DownloadState.PAUSED)
 
-    def _on_failed(self, model_id: str, message: str) -> None:
+    def _on_failed(self, model_id: str, error: ErrorLike) -> None:
+        message = str(error)  # a UserError's message, or the message itself
         self.table_model.update_row(model_id, state=DownloadState.FAILED, error=message)
         self.details.setText(message)
         self._update_buttons()
+
+
+def _infill_text(check: RemoteCheck) -> str:
+    return f"yes ({check.infill_family.label})" if check.infill_family is not None else "no"
