@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from app.context import AppContext
+from app.core.catalogue import ModelCatalogue
 from app.core.errors import UserError
 from app.core.repo.assistant import RepoAssistant
 from app.workers.downloads import DownloadService
@@ -34,6 +35,7 @@ class Services:
     repository: Worker
     files: Worker
     repo_assistant: RepoAssistant  # used only by jobs on `repository`
+    catalogue: ModelCatalogue  # stateless over the models folder: used by jobs on the model-tasks thread
 
     def report_errors_to(self, show_error: Callable[[UserError], None]) -> None:
         """Failures of jobs submitted without their own error handler go to the one error display."""
@@ -60,4 +62,5 @@ def build_services(ctx: AppContext) -> Services:
         repository=Worker("repository"),
         files=Worker("files"),
         repo_assistant=RepoAssistant.in_cache(ctx.paths.cache),
+        catalogue=ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest),
     )

@@ -28,7 +28,7 @@ from app.core.models import ModelState
 from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole, RowState
 from app.ui.plain_text import plain
 from app.workers.downloads import DownloadService
-from app.workers.store_worker import StoreService, save_settings_later
+from app.workers.store_worker import StoreService
 
 # What the task thread's error callback carries: a UserError (or another exception) now, a plain
 # message from the older worker; str() of either is the text to show.
@@ -277,8 +277,7 @@ class ModelsWindow(QDialog):
     def use_for_infill(self) -> None:
         row = self.selected()
         if row is not None:
-            self._ctx.settings.default_infill_model = row.entry.id
-            save_settings_later(self._store, self._ctx.settings, self._ctx.paths.settings_file)
+            self._ctx.update_settings(default_infill_model=row.entry.id)  # validated, saved soon, announced
             self.details.setText(f"{row.entry.name} is now the default for infill.")
 
     def import_dialog(self) -> None:
@@ -298,8 +297,7 @@ class ModelsWindow(QDialog):
                                  lambda error: self._show_error(error, "Import failed: "))
 
     def _save_token(self) -> None:
-        self._ctx.settings.hf_token = self.token.text().strip()
-        save_settings_later(self._store, self._ctx.settings, self._ctx.paths.settings_file)
+        self._ctx.update_settings(hf_token=self.token.text().strip())
 
     # Drag and drop of .gguf files -------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
