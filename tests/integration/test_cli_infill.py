@@ -83,3 +83,17 @@ def test_repository_definitions_join_the_prompt(app_home: Path, tmp_path: Path, 
     assert result.returncode == 0, result.stderr
     assert "indexed" in result.stderr  # the repository was opened (and its index is cached for next time)
     assert "1 snippets from other files (src/net/retry.py)" in result.stderr
+
+
+def test_a_chat_model_says_repository_definitions_do_not_apply(app_home: Path, tmp_path: Path) -> None:
+    from tests.core.repo.test_index_pack import FILES
+    from tests.core.repo.test_scan import make
+
+    root = make(tmp_path / "demo", FILES)
+    source = root / "src" / "shapes.py"
+    source.write_text(CODE)
+    result = cli("-v", "infill", str(source), "-l", "2", "-c", "5", "--repo", str(root), "-t", "0", "-n", "8",
+                 home=app_home)
+    assert result.returncode == 0, result.stderr
+    assert "--repo and --spm do not apply" in result.stderr
+    assert "indexed" not in result.stderr  # an instruction fill would not use the definitions: none are looked up

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
+
+from app.core.engine import EngineInfo
+from app.core.infill.fill import describe_fill
+from app.core.infill.formats import InfillFamily
+from app.ui.infill.pane import model_note
 
 CODE = "def area(width, height):\n    \n\nprint(area(2, 3))\n"
 
@@ -27,13 +33,14 @@ def put_cursor(pane, text: str, position: int, anchor: int | None = None) -> Non
     if anchor is not None:
         cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
     pane.editor.setTextCursor(cursor)
+    pane.editor.setFocus()  # as a click placing the cursor does: the pane's keys act while focus is in it
 
 
 def fill(qtbot, window) -> object:
     pane = window.infill
     with qtbot.waitSignal(window.inference.finished, timeout=30000) as finished:
         qtbot.keyClick(pane.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not pane._stream.active, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.streaming, timeout=5000)
     return finished.args[1]
 
 
@@ -106,7 +113,7 @@ def test_regenerate_asks_again_from_the_same_place(qtbot, infill_window) -> None
     fill(qtbot, infill_window)
     with qtbot.waitSignal(infill_window.inference.finished, timeout=30000):
         qtbot.keyClick(pane.editor, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not pane._stream.active, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.streaming, timeout=5000)
     assert pane.suggestion
     pane.reject()
     assert pane.editor.toPlainText() == CODE
@@ -135,7 +142,7 @@ def test_switching_the_model_while_generating_loses_nothing(qtbot, infill_window
     qtbot.keyClick(pane.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     with qtbot.waitSignal(infill_window.inference.loaded, timeout=30000):
         infill_window.use_model(str(smollm2_path))
-    qtbot.waitUntil(lambda: not pane._stream.active, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.streaming, timeout=5000)
     assert "has no infill tokens" in pane.model_note.text() and not pane.suffix_first.isVisible()
     pane.reject()
     assert pane.editor.toPlainText() == CODE
@@ -161,6 +168,7 @@ def test_files_open_save_and_refuse_binaries(qtbot, infill_window, tmp_path: Pat
     pane.open_file(source)
     qtbot.waitUntil(lambda: pane.editor.toPlainText() == CODE, timeout=5000)
     assert pane.editor.highlighter.language == "Python" and pane.language.currentText() == "Python"
+    assert pane.path == source and not pane.busy
     pane.editor.appendPlainText("# more")
     edited = pane.editor.toPlainText()
     pane.save()
@@ -172,8 +180,7 @@ def test_files_open_save_and_refuse_binaries(qtbot, infill_window, tmp_path: Pat
     qtbot.waitUntil(lambda: "binary" in infill_window.banner.label.text(), timeout=5000)
     assert pane.editor.toPlainText() == edited  # the editor's text is untouched
 
-    pane._path = tmp_path / "no-such-folder" / "x.py"
-    pane.save()
+    pane.save_to(tmp_path / "no-such-folder" / "x.py")
     qtbot.waitUntil(lambda: "Could not save" in infill_window.banner.label.text(), timeout=5000)
 
 
@@ -227,15 +234,24 @@ def test_an_open_repository_adds_definitions(qtbot, make_window, tiny_bpe, tmp_p
     assert pane.editor.toPlainText() == code
 
 
+def test_the_model_note_is_the_cores_words_emphasised_and_escaped() -> None:
+    info = EngineInfo("<img src=x>", "m.gguf", "CPU", 0, 2048, 2048, 1, 1, "chatml", 0.1)
+    note = model_note(describe_fill(info))
+    assert note.startswith("<b>&lt;img src=x&gt; has no infill tokens.</b>") and "<img" not in note
+    assert "<i>instruction fill</i>" in note and note.endswith("(Models, Ctrl+M).")
+    assert describe_fill(info).advice.removesuffix(".") in note
+    infilling = replace(info, model_name="Tiny", infill_format="Code Llama", infill_family=InfillFamily.CODELLAMA)
+    assert model_note(describe_fill(infilling)) == "Tiny fills in the middle with its own Code Llama infill tokens."
+
+
 def test_carriage_returns_in_a_middle_keep_positions_right(qtbot, infill_window) -> None:
     pane = infill_window.infill
     at = CODE.index("\n\nprint")
     put_cursor(pane, CODE, at)
-    pane._selection, pane._start, pane._length, pane._shown, pane._edited = (at, at), at, 0, "", False
-    pane._pending = True
+    pane.inline.begin((at, at))  # what a fill does before the first piece comes
     for text in ("return 1\r", "return 1\r\n    x = 2\r", "return 1\r\n    x = 2\r\n    y"):
-        pane._render(text)
-    pane._render("return 1\r\n    x = 2\r\n    y", final=True)
+        pane.inline.show(text)
+    pane.inline.show("return 1\r\n    x = 2\r\n    y", final=True)
     assert pane.editor.toPlainText() == CODE[:at] + "return 1\n    x = 2\n    y" + CODE[at:]
     pane.reject()
     assert pane.editor.toPlainText() == CODE

@@ -1,0 +1,97 @@
+"""The infill pane's action row: the fill's buttons, enabled for the pane's state, and its knobs
+(multi- or single-line, suffix first, length, temperature)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import Enum
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from app.core.settings import SamplingSettings
+
+
+class FillState(Enum):
+    IDLE = "idle"
+    GATHERING = "gathering"  # repository definitions are looked up before the job starts
+    STREAMING = "streaming"  # the middle is coming in
+    REVIEWING = "reviewing"  # the whole middle is shown, waiting for accept or reject
+
+
+HINTS = {FillState.REVIEWING: "Tab accepts · Esc rejects · Ctrl+R regenerates · Copy puts it on the clipboard",
+         FillState.STREAMING: "Generating… Esc stops and rejects."}
+
+
+class FillOptions(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode = QComboBox()
+        self.mode.addItems(["Multi-line", "Single line"])
+        self.suffix_first = QCheckBox("Suffix first")
+        self.suffix_first.setToolTip("Code Llama's suffix-prefix-middle order (SPM); it was trained on both")
+        self.max_tokens = QSpinBox(minimum=8, maximum=4096, value=256, singleStep=32)
+        self.max_tokens.setToolTip("Most tokens of middle")
+        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, value=0.2, singleStep=0.1)
+        self.temperature.setToolTip("Sampling temperature (0 = always the most likely code)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.suffix_first, self.mode, QLabel("Max tokens:"), self.max_tokens, QLabel("Temperature:"),
+                       self.temperature):
+            layout.addWidget(widget)
+        self._suffix_first_offered = False
+
+    def offer_suffix_first(self, offered: bool) -> None:
+        """Show the suffix-first box only for a model trained on that order."""
+        self._suffix_first_offered = offered
+        self.suffix_first.setVisible(offered)
+
+    @property
+    def wants_suffix_first(self) -> bool:
+        return self._suffix_first_offered and self.suffix_first.isChecked()
+
+    @property
+    def single_line(self) -> bool:
+        return self.mode.currentIndex() == 1
+
+    def sampling(self, base: SamplingSettings) -> SamplingSettings:
+        """`base` (the settings') with this fill's length and temperature; `base` is left as it is."""
+        return replace(base, max_tokens=self.max_tokens.value(), temperature=self.temperature.value())
+
+
+class ActionBar(QWidget):
+    """Fill, accept, reject, regenerate and copy, then the options; the pane connects the buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fill_button = QPushButton("Fill in the middle (Ctrl+Enter)")
+        self.accept_button = QPushButton("Accept (Tab)")
+        self.reject_button = QPushButton("Reject (Esc)")
+        self.regenerate_button = QPushButton("Regenerate (Ctrl+R)")
+        self.copy_button = QPushButton("Copy")
+        self.options = FillOptions()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for button in self.buttons:
+            layout.addWidget(button)
+        layout.addStretch(1)
+        layout.addWidget(self.options)
+
+    @property
+    def buttons(self) -> tuple[QPushButton, ...]:
+        return self.fill_button, self.accept_button, self.reject_button, self.regenerate_button, self.copy_button
+
+    def show_state(self, state: FillState, has_suggestion: bool) -> None:
+        self.fill_button.setEnabled(state is FillState.IDLE)
+        self.accept_button.setEnabled(state is FillState.REVIEWING)
+        self.reject_button.setEnabled(state in (FillState.STREAMING, FillState.REVIEWING))
+        self.regenerate_button.setEnabled(state is FillState.REVIEWING)
+        self.copy_button.setEnabled(has_suggestion)
