@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.engine import GenerationStats
+from app.core.errors import UserError
 from app.core.store import MessageState
 from app.workers.inference import ChatJob, InferenceService, InfillJob
 
@@ -18,7 +19,7 @@ RENDER_INTERVAL_MS = 40
 class AnswerStream(QObject):
     render = Signal(str)  # all the text so far, coalesced
     ended = Signal(object, object)  # MessageState.COMPLETE or .STOPPED, GenerationStats
-    failed = Signal(str)
+    failed = Signal(object)  # the UserError, as raised on the inference thread
 
     def __init__(self, inference: InferenceService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +73,7 @@ class AnswerStream(QObject):
             state = MessageState.STOPPED if stats.stop_reason == "cancelled" else MessageState.COMPLETE
             self.ended.emit(state, stats)
 
-    def _on_failed(self, job_id: int, message: str) -> None:
+    def _on_failed(self, job_id: int, error: UserError) -> None:
         if self._mine(job_id):
             self._end()
-            self.failed.emit(message)
+            self.failed.emit(error)

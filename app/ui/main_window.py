@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self.infill.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        # Each pane's keys (Ctrl+Enter, Esc) act while focus is inside it: a tab switch puts focus there.
+        self.tabs.currentChanged.connect(self._focus_current_pane)
 
         self.model_label = plain(QLabel("No model"))
         self.model_label.setObjectName("modelLabel")
@@ -166,6 +168,12 @@ class MainWindow(QMainWindow):
         about.triggered.connect(lambda: QMessageBox.about(
             self, "Code Llama Desktop", f"Code Llama Desktop {__version__}\nA local coding assistant on llama.cpp."))
         help_menu.addAction(about)
+
+    def _focus_current_pane(self, _index: int) -> None:
+        inputs = {self.chat: self.chat.composer, self.repo: self.repo.question, self.infill: self.infill.editor}
+        target = inputs.get(self.tabs.currentWidget())
+        if target is not None:
+            target.setFocus()
 
     def open_models(self) -> ModelsWindow:
         if self.models_window is None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from app.context import AppContext
 from app.core.engine import EngineInfo, Generation, GenerationStats, LocalEngine
 from app.core.errors import ModelNotLoadedError, UserError
+from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
 from app.core.prompts.chat import ChatMessage
 from app.core.settings import SamplingSettings
@@ -125,15 +126,9 @@ class InferenceService(QObject):
                language: str = "", context_tokens: int = 4096) -> InfillJob:
         job = InfillJob(request, sampling, single_line=single_line, language=language, context_tokens=context_tokens)
 
-        def start(engine: LocalEngine) -> Generation:
-            if engine.infill is None:  # the pane labels this as an instruction fill
-                return engine.instruction_fill(job.request.prefix, job.request.suffix, job.language, job.sampling,
-                                               job.cancel, single_line=job.single_line,
-                                               context_tokens=job.context_tokens)
-            return engine.infill_text(job.request, job.sampling, job.cancel, single_line=job.single_line,
-                                      context_tokens=job.context_tokens)
-
-        self._generate(job, start)
+        self._generate(job, lambda engine: start_fill(  # infill or instruction fill: decided in core
+            engine, job.request, job.sampling, job.cancel, single_line=job.single_line, language=job.language,
+            context_tokens=job.context_tokens))
         return job
 
     def _generate(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine], Generation]) -> None:
