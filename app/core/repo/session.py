@@ -57,6 +57,10 @@ class RepoSession:
             self.history.append(ChatMessage("user", question))
         self.history.append(ChatMessage("assistant", answer))
 
+    def snapshot(self) -> "RepoSession":
+        """A copy to hand to another thread (to save it) while this one goes on with the next turn."""
+        return RepoSession(self.root, self.context, list(self.history))
+
     def to_dict(self) -> dict:
         c = self.context
         return {"version": VERSION, "root": self.root,

@@ -87,3 +87,16 @@ class QuestionBox(QWidget):
         budget_row.addWidget(self.budget)
         budget_row.addStretch(1)
         layout.addLayout(budget_row)
+
+
+class AnswerColumn(QWidget):
+    """The middle of the pane: the conversation above, the question box below."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.answers = AnswerList()
+        layout.addWidget(self.answers, 1)
+        self.box = QuestionBox()
+        layout.addWidget(self.box)

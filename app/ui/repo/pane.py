@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
-from app.core.repo.ask import linkify_citations, parse_citation_link
+from app.core.repo.ask import linkify_citations
 from app.core.repo.assistant import RepoAssistant
-from app.core.repo.assistant_types import CitedCode, EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState
+from app.core.repo.assistant_types import EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState
 from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
 from app.core.store import MessageState
@@ -27,8 +27,8 @@ from app.ui.answer_stream import AnswerStream
 from app.ui.chat.message_view import MessageView
 from app.ui.pane_support import bind_send_and_stop, loaded_model
 from app.ui.plain_text import plain
-from app.ui.repo.answers import AnswerList, QuestionBox
-from app.ui.repo.code_viewer import CodeViewer
+from app.ui.repo.answers import AnswerColumn
+from app.ui.repo.citations import CitationOpener
 from app.ui.repo.context_table import ContextTable
 from app.ui.repo.file_tree import FileTree
 from app.ui.repo.repo_bar import RepoBar
@@ -57,6 +57,7 @@ class RepoPane(QWidget):
         self._generation = 0  # bumped by each open: results of older tasks are ignored
         self._task: RepoState | None = None  # INDEXING or PACKING while such a task is in flight
         self._cancel = threading.Event()  # ends a running index update at shutdown
+        self._citations = CitationOpener(self, assistant, runner, code_style, show_error)
         self._build()
         self._stream.render.connect(self._render)
         self._stream.ended.connect(self._on_ended)
@@ -107,19 +108,14 @@ class RepoPane(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.tree = FileTree()
         splitter.addWidget(self.tree)
-        middle = QWidget()
-        middle_layout = QVBoxLayout(middle)
-        middle_layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = AnswerList()
-        middle_layout.addWidget(self.scroll, 1)
-        box = QuestionBox()
+        middle = AnswerColumn()
+        self.scroll, box = middle.answers, middle.box
         self.question, self.budget = box.question, box.budget
         self.ask_button, self.stop_button, self.new_button = box.ask_button, box.stop_button, box.new_button
         self.ask_button.clicked.connect(self.ask)
         self.stop_button.clicked.connect(self.stop)
         self.new_button.clicked.connect(self.new_question)
         bind_send_and_stop(self, self.ask, self.stop)
-        middle_layout.addWidget(box)
         splitter.addWidget(middle)
         self.context_table = ContextTable()
         self.seen, self.seen_total = self.context_table.table, self.context_table.total
@@ -312,10 +308,9 @@ class RepoPane(QWidget):
         if self._session is not None and state is not MessageState.FAILED and text.strip():
             self._session.record(self._pending_question, text)
             # A copy: the next turn may change the shown conversation while this one is written.
-            session, assistant = RepoSession(self._session.root, self._session.context, list(self._session.history)), \
-                self._assistant
+            session, assistant = self._session.snapshot(), self._assistant
             self._runner.submit(lambda _report: assistant.save(session), None,
-                                lambda m: log.warning("could not save the conversation: %s", m))
+                                lambda error: log.warning("could not save the conversation: %s", error))
         elif self._session is not None and not self._session.history:
             self._session = None  # the first answer failed: the next question packs afresh
         self._update_buttons()
@@ -338,22 +333,16 @@ class RepoPane(QWidget):
     # Citations ---------------------------------------------------------------------------------
     def _open_seen(self, row: int, _column: int) -> None:
         if self._session is not None and row < len(self._session.context.chunks):
-            chunk = self._session.context.chunks[row]
-            self.open_citation(f"cite:{chunk.path}:{chunk.start_line}-{chunk.end_line}")
+            self._citations.open_chunk(self._session.context.chunks[row])
 
     def open_citation(self, link: str) -> None:
-        parsed = parse_citation_link(link)
-        if parsed is None or self._root is None:
-            return
-        path, start, end = parsed
-        assistant = self._assistant
+        if self._root is not None:
+            self._citations.open_link(link)
 
-        def show(cited: CitedCode) -> None:
-            self.viewer = CodeViewer(cited, self._code_style(), self)
-            self.viewer.show()
-
-        self._runner.submit(lambda _report: assistant.read_cited(path, start, end), show,
-                            lambda m: self._show_error(f"Cannot open {path}: {m}"))
+    @property
+    def viewer(self):
+        """The code viewer last opened from a citation (None before the first)."""
+        return self._citations.viewer
 
     def shutdown(self) -> None:
         """Stop answering and end an index update in progress at its next file."""
