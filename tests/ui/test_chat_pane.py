@@ -20,12 +20,17 @@ def send(qtbot, window, text: str, timeout: int = 60000) -> None:
 
 
 def stored(window) -> list[tuple[str, MessageState]]:
-    store = ConversationStore(window._ctx.paths.database)
+    store = ConversationStore(window.ctx.paths.database)
     try:
         conv = store.list_conversations()
         return [(m.role, m.state) for c in conv for m in store.messages(c.id)]
     finally:
         store.close()
+
+
+def saved_settings(path) -> dict:
+    """The settings file as last written (saved in the background, soon after a change)."""
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def test_chat_streams_highlights_and_persists(qtbot, make_window) -> None:
@@ -34,7 +39,7 @@ def test_chat_streams_highlights_and_persists(qtbot, make_window) -> None:
     entries = window.chat.entries
     assert [e.role for e in entries] == ["user", "assistant"]
     assert entries[1].state is MessageState.COMPLETE and entries[1].text.strip()
-    answer_view = window.chat._views[1]
+    answer_view = window.chat.message_views()[1]
     blocks = answer_view.code_blocks()
     assert blocks, entries[1].text
     assert blocks[0].highlighted and "<span" in blocks[0].view.toHtml()
@@ -68,7 +73,7 @@ def test_highlighting_languages_and_styles(qtbot) -> None:
 def start_long_answer(qtbot, make_window):
     """A window whose answer has started streaming and has far to go."""
     window = make_window()
-    window.ctx.settings.sampling.max_tokens = 1000
+    window.ctx.update_settings(sampling={"max_tokens": 1000})
     window.chat.composer.setPlainText("Count from 1 to 500, one number per line.")
     with qtbot.waitSignal(window.inference.text, timeout=30000):
         window.chat.send()
@@ -77,7 +82,7 @@ def start_long_answer(qtbot, make_window):
 
 def test_stop_with_escape(qtbot, make_window) -> None:
     window = start_long_answer(qtbot, make_window)
-    job = window.chat._stream.job
+    job = window.chat.answer_job
     with qtbot.waitSignal(window.inference.finished, timeout=30000) as finished:
         qtbot.keyClick(window.chat.composer, Qt.Key.Key_Escape)
         assert job.cancel.is_set()
@@ -125,7 +130,7 @@ def test_search_and_reopen_conversation(qtbot, make_window, app_home) -> None:
     qtbot.waitUntil(lambda: [r.id for r in window.chat.list_model.rows] == [a], timeout=5000)
     window.chat.open_conversation(a)
     qtbot.waitUntil(lambda: len(window.chat.entries) == 2, timeout=5000)
-    assert window.chat._views[1].code_blocks()[0].code == "pivot = xs[0]"
+    assert window.chat.message_views()[1].code_blocks()[0].code == "pivot = xs[0]"
 
 
 def test_answer_cut_by_a_crash_is_kept(qtbot, make_window, app_home) -> None:
@@ -139,7 +144,7 @@ def test_answer_cut_by_a_crash_is_kept(qtbot, make_window, app_home) -> None:
     window.chat.open_conversation(cid)
     qtbot.waitUntil(lambda: len(window.chat.entries) == 2, timeout=5000)
     assert window.chat.entries[1].text == "partial answer" and window.chat.entries[1].state == "interrupted"
-    assert "(interrupted)" in window.chat._views[1].who.text()
+    assert "(interrupted)" in window.chat.message_views()[1].who.text()
 
 
 def test_corrupt_database_reported_not_lost(qtbot, make_window, app_home) -> None:
@@ -190,8 +195,8 @@ def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, 
                         self.system_prompt.setPlainText("Answer in French."), ChatSettingsDialog.DialogCode.Accepted)[-1])
     window.chat.open_settings()
     settings_file = app_home / "config" / "settings.json"
-    qtbot.waitUntil(settings_file.exists, timeout=5000)
-    saved = json.loads(settings_file.read_text())
+    qtbot.waitUntil(lambda: saved_settings(settings_file).get("system_prompt") == "Answer in French.", timeout=5000)
+    saved = saved_settings(settings_file)
     assert saved["sampling"]["temperature"] == 0.9 and saved["system_prompt"] == "Answer in French."
     target = tmp_path / "chat.md"
     monkeypatch.setattr(pane_module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
@@ -201,25 +206,27 @@ def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, 
     assert text.startswith("# Say hi") and "## You\n\nSay hi" in text and "Answer in French." in text
 
 
-def test_dark_theme_rerenders_code_with_dark_style(qtbot, make_window, monkeypatch) -> None:
+def test_dark_theme_rerenders_code_with_dark_style(qtbot, make_window, monkeypatch, app_home) -> None:
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
 
     from app.ui.chat.settings_dialog import ChatSettingsDialog
     from app.ui.theme import apply_theme
 
+    store = ConversationStore(app_home / "data" / "conversations.sqlite3")
+    cid = store.create_conversation("code")
+    store.add_message(cid, "assistant", "```python\nx = 1\n```")
+    store.close()
     window = make_window(load=False)
-    window.chat._entries = []
-    from app.ui.chat.pane import Entry
-
-    window.chat._entries.append(Entry("assistant", "```python\nx = 1\n```"))
+    window.chat.open_conversation(cid)
+    qtbot.waitUntil(lambda: len(window.chat.entries) == 1, timeout=5000)
     window.chat.rerender()
     monkeypatch.setattr(ChatSettingsDialog, "exec", lambda self: (self.theme.setCurrentText("dark"),
                         ChatSettingsDialog.DialogCode.Accepted)[-1])
     try:
         window.chat.open_settings()
         assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() < 128
-        code = window.chat._views[0].code_blocks()[0]
+        code = window.chat.message_views()[0].code_blocks()[0]
         assert "#272822" in code.view.styleSheet()  # monokai's background
     finally:
         apply_theme(QApplication.instance(), "auto")
@@ -230,7 +237,7 @@ def test_open_model_file_becomes_default(qtbot, make_window, smollm2_path, app_h
     with qtbot.waitSignal(window.inference.loaded, timeout=30000):
         window.use_model(str(smollm2_path))
     settings_file = app_home / "config" / "settings.json"
-    qtbot.waitUntil(settings_file.exists, timeout=5000)
+    qtbot.waitUntil(lambda: saved_settings(settings_file).get("chat_model") == str(smollm2_path), timeout=5000)
     assert json.loads(settings_file.read_text())["chat_model"] == str(smollm2_path)
 
 
@@ -312,10 +319,12 @@ def test_stop_before_start_is_a_stop_not_a_failure(qtbot, make_window) -> None:
     from app.workers.inference import ChatJob
 
     window = make_window()
-    job = ChatJob([ChatMessage("user", "hi")], SamplingSettings())
-    job.cancel.set()
-    with qtbot.waitSignal(window.inference.finished, timeout=2000) as finished:
-        window.inference.worker.chat(job)
+    ahead = window.inference.chat([ChatMessage("user", "Count from 1 to 50.")], SamplingSettings(max_tokens=64))
+    job: ChatJob = window.inference.chat([ChatMessage("user", "hi")], SamplingSettings())
+    job.cancel.set()  # queued behind `ahead` on the one inference thread: stopped before it started
+    with qtbot.waitSignal(window.inference.finished, timeout=30000,
+                          check_params_cb=lambda job_id, _stats: job_id == job.job_id) as finished:
+        ahead.cancel.set()
     assert finished.args[1].stop_reason == "cancelled"
 
 
