@@ -30,7 +30,6 @@ from app.cli_args import (
 )
 from app.context import AppContext, build_context
 from app.core.errors import UserError
-from app.core.prompts.chat import ChatMessage
 from app.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
@@ -45,19 +44,21 @@ def _read_question(text: str) -> str:
 
 
 def cmd_chat(ctx: AppContext, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from app.core.chat import ChatSession
+
     question = _read_question(args.question)
     model = ctx.resolve(args.model)
     engine = ctx.load_engine(model)
     try:
-        sampling = ctx.settings.sampling
-        if args.max_tokens is not None:
-            sampling.max_tokens = args.max_tokens
-        if args.temperature is not None:
-            sampling.temperature = args.temperature
-        if args.seed is not None:
-            sampling.seed = args.seed
-        system = ctx.settings.system_prompt if args.system is None else args.system
-        messages = ([ChatMessage("system", system)] if system.strip() else []) + [ChatMessage("user", question)]
+        # A changed copy: the settings are an immutable snapshot, not this command's to change.
+        options = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
+        sampling = replace(ctx.settings.sampling, **{k: v for k, v in options.items() if v is not None})
+        # The same conversation object as the chat pane's: one place builds the prompt.
+        session = ChatSession(ctx.settings.system_prompt if args.system is None else args.system)
+        session.add_user(question)
+        messages = session.start_answer()
         cancel = threading.Event()
         previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
         try:
