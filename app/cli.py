@@ -8,6 +8,7 @@ one line and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import platform
 import signal
@@ -160,9 +161,9 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
     model = ctx.resolve(args.model)
     engine = ctx.load_engine(model)
     try:
-        sampling = ctx.settings.sampling
+        sampling = ctx.settings.sampling  # an immutable snapshot: options make a changed copy
         if args.max_tokens is not None:
-            sampling.max_tokens = args.max_tokens
+            sampling = dataclasses.replace(sampling, max_tokens=args.max_tokens)
         assistant = _open_repo(ctx, args.repo)
         try:
             # One question, no follow-ups: the code gets what the window leaves after the prompt and answer.

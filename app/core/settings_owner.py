@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from app.core.atomic_file import describe_os_error
 from app.core.errors import UserError
 from app.core.settings import SamplingSettings, Settings, SettingsValueError, check_value
 
@@ -96,5 +97,9 @@ class SettingsOwner:
             except Exception:  # one broken view must not stop the others from following, nor the save
                 log.exception("a settings listener failed")
         if self.save is not None:
-            self.save(new)
+            try:
+                self.save(new)
+            except OSError as exc:  # the change holds for this run; only keeping it failed
+                raise SettingsError(f"The settings apply now but could not be saved: {describe_os_error(exc)}.",
+                                    retryable=True) from exc
         return change

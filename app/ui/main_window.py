@@ -266,7 +266,10 @@ class MainWindow(QMainWindow):
         if not self.banner.isHidden() and self.banner.label.text() == message:
             return  # several jobs failing for one cause (a read-only disk) say it once
         log.warning("shown to the user: %s", message)
-        self.banner.show_message(message, retry if retryable else None)
+        if retryable and retry is not None:
+            self.banner.show_message(message, retry)
+        else:
+            self.banner.show_message(message)
 
     def _on_loaded(self, info: EngineInfo) -> None:
         if self._pending_model is not None:

@@ -97,3 +97,13 @@ def test_enums_and_tuples_round_trip_through_the_file(tmp_path: Path) -> None:
     raw = json.loads(path.read_text())
     assert raw["theme"] == "light" and raw["recent_repos"] == ["/x", "/y"]
     assert load_settings(path) == owner.current
+
+
+def test_a_change_that_cannot_be_saved_holds_and_says_so() -> None:
+    def full_disk(_settings) -> None:
+        raise OSError(28, "No space left on device")
+
+    owner = SettingsOwner(Settings(), full_disk)
+    with pytest.raises(SettingsError, match="could not be saved") as raised:
+        owner.update(theme="dark")
+    assert raised.value.retryable and owner.current.theme is Theme.DARK

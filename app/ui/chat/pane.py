@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 class ChatPane(QWidget):
     status = Signal(str)  # short notes for the status bar
     usage = Signal(int, int)  # tokens used, context size
-    theme_changed = Signal()
 
     def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService,
                  show_error: Callable[[UserError | str], None], code_style: Callable[[], str]) -> None:
@@ -242,11 +241,12 @@ class ChatPane(QWidget):
         dialog = ChatSettingsDialog(self._ctx.settings, self.session.system_prompt, self)
         if dialog.exec() != ChatSettingsDialog.DialogCode.Accepted:
             return
-        theme_before = (self._ctx.settings.theme, self._code_style())
-        # The owner validates, saves and announces the change (the window restyles on a theme change).
-        self.session.system_prompt = system = dialog.apply_to(self._ctx.settings_owner)
-        if (self._ctx.settings.theme, self._code_style()) != theme_before:
-            self.theme_changed.emit()
+        # The owner validates, saves and announces the change (the window restyles every pane on a theme change).
+        try:
+            self.session.system_prompt = system = dialog.apply_to(self._ctx.settings_owner)
+        except UserError as exc:
+            self._show_error(exc)
+            return
         conv = self.session.conversation
         self._store.submit(lambda store: conv.id is not None and store.set_system_prompt(conv.id, system),
                            on_error=lambda _e: None)  # also saved with the next save of a new conversation
