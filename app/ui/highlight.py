@@ -65,11 +65,23 @@ def _is_dark_hex(color: str | None) -> bool:
     return (r * 299 + g * 587 + b * 114) / 1000 < 128
 
 
-def code_html(code: str, language: str, style: str) -> str:
-    """Highlighted HTML with inline styles (Qt's rich text has no stylesheet classes)."""
+def code_html(code: str, language: str, style: str, *, first_line: int = 0,
+              marked: tuple[int, int] | None = None) -> str:
+    """Highlighted HTML with inline styles (Qt's rich text has no stylesheet classes).
+
+    With `first_line`, each line starts with its number; `marked` (file line numbers, inclusive)
+    gets the style's highlight background, as the lines a citation points at.
+    """
     lexer = lexer_for(language, code if not language else "")
-    formatter = HtmlFormatter(style=style, noclasses=True, nowrap=True)
+    options: dict = {}
+    if first_line:
+        options.update(linenos="inline", linenostart=first_line)
+        if marked is not None:
+            options["hl_lines"] = list(range(marked[0] - first_line + 1, marked[1] - first_line + 2))
+    formatter = HtmlFormatter(style=style, noclasses=True, nowrap=not first_line, **options)
     body = highlight(code, lexer, formatter)
+    if first_line:  # the formatter wrapped it in its own <div><pre>; keep only the lines
+        body = body.split("<pre", 1)[-1].split(">", 1)[-1].rsplit("</pre>", 1)[0]
     bg, fg = style_colors(style)
     return (f'<pre style="margin:0; background:{bg}; color:{fg}; '
             f'font-family: monospace; white-space: pre;">{body}</pre>')

@@ -152,3 +152,44 @@ def test_a_conversation_packed_for_a_larger_window_is_packed_afresh(qtbot, make_
     pane.session.context.used_tokens = window.inference.info.n_ctx  # as if packed for a bigger model
     ask(qtbot, window, "And who uses it?")
     assert pane.session.context.question == "And who uses it?" and len(pane.session.history) == 1
+
+
+def test_every_answer_lists_its_sources_and_the_viewer_marks_cited_lines(qtbot, make_window, repo) -> None:
+    window = make_window()
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    src = pane.tree.findItems("src", Qt.MatchFlag.MatchExactly)[0]
+    leaves = [src.child(i) for i in range(src.childCount())]
+    # A folder's token column is the sum over everything under it.
+    def total(item):
+        return sum(total(item.child(i)) for i in range(item.childCount())) if item.childCount() \
+            else int(item.text(1).replace(",", ""))
+    assert src.text(1) and int(src.text(1).replace(",", "")) == sum(total(leaf) for leaf in leaves) > 0
+    ask(qtbot, window, "Where is RetryPolicy defined?")
+    labels = pane.scroll.sources_labels()
+    assert len(labels) == 1 and "src/net/retry.py" in labels[0].text() and "cite:src/net/retry.py:" in labels[0].text()
+    ask(qtbot, window, "And who uses it?")
+    assert len(pane.scroll.sources_labels()) == 2  # under every answer, follow-ups too
+    # Match bars: the best chunk is the full bar, the rest relative to it.
+    bars = [pane.seen.cellWidget(r, 1) for r in range(pane.seen.rowCount())]
+    assert bars[0].value() == 100 and all(0 <= b.value() <= 100 for b in bars)
+    pane.open_citation("cite:src/net/client.py:4-7")
+    qtbot.waitUntil(lambda: pane.viewer is not None and pane.viewer.isVisible(), timeout=5000)
+    html = pane.viewer.view.toHtml()
+    lines = pane.viewer.view.toPlainText().splitlines()
+    assert lines[0].strip().startswith("1") and any(line.strip().startswith("4") and "def fetch" in line for line in lines)
+    assert "background-color" in html  # the cited lines are marked
+
+
+def test_excluding_a_packed_file_applies_to_the_next_follow_up(qtbot, make_window, repo) -> None:
+    window = make_window()
+    pane = window.repo
+    open_repo(qtbot, window, repo)
+    ask(qtbot, window, "Where is RetryPolicy defined?")
+    assert any(c.path == "src/net/retry.py" for c in pane.session.context.chunks)
+    items = pane.tree.findItems("retry.py", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    items[0].setCheckState(0, Qt.CheckState.Unchecked)
+    sent = []
+    pane.question_sent.connect(sent.append)
+    ask(qtbot, window, "And who uses it?")
+    assert sent and not any(c.path == "src/net/retry.py" for c in sent[0].session.context.chunks)

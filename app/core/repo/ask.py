@@ -7,7 +7,8 @@ share a long, stable token prefix with the previous prompt (llama.cpp then reuse
 from __future__ import annotations
 
 import re
-from typing import AbstractSet, Callable
+from dataclasses import dataclass
+from typing import AbstractSet, Callable, Iterable, Protocol
 
 from app.core.errors import UserError
 from app.core.prompts.chat import ChatMessage
@@ -80,3 +81,40 @@ def parse_citation_link(link: str) -> tuple[str, int, int] | None:
         return path, int(start), int(end or start)
     except ValueError:
         return None
+
+
+class _Located(Protocol):
+    path: str
+    start_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file the answer was given, with the line ranges of it that were in the prompt."""
+
+    path: str
+    ranges: tuple[tuple[int, int], ...]  # sorted, overlapping or touching ranges merged
+
+    def link(self, start: int, end: int) -> str:
+        return f"cite:{self.path}:{start}-{end}"
+
+
+def sources_of(chunks: Iterable[_Located]) -> list[Source]:
+    """The packed code by file, in the order the files ranked, each file's ranges in line order.
+
+    Shown under every answer, so the user sees what the model read even when it cites nothing.
+    """
+    by_path: dict[str, list[tuple[int, int]]] = {}
+    for chunk in chunks:
+        by_path.setdefault(chunk.path, []).append((chunk.start_line, chunk.end_line))
+    sources = []
+    for path, ranges in by_path.items():
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        sources.append(Source(path, tuple(merged)))
+    return sources

@@ -12,6 +12,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AbstractSet
 
 from app.core.atomic_file import write_atomic
 from app.core.prompts.chat import ChatMessage
@@ -56,6 +57,10 @@ class RepoSession:
         if self.history:
             self.history.append(ChatMessage("user", question))
         self.history.append(ChatMessage("assistant", answer))
+
+    def uses_any(self, paths: AbstractSet[str]) -> bool:
+        """Whether any of `paths` (files the user excluded since) is in the packed context."""
+        return any(chunk.path in paths for chunk in self.context.chunks)
 
     def snapshot(self) -> "RepoSession":
         """A copy to hand to another thread (to save it) while this one goes on with the next turn."""

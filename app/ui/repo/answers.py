@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from typing import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.repo.ask import Source
 from app.ui.chat.message_view import MessageView
 
 
@@ -39,9 +41,24 @@ class AnswerList(QScrollArea):
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
         return view
 
+    def add_sources(self, sources: list[Source], on_link: Callable[[str], None]) -> QLabel:
+        """Under an answer: the files and lines the model was given, each range a link to the code."""
+        label = QLabel(sources_html(sources))
+        label.setObjectName("answerSources")
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)  # built here from escaped paths, never from the folder as is
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        label.linkActivated.connect(on_link)
+        self._layout.insertWidget(self._layout.count() - 1, label)
+        return label
+
     def views(self) -> list[MessageView]:
         return [w for i in range(self._layout.count() - 1)
                 if isinstance(w := self._layout.itemAt(i).widget(), MessageView)]
+
+    def sources_labels(self) -> list[QLabel]:
+        return [w for i in range(self._layout.count() - 1)
+                if isinstance(w := self._layout.itemAt(i).widget(), QLabel) and w.objectName() == "answerSources"]
 
     def restyle(self, style: str) -> None:
         """Render every message again in `style` (code blocks take the code style's colours)."""
@@ -100,3 +117,14 @@ class AnswerColumn(QWidget):
         layout.addWidget(self.answers, 1)
         self.box = QuestionBox()
         layout.addWidget(self.box)
+
+
+def sources_html(sources: list[Source]) -> str:
+    if not sources:
+        return "<small>Sources: none (no code was packed for this question)</small>"
+    items = []
+    for source in sources:
+        links = ", ".join(f'<a href="{html.escape(source.link(s, e), quote=True)}">{s}-{e}</a>'
+                          for s, e in source.ranges)
+        items.append(f"{html.escape(source.path)} {links}")
+    return "<small>Sources: " + " · ".join(items) + "</small>"

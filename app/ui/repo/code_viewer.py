@@ -34,5 +34,7 @@ class CodeViewer(QDialog):
         self.view = QTextBrowser()
         self.view.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
         numbered = "\n".join(lines[first - 1 : last])
-        self.view.setHtml(code_html(numbered, Path(path).suffix.lstrip(".") or "text", style))
+        # Line numbers as in the file, and the cited lines marked, so the citation can be checked at a glance.
+        self.view.setHtml(code_html(numbered, Path(path).suffix.lstrip(".") or "text", style, first_line=first,
+                                    marked=(start, min(end, last))))
         layout.addWidget(self.view)

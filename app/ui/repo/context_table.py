@@ -1,8 +1,8 @@
-"""What the model saw: the packed chunks with their scores and token counts."""
+"""What the model saw: the packed chunks, how well each matched (a bar relative to the best), and tokens."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.core.repo.pack import PackResult
 from app.ui.plain_text import plain
@@ -15,7 +15,7 @@ class ContextTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("What the model saw"))
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Code", "Score", "Tokens"])
+        self.table.setHorizontalHeaderLabels(["Code", "Match", "Tokens"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -25,9 +25,10 @@ class ContextTable(QWidget):
 
     def show_context(self, result: PackResult) -> None:
         self.table.setRowCount(len(result.chunks))
+        best = max((chunk.score for chunk in result.chunks), default=0.0)
         for row, chunk in enumerate(result.chunks):
             self.table.setItem(row, 0, QTableWidgetItem(chunk.citation))
-            self.table.setItem(row, 1, QTableWidgetItem(f"{chunk.score:.2f}"))
+            self.table.setCellWidget(row, 1, _match_bar(chunk.score, best))
             self.table.setItem(row, 2, QTableWidgetItem(f"{chunk.tokens:,}"))
         self.total.setText(f"{len(result.chunks)} chunks + repository map ({result.map_tokens:,} tokens): "
                            f"{result.used_tokens:,} of {result.budget:,} tokens")
@@ -35,3 +36,14 @@ class ContextTable(QWidget):
     def clear(self) -> None:
         self.table.setRowCount(0)
         self.total.setText("")
+
+
+def _match_bar(score: float, best: float) -> QProgressBar:
+    """Raw BM25 scores mean nothing to a reader; the share of the best match does."""
+    bar = QProgressBar()
+    bar.setRange(0, 100)
+    bar.setValue(round(100 * score / best) if best > 0 else 0)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(12)
+    bar.setToolTip(f"{bar.value()}% of the best match (score {score:.2f})")
+    return bar

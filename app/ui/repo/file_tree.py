@@ -30,6 +30,7 @@ class FileTree(QTreeWidget):
         self.blockSignals(True)
         self.clear()
         folders: dict[str, QTreeWidgetItem] = {}
+        totals: dict[str, int] = {}
         for path, tokens in files[:MAX_SHOWN]:
             parent: QTreeWidget | QTreeWidgetItem = self
             parts = path.split("/")
@@ -41,11 +42,17 @@ class FileTree(QTreeWidget):
                     item.setCheckState(0, Qt.CheckState.Checked)
                     folders[key] = item
                 parent = folders[key]
+            for depth in range(1, len(parts)):  # a folder shows what all its files would cost
+                key = "/".join(parts[:depth])
+                totals[key] = totals.get(key, 0) + tokens
             leaf = QTreeWidgetItem(parent, [parts[-1], f"{tokens:,}"])
             leaf.setFlags(leaf.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             leaf.setCheckState(0, Qt.CheckState.Unchecked if path in self._excluded else Qt.CheckState.Checked)
             leaf.setData(0, Qt.ItemDataRole.UserRole, path)
             leaf.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+        for key, item in folders.items():
+            item.setText(1, f"{totals.get(key, 0):,}")
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
         self.blockSignals(False)
 
     def _changed(self, item: QTreeWidgetItem, column: int) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
-from app.core.repo.ask import linkify_citations
+from app.core.repo.ask import linkify_citations, sources_of
 from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState
 from app.core.repo.session import RepoSession
@@ -157,12 +157,11 @@ class RepoPane(QWidget):
         self._root = None
         self.scroll.clear()
         self.new_question()
-        self.progress.setRange(0, 0)
-        self.progress.show()
+        self.bar.indexing()
         self.summary.setText(f"Indexing {path}…")
         assistant, rules, cancel = self._assistant, repo_rules(self._ctx.settings), self._cancel
         self._run(RepoState.INDEXING, lambda report: (generation, assistant.open(path, rules, cancel, report)),
-                  self._opened, self._open_failed, self._index_progress)
+                  self._opened, self._open_failed, self.bar.index_progress)
 
     def edit_rules(self) -> None:
         from app.ui.repo.rules_dialog import RulesDialog
@@ -188,12 +187,8 @@ class RepoPane(QWidget):
         self._update_buttons()
         self._runner.submit(work, finish(on_done), finish(on_error), on_progress)
 
-    def _index_progress(self, step) -> None:
-        self.progress.setRange(0, step.total)
-        self.progress.setValue(step.done)
-
     def _open_failed(self, message: str) -> None:
-        self.progress.hide()
+        self.bar.indexed()
         self.summary.setText("Could not open that folder.")
         self._show_error(message)
 
@@ -201,7 +196,7 @@ class RepoPane(QWidget):
         generation, opened = result
         if generation != self._generation:
             return
-        self.progress.hide()
+        self.bar.indexed()
         root = self._root = opened.root
         self.summary.setText(opened.summary())
         if opened.empty:
@@ -225,6 +220,8 @@ class RepoPane(QWidget):
         self._add_view("user", session.context.question)
         for message in session.history:
             self._add_view(message.role, message.content)
+            if message.role == "assistant":
+                self._add_sources(session)
         self.status.emit("The last conversation on this repository is shown; a follow-up continues it, "
                          "New question starts afresh.")
 
@@ -245,6 +242,10 @@ class RepoPane(QWidget):
         if info is None:
             return
         answer_tokens = self._ctx.settings.sampling.max_tokens
+        if self._session is not None and self._session.uses_any(self.tree.excluded):
+            # Files unchecked since were packed: the follow-up must not see them, so it packs afresh.
+            self.status.emit("Files you excluded were in the packed code; choosing code for the question afresh.")
+            self.new_question()
         if self._session is not None:
             if self._session.fits(info.n_ctx, answer_tokens):
                 self._send(PreparedQuestion.continuing(self._session, question))  # same prompt prefix
@@ -296,6 +297,9 @@ class RepoPane(QWidget):
         return self.scroll.add(role, text, self._code_style(), lambda t: linkify_citations(t, known),
                                self.open_citation)
 
+    def _add_sources(self, session: RepoSession) -> None:
+        self.scroll.add_sources(sources_of(session.context.chunks), self.open_citation)
+
     def _render(self, text: str) -> None:
         if self._answer_view is not None:
             self._answer_view.set_text(text)
@@ -305,6 +309,8 @@ class RepoPane(QWidget):
         if self._answer_view is not None:
             self._answer_view.set_text(text)
             self._answer_view.set_state(state)
+        if self._session is not None:
+            self._add_sources(self._session)  # what the model read, even when it cites nothing
         if self._session is not None and state is not MessageState.FAILED and text.strip():
             self._session.record(self._pending_question, text)
             # A copy: the next turn may change the shown conversation while this one is written.

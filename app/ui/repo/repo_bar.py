@@ -23,6 +23,18 @@ class RepoBar(QWidget):
         self.progress.hide()
         top.addWidget(self.progress)
 
+    def indexing(self) -> None:
+        self.progress.setRange(0, 0)  # busy until the scan knows how many files there are
+        self.progress.show()
+
+    def index_progress(self, step) -> None:
+        """An IndexProgress from the repository thread: files done of the total."""
+        self.progress.setRange(0, step.total)
+        self.progress.setValue(step.done)
+
+    def indexed(self) -> None:
+        self.progress.hide()
+
     def show_recent(self, folders: list[str], current: int) -> None:
         self.recent.clear()
         self.recent.addItems(folders)

@@ -167,3 +167,14 @@ def test_a_question_that_finds_the_index_damaged_is_packed_on_the_rebuilt_one(
     with caplog.at_level("INFO", logger="app.core.repo.assistant"):
         assert assistant.pack(QUESTION, 600, counter).to_json() == expected
     assert "asking again" in caplog.text  # the question met the damage, and was asked once more
+
+
+def test_sources_group_the_packed_code_by_file_in_line_order() -> None:
+    from app.core.repo.ask import Source, sources_of
+    from app.core.repo.pack import PackedChunk
+
+    chunks = [PackedChunk("b.py", 40, 60, 9.0, 10, ""), PackedChunk("a.py", 1, 10, 8.0, 10, ""),
+              PackedChunk("b.py", 1, 12, 7.0, 10, ""), PackedChunk("b.py", 13, 20, 6.0, 10, ""),
+              PackedChunk("b.py", 55, 70, 5.0, 10, "")]
+    assert sources_of(chunks) == [Source("b.py", ((1, 20), (40, 70))), Source("a.py", ((1, 10),))]
+    assert sources_of([]) == []
