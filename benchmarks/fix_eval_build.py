@@ -85,7 +85,7 @@ NPM = ["qs", "express", "body-parser", "send", "serve-static", "finalhandler", "
        "form-data", "yaml", "typeorm", "sequelize", "pg", "redis", "ioredis", "mongodb", "sinon", "chai"]
 
 PER_PACKAGE = 6  # cases from one package at most: a spread of projects, not one project's habits
-MAX_PER_LANGUAGE = 60
+MAX_PER_LANGUAGE = 40
 write_lock = threading.Lock()
 
 
@@ -497,6 +497,7 @@ def main() -> None:
 
 
 def write_selection(cases: list[dict], out: Path) -> None:
+    cases = [c for c in cases if c["rule"] == "debian-patch" or is_code_entry(c["question"])]
     # At most PER_PACKAGE cases a package (newest releases first), MAX_PER_LANGUAGE a language,
     # taken round-robin over packages so that no single project dominates a language.
     by_package: dict[tuple[str, str], list[dict]] = defaultdict(list)

@@ -330,6 +330,7 @@ _NOT_CODE = re.compile("|".join([
     r"\b(contributors?|thanks|sponsors?|funding|code of conduct|security policy)\b",
     r"\b(refactor\w*|clean ?up|chore|benchmarks?|translations?|examples?)\b",
     r"\bdeps?\b\s*:|\w@[\^~]?\d+\.\d+",
+    r"\b(build system|build with|builds? on|scikit-build\S*|cmake|meson|setuptools|cython \d|compil\w+ with)\b",
 ]), re.I)
 
 
