@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -246,9 +247,12 @@ def main() -> None:
     rows: list[dict] = []
     errors = []
     print(f"{len(cases)} cases over {len(jobs)} old trees, budgets {budgets}, {args.jobs} job(s)", flush=True)
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(args.jobs, initializer=_init_worker) as pool:
-        for done, result in enumerate(pool.imap_unordered(run_group, jobs), start=1):
+    # Not a multiprocessing.Pool: its workers are daemons, and the indexer may start processes of its own.
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker) as pool:
+        futures = [pool.submit(run_group, job) for job in jobs]
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
             for row in result:
                 if "error" in row:
                     errors.append(row)
