@@ -238,17 +238,16 @@ def _with_refs(chunks: list[Chunk], structure: FileStructure) -> list[Chunk]:
             for c, r in zip(chunks, refs)]
 
 
-def chunk_source(path: str, text: str) -> ChunkedFile:
-    """The chunks of a file, with its import block and which parser cut it."""
+def chunk_source(path: str, text: str, structure: bool = True) -> ChunkedFile:
+    """The chunks of a file, with its import block and which parser cut it (tree-sitter unless not `structure`)."""
     if not text.strip():
         return ChunkedFile([])
     lines = text.split("\n")
-    structure = parse_structure(path, text)
-    if structure is not None and (structure.definitions or not structure.has_errors):
-        spans = _tree(structure.definitions, len(lines))
-        chunks = _from_spans(lines, spans, structure.imports) if spans else _gap(lines, 1, len(lines),
-                                                                                structure.imports)
-        return ChunkedFile(_with_refs(chunks, structure), structure.imports, structure.language)
+    parsed = parse_structure(path, text) if structure else None
+    if parsed is not None and (parsed.definitions or not parsed.has_errors):
+        spans = _tree(parsed.definitions, len(lines))
+        chunks = _from_spans(lines, spans, parsed.imports) if spans else _gap(lines, 1, len(lines), parsed.imports)
+        return ChunkedFile(_with_refs(chunks, parsed), parsed.imports, parsed.language)
     parser = ""
     spans_or_none = _python_spans(text) if path.endswith((".py", ".pyi")) else None
     if spans_or_none is not None:

@@ -29,7 +29,8 @@ from typing import Any, Callable, Iterator
 
 from app.core.atomic_file import describe_os_error
 from app.core.file_lock import FileLock, LockBusy
-from app.core.repo.chunk import chunk_file, identifier_parts, identifiers
+from app.core.repo.parse_pool import ParsedFile, parse_files
+from app.core.repo.parse_pool import terms as _terms  # noqa: F401  (where it used to live)
 from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
 from app.core.sqlite_recovery import (
     check,
@@ -47,15 +48,25 @@ log = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 900.0  # how long an update waits for another process's update of the same index
 BUSY_TIMEOUT_S = 30.0  # a statement's wait for a write lock (another process's commit or checkpoint)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+BATCH_FILES = 200  # files written per transaction (an interrupted update keeps the batches it finished)
+BATCH_CHUNKS = 5_000  # or fewer files, once their chunks reach this
+# files.imports_*: the import/include/use block's lines. chunks.kind: function, method, class, ...,
+# "imports", or "" for other code; header_*: the enclosing class's header lines of a member cut out of
+# it. refs: names each chunk calls or constructs (for callers of a name).
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT,
+    imports_start INTEGER, imports_end INTEGER);
 CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL, start INTEGER, end_line INTEGER, text TEXT, symbols TEXT);
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL, start INTEGER, end_line INTEGER, text TEXT, symbols TEXT,
+    kind TEXT, header_start INTEGER, header_end INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
 CREATE TABLE IF NOT EXISTS symbols (name TEXT, path TEXT, line INTEGER, chunk_id INTEGER);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols(name);
 CREATE INDEX IF NOT EXISTS symbols_by_path ON symbols(path);
+CREATE TABLE IF NOT EXISTS refs (name TEXT, path TEXT, chunk_id INTEGER);
+CREATE INDEX IF NOT EXISTS refs_by_name ON refs(name);
+CREATE INDEX IF NOT EXISTS refs_by_path ON refs(path);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(path, symbols, terms, text, tokenize='porter unicode61');
 """
@@ -76,17 +87,6 @@ class IndexStats:
     removed: int
     skipped: list[Skipped]
     truncated: bool
-
-
-def _terms(path: str, text: str) -> str:
-    """Identifier parts and path words, so "retry" finds RetryPolicy and retry_policy.py."""
-    words: set[str] = set()
-    for ident in identifiers(text):
-        parts = identifier_parts(ident)
-        if len(parts) > 1:
-            words.update(parts)
-    words.update(w.lower() for w in path.replace("/", " ").replace(".", " ").replace("_", " ").split())
-    return " ".join(sorted(words))
 
 
 class IndexRebuilt(RepoError):
@@ -330,7 +330,7 @@ class RepoIndex:
         if row is None or row[0] != fingerprint:
             # Other rules may admit files skipped before (or skip indexed ones): start from scratch.
             with self._transaction():
-                for table in ("files", "chunks", "symbols", "chunks_fts"):
+                for table in ("files", "chunks", "symbols", "refs", "chunks_fts"):
                     db.execute(f"DELETE FROM {table}")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (fingerprint,))
         scanned: ScanResult = scan_all(self.root, rules, cancel)
@@ -342,26 +342,26 @@ class RepoIndex:
         with self._transaction():
             for path in removed:
                 self._forget(path)
-        for number, file in enumerate(changed, start=1):
-            if cancel is not None and cancel.is_set():
-                break
-            text, reason = read_source(self.root, file.path, rules)
-            with self._transaction():  # one per file: an interrupted update keeps what it finished
-                # Read again inside the transaction: an indexer not holding the lock file (an older
-                # version of the app) may have stored this file meanwhile; it is never stored twice.
-                now = db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (file.path,)).fetchone()
-                if now is not None and tuple(now) == (file.size, file.mtime_ns):
-                    continue
-                self._forget(file.path)
-                if text is None:
-                    skipped.append(Skipped(file.path, reason or "unreadable"))
-                    if reason and reason.startswith("unreadable"):
-                        continue  # may be fixed without the file changing (permissions): retry next time
-                db.execute("INSERT INTO files VALUES (?,?,?,?)", (file.path, file.size, file.mtime_ns, reason))
-                if text is not None:
-                    self._add_chunks(file.path, text)
-            if number % 25 == 0 or number == len(changed):
-                yield IndexProgress(number, len(changed), file.path)
+        sizes = {f.path: (f.size, f.mtime_ns) for f in changed}
+        batch: list[ParsedFile] = []
+        batch_chunks = 0
+        done = 0
+        parsed_files = parse_files(self.root, [f.path for f in changed], rules, cancel, read=read_source)
+        try:
+            for parsed in parsed_files:  # stops at the next file once `cancel` is set
+                batch.append(parsed)
+                batch_chunks += len(parsed.chunks)
+                if len(batch) >= BATCH_FILES or batch_chunks >= BATCH_CHUNKS:
+                    self._write(batch, sizes, skipped)
+                    done += len(batch)
+                    yield IndexProgress(done, len(changed), parsed.path)
+                    batch, batch_chunks = [], 0
+            if batch:  # what was read before a cancel is kept
+                self._write(batch, sizes, skipped)
+                done += len(batch)
+                yield IndexProgress(done, len(changed), batch[-1].path)
+        finally:
+            parsed_files.close()
         if changed or removed:
             self.generation += 1
             self.cache.clear()
@@ -387,19 +387,47 @@ class RepoIndex:
             self._db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
             self._db.execute("DELETE FROM chunks WHERE path = ?", (path,))
             self._db.execute("DELETE FROM symbols WHERE path = ?", (path,))
+            self._db.execute("DELETE FROM refs WHERE path = ?", (path,))
         self._db.execute("DELETE FROM files WHERE path = ?", (path,))
 
-    def _add_chunks(self, path: str, text: str) -> None:
-        assert self._db is not None
-        for chunk in chunk_file(path, text):
-            symbols = " ".join(chunk.symbols)
-            cur = self._db.execute("INSERT INTO chunks(path, start, end_line, text, symbols) VALUES (?,?,?,?,?)",
-                                   (path, chunk.start, chunk.end, chunk.text, symbols))
-            chunk_id = cur.lastrowid
-            self._db.execute("INSERT INTO chunks_fts(rowid, path, symbols, terms, text) VALUES (?,?,?,?,?)",
-                             (chunk_id, path, symbols, _terms(path, chunk.text), chunk.text))
-            self._db.executemany("INSERT INTO symbols VALUES (?,?,?,?)",
-                                 [(name, path, chunk.start, chunk_id) for name in chunk.symbols])
+    def _write(self, batch: list[ParsedFile], sizes: dict[str, tuple[int, int]], skipped: list[Skipped]) -> None:
+        """One transaction for a batch of files: an interrupted update keeps the batches it finished."""
+        db = self._db
+        assert db is not None
+        files, chunks, fts, symbols, refs = [], [], [], [], []
+        with self._transaction():
+            next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0] + 1
+            for parsed in batch:
+                path = parsed.path
+                size, mtime_ns = sizes[path]
+                # Read again inside the transaction: an indexer not holding the lock file (an older
+                # version of the app) may have stored this file meanwhile; it is never stored twice.
+                now = db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (path,)).fetchone()
+                if now is not None:
+                    if tuple(now) == (size, mtime_ns):
+                        continue
+                    self._forget(path)
+                if not parsed.ok:
+                    skipped.append(Skipped(path, parsed.reason or "unreadable"))
+                    if parsed.reason and parsed.reason.startswith("unreadable"):
+                        continue  # may be fixed without the file changing (permissions): retry next time
+                imports = parsed.imports or (None, None)
+                files.append((path, size, mtime_ns, None if parsed.ok else parsed.reason, *imports))
+                for chunk in parsed.chunks:
+                    chunk_id = next_id
+                    next_id += 1
+                    names = " ".join(chunk.symbols)
+                    header = chunk.header or (None, None)
+                    chunks.append((chunk_id, path, chunk.start, chunk.end, chunk.text, names, chunk.kind, *header))
+                    fts.append((chunk_id, path, names, chunk.terms, chunk.text))
+                    symbols += [(name, path, chunk.start, chunk_id) for name in chunk.symbols]
+                    refs += [(name, path, chunk_id) for name in chunk.refs]
+            db.executemany("INSERT INTO files VALUES (?,?,?,?,?,?)", files)
+            db.executemany("INSERT INTO chunks(id, path, start, end_line, text, symbols, kind, header_start, "
+                           "header_end) VALUES (?,?,?,?,?,?,?,?,?)", chunks)
+            db.executemany("INSERT INTO chunks_fts(rowid, path, symbols, terms, text) VALUES (?,?,?,?,?)", fts)
+            db.executemany("INSERT INTO symbols VALUES (?,?,?,?)", symbols)
+            db.executemany("INSERT INTO refs VALUES (?,?,?)", refs)
 
 
 def _consume(steps: Iterator[IndexProgress | IndexStats],

@@ -127,31 +127,27 @@ def _structure(language: str, data: bytes, timeout_s: float) -> FileStructure:
         parser.reset()
     root = tree.root_node
 
-    def run(query: Any, depth: int | None = None) -> list[tuple[int, dict[str, list[Any]]]]:
-        cursor = tree_sitter.QueryCursor(query)
-        if depth is not None:
-            cursor.set_max_start_depth(depth)
-        # No progress callback here: the binding (0.26) crashes with one on a query. A query's cost
-        # grows with the tree, which the parse's bound already limits; past the deadline, stop.
-        matches = cursor.matches(root)
+    def cursor(query: Any) -> Any:
         if time.monotonic() > deadline:
             raise ParseTimeout()
-        return matches
+        # No progress callback on queries: the binding (0.26) crashes with one. A query's cost grows
+        # with the tree, which the parse's bound already limits; past the deadline, nothing more runs.
+        return tree_sitter.QueryCursor(query)
 
     scoped: set[tuple[int, int]] = set()  # byte ranges of definitions other than modules/namespaces
-    definitions = _definitions(run(def_query, MAX_QUERY_DEPTH), spec, scoped)
-    references: list[tuple[int, str]] = []
+    definitions = _definitions(cursor(def_query).set_max_start_depth(MAX_QUERY_DEPTH).matches(root), spec, scoped,
+                               data)
     seen: set[tuple[int, str]] = set()
-    for _, caps in run(ref_query):
-        for node in caps.get("reference", ()):
-            key = (node.start_point.row + 1, _clean(node.text))
-            if key[1] and key not in seen:
-                seen.add(key)
-                references.append(key)
-        if len(references) >= MAX_REFERENCES:
-            break
-    references.sort()
-    import_nodes = [caps["import"][0] for _, caps in run(import_query) if caps.get("import")][:MAX_IMPORTS]
+    clean = _clean
+    for node in cursor(ref_query).captures(root).get("reference", ())[:MAX_REFERENCES]:
+        # Sliced from the bytes, not node.text: with a parse fed by a callback that calls back into Python.
+        name = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        if not name.isidentifier():  # most are plain names
+            name = clean(name.encode())
+        if name:
+            seen.add((node.start_point[0] + 1, name))
+    references = sorted(seen)
+    import_nodes = cursor(import_query).captures(root).get("import", [])[:MAX_IMPORTS]
     imports = _import_block(import_nodes, definitions, scoped)
     return FileStructure(language, tuple(definitions), tuple(references), imports, root.has_error)
 
@@ -171,18 +167,18 @@ def _clean(raw: bytes | None) -> str:
     return match.group(0) if match else ""
 
 
-def _declarator_name(node: Any) -> tuple[str, str]:
+def _declarator_name(node: Any, data: bytes) -> tuple[str, str]:
     """(name, qualifier) of a C/C++ function definition, unwrapping pointer and reference declarators."""
     declarator = node.child_by_field_name("declarator")
     for _ in range(16):
         if declarator is None:
             return "", ""
         if declarator.type in _NAME_TYPES:
-            text = declarator.text.decode("utf-8", "replace")
+            text = _text(declarator, data).decode("utf-8", "replace")
             qualifier = ""
             if "::" in text:
                 qualifier = _clean(text.rsplit("::", 1)[0].encode())
-            return _clean(declarator.text), qualifier
+            return _clean(_text(declarator, data)), qualifier
         inner = declarator.child_by_field_name("declarator")
         if inner is None:
             inner = next((c for c in declarator.named_children if c.type != "attribute_declaration"), None)
@@ -190,7 +186,11 @@ def _declarator_name(node: Any) -> tuple[str, str]:
     return "", ""
 
 
-def _definitions(matches: list, spec: LanguageSpec, scoped: set[tuple[int, int]]) -> list[Definition]:
+def _text(node: Any, data: bytes) -> bytes:
+    return data[node.start_byte:node.end_byte]
+
+
+def _definitions(matches: list, spec: LanguageSpec, scoped: set[tuple[int, int]], data: bytes) -> list[Definition]:
     found: dict[tuple[int, int], Definition] = {}
     for _, caps in matches:
         kind = node = None
@@ -202,9 +202,9 @@ def _definitions(matches: list, spec: LanguageSpec, scoped: set[tuple[int, int]]
             continue
         qualifier = ""
         if "name" in caps:
-            name = _clean(caps["name"][0].text)
+            name = _clean(_text(caps["name"][0], data))
         elif node.type == "function_definition":  # C and C++: the name sits inside declarators
-            name, qualifier = _declarator_name(node)
+            name, qualifier = _declarator_name(node, data)
         elif node.type == "operator_declaration":
             name = "operator"
         else:
