@@ -55,8 +55,8 @@ class Services:
 
 def build_services(ctx: AppContext) -> Services:
     return Services(
-        inference=InferenceService(ctx, worker=Worker("inference")),
-        store=StoreService(ctx.paths.database, worker=Worker("store")),
+        inference=InferenceService(ctx, Worker("inference")),
+        store=StoreService(ctx.paths.database, Worker("store")),
         downloads=DownloadService(ctx.paths.models, ctx.download_options, downloads=Worker("downloads"),
                                   tasks=Worker("model-tasks")),
         repository=Worker("repository"),

@@ -25,15 +25,15 @@ class DownloadService(QObject):
     finished = Signal(str, object)  # model id, final DownloadState (DONE, PAUSED or CANCELLED)
     failed = Signal(str, object)  # model id, UserError
 
-    def __init__(self, models_dir, options: Callable[[], DownloadOptions], parent: QObject | None = None, *,
-                 downloads: Worker | None = None, tasks: Worker | None = None) -> None:
+    def __init__(self, models_dir, options: Callable[[], DownloadOptions], *, downloads: Worker, tasks: Worker,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._models_dir = models_dir
         self._options = options
-        self._downloads = downloads or Worker("downloads", self)
+        self._downloads = downloads  # both workers come from the composition root (app.services)
         # Quick jobs (fit, header checks, deletes, imports) get their own thread so they never wait
         # behind a download of several gigabytes.
-        self._tasks = tasks or Worker("model-tasks", self)
+        self._tasks = tasks
         self._controls: dict[str, DownloadControl] = {}  # GUI thread; each control's events are thread-safe
 
     @property

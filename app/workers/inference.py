@@ -85,10 +85,10 @@ class InferenceService(QObject):
     failed = Signal(int, object)  # job id, UserError
     counted = Signal(int, int, int)  # request id, prompt tokens, context size
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
+    def __init__(self, ctx: AppContext, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx  # read on the inference thread: its settings and manifest are immutable snapshots
-        self._worker = worker or Worker("inference", self)
+        self._worker = worker  # from the composition root (app.services): the one thread that owns the model
         self._slot = _EngineSlot()
         self.info: EngineInfo | None = None  # a frozen snapshot of the loaded model, set on the GUI thread
         self._active: ChatJob | InfillJob | None = None

@@ -7,7 +7,6 @@ a later call may rely on what an earlier one created (see `Ref`).
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from pathlib import Path
@@ -17,7 +16,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.core.chat.saving import Ref  # noqa: F401 - re-exported: it moved to the chat use case
 from app.core.errors import UserError
-from app.core.settings import Settings, save_settings
 from app.core.store import ConversationStore, StoreBusyError, StoreError
 from app.workers.worker import OnError, Worker
 
@@ -39,10 +37,10 @@ class StoreService(QObject):
 
     OPEN_RETRY_MAX_S = 5.0
 
-    def __init__(self, path: Path, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
+    def __init__(self, path: Path, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._from_store.connect(self._relay, Qt.ConnectionType.QueuedConnection)
-        self._runner = worker or Worker("store", self)
+        self._runner = worker  # created by the composition root (app.services), owns the connection
         self._store: ConversationStore | None = None  # used only on the store thread
         self._open_error: str | None = None
         self._stopping = threading.Event()
@@ -120,11 +118,3 @@ class StoreService(QObject):
         self._stopping.set()  # a database still locked is given up on rather than waited for
         self._runner.submit(close)
         self._runner.shutdown(timeout_ms)
-
-
-def save_settings_later(store: StoreService, settings: Settings, path: Path,
-                        on_error: OnError | None = None) -> None:
-    """Write a snapshot of the settings on the store thread (the GUI thread never touches the disk)."""
-    snapshot = copy.deepcopy(settings)
-    store.submit(lambda _store: save_settings(snapshot, path), None,
-                 on_error or (lambda message: store.error.emit(f"Settings could not be saved: {message}")))
