@@ -131,17 +131,22 @@ def covered(chunks: list[tuple[str, int, int]], gold: dict[str, list[list[int]]]
     return any_file, every
 
 
-def _init_worker() -> None:
-    global _counter
+_keep_index: Path | None = None  # --keep-index: indexes kept between runs (re-opened warm), for tuning
+
+
+def _init_worker(keep_index: Path | None = None) -> None:
+    global _counter, _keep_index
     from app.core.engine import VocabCounter
     _counter = VocabCounter(embedded_model())
+    _keep_index = keep_index
 
 
 def run_group(job: tuple[dict, list[dict], list[int]]) -> list[dict]:
     """Index one old tree and run every case on it at every budget, app and baseline."""
+    from fix_eval_history import read_text
+
     from app.core.repo.index import RepoIndex
     from app.core.repo.pack import pack
-    from fix_eval_history import read_text
 
     spec, cases, budgets = job
     started = time.perf_counter()
@@ -149,7 +154,7 @@ def run_group(job: tuple[dict, list[dict], list[int]]) -> list[dict]:
         root = tree_for(spec)
     except Exception as exc:
         return [{"id": c["id"], "error": f"could not unpack: {exc}"} for c in cases]
-    cache = Path(tempfile.mkdtemp(prefix="cld-fixeval-"))
+    cache = _keep_index or Path(tempfile.mkdtemp(prefix="cld-fixeval-"))
     index = RepoIndex(root, cache)
     try:
         stats = index.update()
@@ -180,7 +185,8 @@ def run_group(job: tuple[dict, list[dict], list[int]]) -> list[dict]:
         return results
     finally:
         index.close()
-        shutil.rmtree(cache, ignore_errors=True)
+        if _keep_index is None:
+            shutil.rmtree(cache, ignore_errors=True)
 
 
 def select(cases: list[dict], language: str | None, limit: int | None) -> list[dict]:
@@ -231,6 +237,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--json", type=Path, help="write per-case results here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    parser.add_argument("--keep-index", type=Path, help="keep the indexes here between runs (packing changes only)")
     args = parser.parse_args()
     budgets = [int(b) for b in args.budgets.split(",") if b.strip()]
     started = time.perf_counter()
@@ -249,7 +256,7 @@ def main() -> None:
     print(f"{len(cases)} cases over {len(jobs)} old trees, budgets {budgets}, {args.jobs} job(s)", flush=True)
     # Not a multiprocessing.Pool: its workers are daemons, and the indexer may start processes of its own.
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker) as pool:
+                             initializer=_init_worker, initargs=(args.keep_index,)) as pool:
         futures = [pool.submit(run_group, job) for job in jobs]
         for done, future in enumerate(as_completed(futures), start=1):
             result = future.result()

@@ -34,9 +34,9 @@ import re
 import subprocess
 import sys
 import tarfile
-import urllib.parse
 import threading
 import traceback
+import urllib.parse
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -45,11 +45,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT  # noqa: E402  (puts the repository on sys.path)
 from fix_eval_history import (  # noqa: E402
-    Hunk, changelog_section, clean_entry, debian_entries, entry_identifiers, find_changelog, gold_of,
-    hunk_matches, is_code_entry, locate_patch_hunk, parse_patch, read_text, section_entries, source_files,
-    tree_hunks, words)
-from fix_eval_sources import (  # noqa: E402
-    REPORT_LANGUAGE, cached_json, fetch, http_get, sha256_file, top_folder, tree_for)
+    Hunk,
+    changelog_section,
+    clean_entry,
+    debian_entries,
+    entry_identifiers,
+    find_changelog,
+    gold_of,
+    hunk_matches,
+    is_code_entry,
+    locate_patch_hunk,
+    parse_patch,
+    read_text,
+    section_entries,
+    source_files,
+    tree_hunks,
+    words,
+)
+from fix_eval_sources import REPORT_LANGUAGE, cached_json, fetch, sha256_file, top_folder, tree_for  # noqa: E402
 
 from app.core.repo.scan import ScanRules, scan_all  # noqa: E402
 
@@ -116,7 +129,8 @@ def pypi_pairs(package: str, count: int) -> list[tuple[dict, dict]]:
         if key is None or not sdists:
             continue
         sdist = sdists[0]
-        releases.append((key, {"ecosystem": "pypi", "package": package, "version": version, "url": urllib.parse.urljoin(f"https://pypi.org/pypi/{package}/json", sdist["url"]),
+        url = urllib.parse.urljoin(f"https://pypi.org/pypi/{package}/json", sdist["url"])
+        releases.append((key, {"ecosystem": "pypi", "package": package, "version": version, "url": url,
                                "sha256": sdist["digests"]["sha256"]}))
     releases.sort(key=lambda r: r[0])
     releases = releases[-(count + 1):]
@@ -344,10 +358,10 @@ def debian_cases(old: dict, new: dict) -> list[dict]:
     new_files = _read_debian_tar(new)
     old_files = _read_debian_tar(old)
     changelog = new_files.get("debian/changelog", "")
-    series = [l.split()[0] for l in new_files.get("debian/patches/series", "").splitlines()
-              if l.strip() and not l.startswith("#")]
-    old_series = {l.split()[0] for l in old_files.get("debian/patches/series", "").splitlines()
-                  if l.strip() and not l.startswith("#")}
+    series = [ln.split()[0] for ln in new_files.get("debian/patches/series", "").splitlines()
+              if ln.strip() and not ln.startswith("#")]
+    old_series = {ln.split()[0] for ln in old_files.get("debian/patches/series", "").splitlines()
+                  if ln.strip() and not ln.startswith("#")}
     fresh = [p for p in series if p not in old_series or
              new_files.get(f"debian/patches/{p}") != old_files.get(f"debian/patches/{p}")]
     if not fresh:

@@ -469,8 +469,8 @@ def parse_patch(text: str) -> tuple[str, list[tuple[str, int, list[str], list[tu
             seen_old = seen_new = 0
             i += 1
             while i < len(lines) and (seen_old < old_count or seen_new < new_count):
-                l = lines[i]
-                op, rest = (l[:1], l[1:]) if l else (" ", "")
+                line = lines[i]
+                op, rest = (line[:1], line[1:]) if line else (" ", "")
                 if op == "\\":
                     i += 1
                     continue
@@ -498,7 +498,7 @@ def locate_patch_hunk(old_lines: list[str], start: int, old_side: list[str],
     candidates = []
     first = strip[0]
     for i in range(0, len(old_lines) - n + 1):
-        if old_lines[i].rstrip() == first and [l.rstrip() for l in old_lines[i:i + n]] == strip:
+        if old_lines[i].rstrip() == first and [ln.rstrip() for ln in old_lines[i:i + n]] == strip:
             candidates.append(i)
     if not candidates:
         return None
