@@ -31,9 +31,9 @@ PARSE_TIMEOUT_S = 2.0  # per parse; a 1 MB file parses in well under 0.1 s
 MAX_DEFINITIONS = 5_000
 MAX_REFERENCES = 50_000
 MAX_IMPORTS = 5_000
-MAX_QUERY_DEPTH = 48  # definitions start this deep in the tree at most (real code: under 12)
+MAX_QUERY_DEPTH = 256  # matches start this deep in the tree at most (real definitions: under 12)
 MAX_LEADING = 64  # comment or attribute lines taken into a definition from above it
-_READ_BYTES = 1 << 16
+_READ_BYTES = 1024  # small: query predicates read node text through the same callback
 
 CONTAINERS = frozenset({"class", "struct", "interface", "enum", "trait", "impl", "module"})
 _FUNCTIONS = frozenset({"function", "method"})
@@ -77,15 +77,15 @@ def language_for(path: str) -> str | None:
 
 
 @lru_cache(maxsize=None)  # per process: parsers and compiled queries are built once per language
-def _compiled(language: str) -> tuple[Any, Any, Any, Any, LanguageSpec]:
+def _compiled(language: str) -> tuple[Any, Any, LanguageSpec]:
     import tree_sitter
     import tree_sitter_language_pack
 
     spec = LANGUAGES[language]
     lang = tree_sitter_language_pack.get_language(spec.grammar)  # type: ignore[arg-type]
     parser = tree_sitter.Parser(lang)
-    return (parser, tree_sitter.Query(lang, spec.definitions), tree_sitter.Query(lang, spec.references),
-            tree_sitter.Query(lang, spec.imports), spec)
+    # One query for all three: a single walk of the tree costs half of three.
+    return parser, tree_sitter.Query(lang, "\n".join((spec.definitions, spec.references, spec.imports))), spec
 
 
 def parse_structure(path: str, text: str, timeout_s: float = PARSE_TIMEOUT_S) -> FileStructure | None:
@@ -108,7 +108,7 @@ def parse_structure(path: str, text: str, timeout_s: float = PARSE_TIMEOUT_S) ->
 def _structure(language: str, data: bytes, timeout_s: float) -> FileStructure:
     import tree_sitter
 
-    parser, def_query, ref_query, import_query, spec = _compiled(language)
+    parser, query, spec = _compiled(language)
     deadline = time.monotonic() + timeout_s
 
     def over_time(*_: object) -> bool:
@@ -127,27 +127,35 @@ def _structure(language: str, data: bytes, timeout_s: float) -> FileStructure:
         parser.reset()
     root = tree.root_node
 
-    def cursor(query: Any) -> Any:
-        if time.monotonic() > deadline:
-            raise ParseTimeout()
-        # No progress callback on queries: the binding (0.26) crashes with one. A query's cost grows
-        # with the tree, which the parse's bound already limits; past the deadline, nothing more runs.
-        return tree_sitter.QueryCursor(query)
-
-    scoped: set[tuple[int, int]] = set()  # byte ranges of definitions other than modules/namespaces
-    definitions = _definitions(cursor(def_query).set_max_start_depth(MAX_QUERY_DEPTH).matches(root), spec, scoped,
-                               data)
+    if time.monotonic() > deadline:
+        raise ParseTimeout()
+    # No progress callback on the query: the binding (0.26) crashes with one. Its cost grows with the
+    # tree, which the parse's bound already limits.
+    cursor = tree_sitter.QueryCursor(query).set_max_start_depth(MAX_QUERY_DEPTH)
+    definition_matches = []
+    import_nodes: list[Any] = []
     seen: set[tuple[int, str]] = set()
-    clean = _clean
-    for node in cursor(ref_query).captures(root).get("reference", ())[:MAX_REFERENCES]:
-        # Sliced from the bytes, not node.text: with a parse fed by a callback that calls back into Python.
-        name = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-        if not name.isidentifier():  # most are plain names
-            name = clean(name.encode())
-        if name:
-            seen.add((node.start_point[0] + 1, name))
+    for _, caps in cursor.matches(root):
+        found = caps.get("reference")
+        if found is not None:
+            if len(seen) < MAX_REFERENCES:
+                node = found[0]
+                # Sliced from the bytes, not node.text: with a parse fed by a callback that calls back into Python.
+                name = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+                if not name.isidentifier():  # most are plain names
+                    name = _clean(name.encode())
+                if name:
+                    seen.add((node.start_point[0] + 1, name))
+            continue
+        found = caps.get("import")
+        if found is not None:
+            if len(import_nodes) < MAX_IMPORTS:
+                import_nodes.append(found[0])
+            continue
+        definition_matches.append((0, caps))
+    scoped: set[tuple[int, int]] = set()  # byte ranges of definitions other than modules/namespaces
+    definitions = _definitions(definition_matches, spec, scoped, data)
     references = sorted(seen)
-    import_nodes = cursor(import_query).captures(root).get("import", [])[:MAX_IMPORTS]
     imports = _import_block(import_nodes, definitions, scoped)
     return FileStructure(language, tuple(definitions), tuple(references), imports, root.has_error)
 
