@@ -21,6 +21,12 @@ sha256, versions, entry text) and gold line ranges go into the JSON.
 
     .venv/bin/python benchmarks/fix_eval_build.py            # all sources
     .venv/bin/python benchmarks/fix_eval_build.py --only pypi --pairs 6
+    # add one language's cases to the existing file, leaving its cases byte for byte as they are:
+    .venv/bin/python benchmarks/fix_eval_build.py --only npm --packages prosemirror-model,rxjs,... \
+        --language typescript --max-per-language 25 --add
+
+TypeScript cases come from NPM_TYPESCRIPT (packages that ship their .ts sources) and are reported as
+"typescript"; JavaScript ones keep the "js/ts" label they were built with.
 
 Debian needs deb-src lines for bookworm and bookworm-security (a file in /etc/apt/sources.list.d/
 with "Types: deb-src") and `apt-get update`; without them that source is skipped.
@@ -96,6 +102,14 @@ NPM = ["qs", "express", "body-parser", "send", "serve-static", "finalhandler", "
        "iconv-lite", "raw-body", "type-is", "accepts", "negotiator", "on-finished", "http-errors", "vary",
        "serve-index", "connect", "koa", "koa-router", "fastify", "pino", "undici", "node-fetch", "got",
        "form-data", "yaml", "typeorm", "sequelize", "pg", "redis", "ioredis", "mongodb", "sinon", "chai"]
+# npm packages written in TypeScript whose tarballs carry the .ts sources (src/) and a per-release
+# CHANGELOG.md; their compiled JavaScript (dist/, lib/, esm/) is not scored (see source_files).
+NPM_TYPESCRIPT = ["prosemirror-model", "prosemirror-state", "prosemirror-view", "prosemirror-transform",
+                  "prosemirror-commands", "prosemirror-markdown", "prosemirror-inputrules", "prosemirror-history",
+                  "prosemirror-keymap", "prosemirror-schema-list", "prosemirror-dropcursor", "prosemirror-gapcursor",
+                  "prosemirror-collab", "prosemirror-changeset", "@lezer/markdown", "rxjs", "mobx", "mobx-react-lite",
+                  "@preact/signals-core", "@preact/signals", "@pothos/core", "@remix-run/router", "wonka",
+                  "true-myth", "json-schema-to-typescript", "openapi-typescript"]
 
 PER_PACKAGE = 6  # cases from one package at most: a spread of projects, not one project's habits
 MAX_PER_LANGUAGE = 40
@@ -143,7 +157,7 @@ def _semver_key(version: str):
 
 
 def npm_pairs(package: str, count: int) -> list[tuple[dict, dict]]:
-    data = cached_json(f"https://registry.npmjs.org/{package}", f"npm-{package}")
+    data = cached_json(f"https://registry.npmjs.org/{package.replace('/', '%2F')}", f"npm-{package}")
     releases = []
     for version, meta in data.get("versions", {}).items():
         key = _semver_key(version)
@@ -327,6 +341,8 @@ def registry_cases(old: dict, new: dict) -> list[dict]:
             per_entry[owners[0]].append(hunks[h_index])
     for e_index, owned in sorted(per_entry.items()):
         raw, question = code[e_index]
+        if len(idents[e_index]) > 25:
+            continue  # a release note of many paragraphs names half the code base: nothing tells its hunks
         case = make_case("names-code", old, new, raw, question, owned, lengths, old_root, "changelog entry",
                          {**extra, "matched_names": sorted(idents[e_index])})
         if case:
@@ -470,7 +486,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--debug", action="store_true")
     parser.add_argument("--merge", type=Path, nargs="+", help="only merge earlier outputs (partial builds)")
+    parser.add_argument("--max-per-language", type=int, default=40,
+                        help="cases of one language at most (with --add: counting those already there)")
+    parser.add_argument("--language", action="append", help="keep only cases of this language (repeatable)")
+    parser.add_argument("--add", action="store_true",
+                        help="add the cases found to --out, keeping its cases as they are (no rebuild)")
     args = parser.parse_args()
+    globals()["MAX_PER_LANGUAGE"] = args.max_per_language
     if args.merge:
         merged = [c for path in args.merge for c in json.loads(path.read_text())["cases"]]
         for case in merged:
@@ -484,7 +506,7 @@ def main() -> None:
     if "pypi" in sources:
         listings += [("pypi", p) for p in PYPI if not subset or p in subset]
     if "npm" in sources:
-        listings += [("npm", p) for p in NPM if not subset or p in subset]
+        listings += [("npm", p) for p in NPM + NPM_TYPESCRIPT if not subset or p in subset]
 
     def lookup(item):
         kind, package = item
@@ -507,36 +529,74 @@ def main() -> None:
     with ThreadPoolExecutor(args.threads) as pool:
         for found in pool.map(run_pair, pairs):
             cases += found
-    write_selection(cases, args.out)
+    if args.language:
+        cases = [c for c in cases if c["language"] in args.language]
+    if args.add:
+        add_to(cases, args.out)
+    else:
+        write_selection(cases, args.out)
 
 
-def write_selection(cases: list[dict], out: Path) -> None:
+def add_to(cases: list[dict], out: Path) -> None:
+    """Add new cases to an existing file: its cases stay byte for byte as they are.
+
+    The new ones go through the same selection (caps counted together with the cases already there
+    of the same package and language); a pair and entry already in the file is not added twice.
+    """
+    existing = json.loads(out.read_text())["cases"] if out.is_file() else []
+    known = {(c["id"].split("#")[0], c["changelog_entry"]) for c in existing}
+    fresh = [c for c in cases if (c["id"], c["changelog_entry"]) not in known]
+    have_package = Counter((c["report_language"], c["package"]) for c in existing)
+    have_language = Counter(c["report_language"] for c in existing)
+    chosen = select(fresh, have_package, have_language)
+    seen = Counter(c["id"].split("#")[0] for c in existing)
+    for case in chosen:
+        seen[case["id"]] += 1
+        case["id"] += f"#{seen[case['id']]}"
+    merged = existing + chosen
+    merged.sort(key=lambda c: (c["report_language"], c["package"], c["id"]))
+    _write(merged, out, f"{len(chosen)} new cases added, ")
+
+
+def select(cases: list[dict], have_package: Counter | None = None, have_language: Counter | None = None) -> list[dict]:
+    """At most PER_PACKAGE cases a package (newest releases first), MAX_PER_LANGUAGE a language,
+    taken round-robin over packages so that no single project dominates a language."""
+    have_package = have_package or Counter()
+    have_language = have_language or Counter()
     cases = [c for c in cases if c["rule"] == "debian-patch" or is_code_entry(c["question"])]
-    # At most PER_PACKAGE cases a package (newest releases first), MAX_PER_LANGUAGE a language,
-    # taken round-robin over packages so that no single project dominates a language.
     by_package: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for case in cases:
         by_package[(case["report_language"], case["package"])].append(case)
     chosen: list[dict] = []
     per_language: dict[str, list[list[dict]]] = defaultdict(list)
-    for (lang, _), items in sorted(by_package.items()):
-        per_language[lang].append(list(reversed(items))[:PER_PACKAGE])
+    for key, items in sorted(by_package.items()):
+        per_language[key[0]].append(list(reversed(items))[:max(0, PER_PACKAGE - have_package[key])])
     for lang, queues in sorted(per_language.items()):
         picked: list[dict] = []
-        while len(picked) < MAX_PER_LANGUAGE and any(queues):
+        room = MAX_PER_LANGUAGE - have_language[lang]
+        while len(picked) < room and any(queues):
             for queue in queues:
-                if queue and len(picked) < MAX_PER_LANGUAGE:
+                if queue and len(picked) < room:
                     picked.append(queue.pop(0))
         chosen += picked
+    return chosen
+
+
+def write_selection(cases: list[dict], out: Path) -> None:
+    chosen = select(cases)
     seen: Counter = Counter()
     for case in chosen:
         seen[case["id"]] += 1
         case["id"] += f"#{seen[case['id']]}"
     chosen.sort(key=lambda c: (c["report_language"], c["package"], c["id"]))
+    _write(chosen, out)
+
+
+def _write(chosen: list[dict], out: Path, note: str = "") -> None:
     out.write_text(json.dumps({"version": 1, "built_by": "benchmarks/fix_eval_build.py",
                                     "cases": chosen}, indent=1, ensure_ascii=False) + "\n")
     counts = Counter(c["report_language"] for c in chosen)
-    log(f"{len(chosen)} cases written to {out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    log(f"{note}{len(chosen)} cases written to {out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
 if __name__ == "__main__":

@@ -34,11 +34,18 @@ def source_files(root: Path) -> dict[str, str]:
     cpp = sum(r.endswith((".cc", ".cpp", ".cxx")) for r in rels)
     c = sum(r.endswith(".c") for r in rels)
     vendored = vendored_dirs(root)
+    # A package that ships TypeScript sources ships its compiled JavaScript next to them (lib/, esm/,
+    # cjs/): those copies are generated, not the code its authors changed.
+    ts_stems = {PurePosixPath(r).name.split(".")[0] for r in rels
+                if r.endswith((".ts", ".tsx", ".mts", ".cts")) and not re.search(r"\.d\.[cm]?ts$", r)}
     out = {}
     for rel in rels:
         if any(rel.startswith(v) for v in vendored):
             continue
         lang = language_of(rel, cpp_headers=cpp > c)
+        if lang == "javascript" and ts_stems and (PurePosixPath(rel).name.split(".")[0] in ts_stems
+                                                  or Path(str(root / rel) + ".map").is_file()):
+            continue
         if lang:
             out[rel] = lang
     return out
@@ -334,7 +341,14 @@ _NOT_CODE = re.compile("|".join([
 ]), re.I)
 
 
+# Entries that say how much smaller or faster, not what: a question only when they name the code.
+_VAGUE = re.compile(r"\b(bundle size|shave|bytes|performance|perf:|optimi[sz]e\w*|speed ?up|faster|internal "
+                    r"annotations?)\b", re.I)
+
+
 def is_code_entry(entry: str) -> bool:
+    if _VAGUE.search(entry) and not entry_identifiers(entry):
+        return False
     return not _NOT_CODE.search(entry)
 
 
@@ -362,8 +376,12 @@ def clean_entry(text: str) -> str:
     t = re.sub(r"\(\s*[0-9a-f]{7,40}\s*\)", "", t)
     t = re.sub(r"\b[0-9a-f]{7,40}\b(?=\s*$)", "", t)
     t = re.sub(r"\(\s*[,;]?\s*\)", "", t)
+    # changesets: "[#12](pr) [`abc1234`](commit) Thanks [@x](user)! - text", or "abc1234: text"
+    t = re.sub(r"^(?:\s*`?(?=[0-9a-f]*\d)[0-9a-f]{7,40}`?\s*:?)+\s*(?:!\s*)?(?:-\s+)?", "", t)
+    t = re.sub(r"^\s*!\s*-\s+", "", t)
     t = re.sub(r"\s+", " ", t).strip(" -–:;,")
     t = re.sub(r"\s+([.,;:])", r"\1", t)
+    t = re.sub(r"\s*\bSubmitted\.?$", "", t)  # "Submitted by @x" with the handle gone
     return t
 
 

@@ -213,8 +213,9 @@ EXTENSIONS = {
     ".rb": "ruby",
     ".sh": "bash", ".bash": "bash",
 }
-# Reported together: the issue treats TypeScript and JavaScript as one language.
-REPORT_LANGUAGE = {"typescript": "js/ts", "javascript": "js/ts"}
+# The language a case is reported under. JavaScript cases keep the "js/ts" label they were built with
+# (the runner shows them as "javascript"); TypeScript cases are reported as their own language.
+REPORT_LANGUAGE = {"javascript": "js/ts"}
 
 _SKIP_DIRS = {"test", "tests", "testing", "testsuite", "spec", "specs", "__tests__", "__mocks__", "testdata",
               "fixtures", "fixture", "doc", "docs", "documentation", "example", "examples", "sample", "samples",
