@@ -189,9 +189,84 @@ def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple
     return text, count_tokens(text) if text else 0
 
 
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    path: str
+    start: int
+    end: int
+    text: str
+    header: tuple[int, int] | None  # the enclosing class's header lines, for a member cut out of it
+
+    def render(self) -> str:
+        return PackedChunk(self.path, self.start, self.end, 0.0, 0, self.text).render()
+
+
+# How the budget is shared between files (tuned on benchmarks/fix_eval.py, see docs/retrieval.md):
+FIRST_FILE_SHARE = 0.6  # the best file may take this much of what is left after the map
+NEXT_FILE_SHARE = 0.45  # each following file this much of what is still left
+MAX_FILES = 16
+FILE_FLOOR = 0.2  # files scoring under this share of the best file get no room of their own
+SECOND_HIT_WEIGHT = 0.35  # a file with several good chunks ranks above one with a single lucky chunk
+
+
+def _rows(index: RepoIndex, where: str, args: tuple) -> list[_Row]:
+    return [_Row(i, p, s, e, t, (hs, he) if hs else None) for i, p, s, e, t, hs, he in index.db.execute(
+        f"SELECT id, path, start, end_line, text, header_start, header_end FROM chunks WHERE {where} ORDER BY start",
+        args)]
+
+
+def _file_order(ranked: list[tuple[float, int]], path_of: dict[int, str]) -> list[tuple[str, float]]:
+    per_file: dict[str, list[float]] = defaultdict(list)
+    for score, chunk_id in ranked:
+        if chunk_id in path_of:
+            per_file[path_of[chunk_id]].append(score)
+    scored = {path: s[0] + SECOND_HIT_WEIGHT * sum(s[1:3]) for path, s in per_file.items()}
+    return sorted(scored.items(), key=lambda item: -item[1])
+
+
+def _focus(rows: list[_Row], hits: list[_Row], imports: tuple[int, int] | None) -> list[_Row]:
+    """What of a file too big to send whole matters for its hits, most important first.
+
+    Each hit, then the class header of a method, the definitions just above and below it (a fix
+    often touches the neighbour too), then the import block; the next hit after that.
+    """
+    position = {row.id: n for n, row in enumerate(rows)}
+    wanted: list[_Row] = []
+    for hit in hits:
+        n = position[hit.id]
+        wanted.append(hit)
+        if hit.header is not None:
+            wanted += [r for r in rows if r.start <= hit.header[0] <= r.end]
+        wanted += rows[max(0, n - 1):n] + rows[n + 1:n + 2]
+        if imports is not None:
+            wanted += [r for r in rows if r.start <= imports[1] and r.end >= imports[0]]
+    return list({row.id: row for row in wanted}.values())
+
+
+def _blocks(rows: list[_Row], score_of: dict[int, float]) -> list[PackedChunk]:
+    """Rows of one file in line order, touching ones joined: the model reads the code as it is."""
+    blocks: list[PackedChunk] = []
+    for row in sorted(rows, key=lambda r: r.start):
+        score = score_of.get(row.id, 0.0)
+        last = blocks[-1] if blocks else None
+        if last is not None and row.start <= last.end_line + 1:
+            text = last.text if row.end <= last.end_line else last.text + "\n" + row.text
+            blocks[-1] = replace(last, end_line=max(last.end_line, row.end), score=max(last.score, score), text=text)
+        else:
+            blocks.append(PackedChunk(row.path, row.start, row.end, score, 0, row.text))
+    return blocks
+
+
 def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounter,
          exclude: frozenset[str] = frozenset()) -> PackResult:
-    """The best chunks for `question` within `budget` tokens; files in `exclude` are left out."""
+    """The code `question` needs within `budget` tokens; files in `exclude` are left out.
+
+    Files are taken in rank order. A file that fits its share of the budget goes in whole (the
+    code a fix touches is often a few functions apart in one file); a bigger one gives its hits
+    with their class headers, neighbours and imports. Whatever room is left takes the best
+    remaining chunks of any file. The result is grouped by file, each file in line order.
+    """
     result = PackResult(question=question, budget=budget)
     if budget <= 0:
         return result
@@ -199,24 +274,60 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
     if result.map_tokens > budget * MAP_SHARE:  # not even one line fits: no map
         result.map_text, result.map_tokens = "", 0
     remaining = budget - result.map_tokens
-    for score, chunk_id in rank(index, question):
-        row = index.db.execute("SELECT path, start, end_line, text FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-        if row is None or row[0] in exclude:
+    ranked = rank(index, question)
+    ids = [chunk_id for _score, chunk_id in ranked]
+    by_id: dict[int, _Row] = {}
+    for offset in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        part = ids[offset:offset + 500]
+        for row in _rows(index, f"id IN ({','.join('?' * len(part))})", tuple(part)):
+            if row.path not in exclude:
+                by_id[row.id] = row
+    score_of = {chunk_id: score for score, chunk_id in ranked}
+    chosen: dict[str, dict[int, _Row]] = {}
+    cost_cache: dict[int, int] = {}
+
+    def cost(row: _Row) -> int:
+        if row.id not in cost_cache:
+            cost_cache[row.id] = count_tokens(row.render())
+        return cost_cache[row.id]
+
+    files = _file_order(ranked, {i: r.path for i, r in by_id.items()})
+    best = files[0][1] if files else 0.0
+    for n, (path, file_score) in enumerate(files[:MAX_FILES]):
+        if remaining < 64 or file_score < FILE_FLOOR * best:
+            break
+        allowance = remaining * (FIRST_FILE_SHARE if n == 0 else NEXT_FILE_SHARE)
+        rows = _rows(index, "path = ?", (path,))
+        whole = count_tokens(PackResult("", 0, chunks=_blocks(rows, score_of)).render())
+        if whole <= allowance:
+            chosen[path] = {row.id: row for row in rows}
+            remaining -= whole
             continue
-        chunk = PackedChunk(row[0], row[1], row[2], score, 0, row[3])
-        tokens = count_tokens(chunk.render())
-        if tokens > remaining:
-            continue  # a smaller, lower-ranked chunk may still fit
-        result.chunks.append(replace(chunk, tokens=tokens))
-        remaining -= tokens
+        imports = index.db.execute("SELECT imports_start, imports_end FROM files WHERE path = ?", (path,)).fetchone()
+        hits = sorted((r for r in rows if r.id in score_of), key=lambda r: -score_of[r.id])
+        spent, taken = 0, chosen.setdefault(path, {})
+        for row in _focus(rows, hits, tuple(imports) if imports and imports[0] else None):
+            if spent + cost(row) <= allowance:
+                taken[row.id] = row
+                spent += cost(row)
+        remaining -= spent
+    for _score, chunk_id in ranked:  # the rest of the room: the best chunks not yet in
+        row = by_id.get(chunk_id)
         if remaining < 32:
             break
+        if row is None or chunk_id in chosen.get(row.path, {}) or cost(row) > remaining:
+            continue
+        chosen.setdefault(row.path, {})[chunk_id] = row
+        remaining -= cost(row)
+    for path, rows_in in chosen.items():
+        for block in _blocks(list(rows_in.values()), score_of):
+            result.chunks.append(replace(block, tokens=count_tokens(block.render())))
     # The headers and separators between pieces cost tokens too: count the text as it is sent, and
-    # drop the lowest-ranked chunks until it fits.
+    # drop the lowest-scored pieces until it fits.
     result.used_tokens = count_tokens(result.render()) if (result.chunks or result.map_text) else 0
     while result.used_tokens > budget and (result.chunks or result.map_text):
         if result.chunks:
-            result.chunks.pop()
+            result.chunks.remove(min(result.chunks, key=lambda c: c.score))
         else:
             result.map_text, result.map_tokens = "", 0
         result.used_tokens = count_tokens(result.render()) if (result.chunks or result.map_text) else 0
