@@ -203,10 +203,11 @@ class _Row:
 
 
 # How the budget is shared between files (tuned on benchmarks/fix_eval.py, see docs/retrieval.md):
-FIRST_FILE_SHARE = 0.6  # the best file may take this much of what is left after the map
-NEXT_FILE_SHARE = 0.45  # each following file this much of what is still left
+FIRST_FILE_SHARE = 0.5  # the best file may take this much of what is left after the map
+NEXT_FILE_SHARE = 0.4  # each following file this much of what is still left
 MAX_FILES = 16
 FILE_FLOOR = 0.2  # files scoring under this share of the best file get no room of their own
+MAX_CHARS_PER_TOKEN = 5
 SECOND_HIT_WEIGHT = 0.35  # a file with several good chunks ranks above one with a single lucky chunk
 
 
@@ -244,8 +245,14 @@ def _focus(rows: list[_Row], hits: list[_Row], imports: tuple[int, int] | None) 
     return list({row.id: row for row in wanted}.values())
 
 
-def _blocks(rows: list[_Row], score_of: dict[int, float]) -> list[PackedChunk]:
-    """Rows of one file in line order, touching ones joined: the model reads the code as it is."""
+def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] | None = None) -> list[PackedChunk]:
+    """Rows of one file in line order, touching ones joined: the model reads the code as it is.
+
+    The chunker leaves out lines that are only whitespace between definitions; two chosen rows
+    with only such lines between them (no chunk of `all_rows` there) are joined across them, so a
+    whole file is sent as one block and a fix's blank-line edits are inside what was sent.
+    """
+    starts = sorted((r.start, r.end) for r in (all_rows if all_rows is not None else rows))
     blocks: list[PackedChunk] = []
     for row in sorted(rows, key=lambda r: r.start):
         score = score_of.get(row.id, 0.0)
@@ -253,6 +260,11 @@ def _blocks(rows: list[_Row], score_of: dict[int, float]) -> list[PackedChunk]:
         if last is not None and row.start <= last.end_line + 1:
             text = last.text if row.end <= last.end_line else last.text + "\n" + row.text
             blocks[-1] = replace(last, end_line=max(last.end_line, row.end), score=max(last.score, score), text=text)
+        elif last is not None and not any(last.end_line < s <= row.start - 1 or last.end_line < e < row.start
+                                          for s, e in starts):
+            blank = row.start - last.end_line - 1
+            blocks[-1] = replace(last, end_line=row.end, score=max(last.score, score),
+                                 text=last.text + "\n" * (blank + 1) + row.text)
         else:
             blocks.append(PackedChunk(row.path, row.start, row.end, score, 0, row.text))
     return blocks
@@ -284,6 +296,8 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
                 by_id[row.id] = row
     score_of = {chunk_id: score for score, chunk_id in ranked}
     chosen: dict[str, dict[int, _Row]] = {}
+    all_rows: dict[str, list[_Row]] = {}  # every chunk of the files looked at whole
+    counted: dict[str, int] = {}  # tokens of a file sent whole as one block, already counted
     cost_cache: dict[int, int] = {}
 
     def cost(row: _Row) -> int:
@@ -298,11 +312,18 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
             break
         allowance = remaining * (FIRST_FILE_SHARE if n == 0 else NEXT_FILE_SHARE)
         rows = _rows(index, "path = ?", (path,))
-        whole = count_tokens(PackResult("", 0, chunks=_blocks(rows, score_of)).render())
-        if whole <= allowance:
-            chosen[path] = {row.id: row for row in rows}
-            remaining -= whole
-            continue
+        all_rows[path] = rows
+        # Counting a big file exactly is the slow part of packing: skip it when even five characters
+        # per token (more than code ever has) would not fit.
+        if sum(len(row.text) for row in rows) / MAX_CHARS_PER_TOKEN <= allowance:
+            blocks = _blocks(rows, score_of)
+            whole = count_tokens(PackResult("", 0, chunks=blocks).render())
+            if whole <= allowance:
+                chosen[path] = {row.id: row for row in rows}
+                if len(blocks) == 1:
+                    counted[path] = whole
+                remaining -= whole
+                continue
         imports = index.db.execute("SELECT imports_start, imports_end FROM files WHERE path = ?", (path,)).fetchone()
         hits = sorted((r for r in rows if r.id in score_of), key=lambda r: -score_of[r.id])
         spent, taken = 0, chosen.setdefault(path, {})
@@ -320,8 +341,12 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
         chosen.setdefault(row.path, {})[chunk_id] = row
         remaining -= cost(row)
     for path, rows_in in chosen.items():
-        for block in _blocks(list(rows_in.values()), score_of):
-            result.chunks.append(replace(block, tokens=count_tokens(block.render())))
+        if path not in all_rows:
+            all_rows[path] = _rows(index, "path = ?", (path,))
+        blocks = _blocks(list(rows_in.values()), score_of, all_rows[path])
+        for block in blocks:
+            tokens = counted[path] if path in counted and len(blocks) == 1 else count_tokens(block.render())
+            result.chunks.append(replace(block, tokens=tokens))
     # The headers and separators between pieces cost tokens too: count the text as it is sent, and
     # drop the lowest-scored pieces until it fits.
     result.used_tokens = count_tokens(result.render()) if (result.chunks or result.map_text) else 0
