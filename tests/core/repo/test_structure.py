@@ -144,28 +144,6 @@ enum Color { Red }
 namespace NS { export const f = () => 1; }
 export const handler = async (e: Event) => { log(e); };
 ''',
-    "a.tsx": r'''import { a } from "./a";
-import * as b from "b";
-
-/** Greets. */
-export function greet(name: string): string {
-  return format(name);
-}
-
-@Component({})
-export class Widget extends Base implements I {
-  @Input() x = 1;
-  /** renders */
-  render(): void { this.draw(); new Painter(); }
-}
-
-export interface Shape { area(): number; }
-type Id = string;
-enum Color { Red }
-namespace NS { export const f = () => 1; }
-export const handler = async (e: Event) => { log(e); };
-function App() { return <Button onClick={go} />; }
-''',
     "a.php": r'''<?php
 namespace App\Http;
 
@@ -273,6 +251,8 @@ module Shop
 end
 ''',
 }
+# TSX is TypeScript plus markup: the same source with a component at the end.
+SOURCES["a.tsx"] = SOURCES["a.ts"] + 'function App() { return <Button onClick={go} />; }\n'
 
 # (name, kind, first line with decorators/attributes/doc comment, last line, last header line)
 DEFINITIONS = {
