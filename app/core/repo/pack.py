@@ -202,7 +202,7 @@ class _Row:
         return PackedChunk(self.path, self.start, self.end, 0.0, 0, self.text).render()
 
 
-# How the budget is shared between files (tuned on benchmarks/fix_eval.py, see docs/retrieval.md):
+# How the budget is shared between files (tuned on benchmarks/fix_eval.py; figures in its commit messages):
 FIRST_FILE_SHARE = 0.5  # the best file may take this much of what is left after the map
 NEXT_FILE_SHARE = 0.4  # each following file this much of what is still left
 MAX_FILES = 16
