@@ -98,7 +98,7 @@ class SettingsOwner:
                 log.exception("a settings listener failed")
         if self.save is not None:
             try:
-                self.save(new)
+                self.save(self._current)  # the newest, should a listener have changed it again
             except OSError as exc:  # the change holds for this run; only keeping it failed
                 raise SettingsError(f"The settings apply now but could not be saved: {describe_os_error(exc)}.",
                                     retryable=True) from exc

@@ -299,6 +299,8 @@ class MainWindow(QMainWindow):
         self.show_error(error, retry=(lambda: self.use_model(spec)) if spec is not None else None)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # First: a model load queued behind the answer stopped next must not start while the app quits.
+        self.inference.begin_shutdown()
         self.chat.prepare_close()
         self._ctx.update_settings(window_geometry=bytes(self.saveGeometry().toBase64()).decode())
         self._autosave.flush()  # queued now, before the threads' shutdown, so it is written before exit

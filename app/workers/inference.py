@@ -92,13 +92,18 @@ class InferenceService(QObject):
         self._slot = _EngineSlot()
         self.info: EngineInfo | None = None  # a frozen snapshot of the loaded model, set on the GUI thread
         self._active: ChatJob | InfillJob | None = None
+        self._stopping = threading.Event()  # set at shutdown: jobs still queued return at once
 
     # Loading -----------------------------------------------------------------------------------
     def load(self, spec: str = "") -> None:
         self.info = None
         ctx, slot = self._ctx, self._slot
 
-        def work(report: Report) -> EngineInfo:
+        stopping = self._stopping
+
+        def work(report: Report) -> EngineInfo | None:
+            if stopping.is_set():  # asked for just before quitting: loading gigabytes now helps no one
+                return None
             slot.close()
             model = ctx.resolve(spec or None)
             report(model.display_name)
@@ -108,7 +113,9 @@ class InferenceService(QObject):
         self._worker.submit(work, self._on_loaded, self.load_failed.emit, self.loading.emit,
                             failure="Could not load the model")
 
-    def _on_loaded(self, info: EngineInfo) -> None:
+    def _on_loaded(self, info: EngineInfo | None) -> None:
+        if info is None:
+            return
         self.info = info  # set before anyone connected to `loaded` hears of it
         self.loaded.emit(info)
 
@@ -133,13 +140,13 @@ class InferenceService(QObject):
 
     def _generate(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine], Generation]) -> None:
         self._active = job
-        slot, job_id = self._slot, job.job_id
+        slot, job_id, stopping = self._slot, job.job_id, self._stopping
 
         def work(report: Report) -> None:
             """Stream a generation in batches; every outcome ends in `finished` or `failed`."""
             if slot.engine is None:
                 raise ModelNotLoadedError()
-            if job.cancel.is_set():  # stopped before it started: nothing generated, nothing failed
+            if job.cancel.is_set() or stopping.is_set():  # stopped before it started: nothing generated, nothing failed
                 report(_Finished(GenerationStats(stop_reason="cancelled")))
                 return
             generation = start(slot.engine)
@@ -191,9 +198,14 @@ class InferenceService(QObject):
         return request_id
 
     # Stopping ----------------------------------------------------------------------------------
+    def begin_shutdown(self) -> None:
+        """From now on queued jobs return at once (called as the window closes, before answers are stopped)."""
+        self._stopping.set()
+
     def shutdown(self, timeout_ms: int = 30000) -> None:
         if not self._worker.running:
             return
+        self._stopping.set()  # jobs still queued (a model load, an answer) return at once
         if self._active is not None:
             self._active.cancel.set()  # the abort callback also ends a prompt evaluation
         slot = self._slot

@@ -351,3 +351,15 @@ def test_context_beyond_training_is_warned(qtbot, make_window, app_home, tiny_co
         window.inference.load("tiny-cl")
     assert loaded.args[0].n_ctx == 32768
     assert "beyond the 16,384" in window.banner.label.text()
+
+
+def test_quitting_skips_a_model_load_queued_behind_an_answer(qtbot, make_window, caplog) -> None:
+    window = start_long_answer(qtbot, make_window)
+    loading: list[str] = []
+    window.inference.loading.connect(loading.append)
+    window.use_model(window.ctx.settings.chat_model or "")  # queued behind the streaming answer
+    window.close()
+    window.shutdown()  # cancels the answer; the queued load must not start loading during shutdown
+    qtbot.wait(100)
+    assert loading == []
+    assert not any("did not stop in time" in r.getMessage() for r in caplog.records)

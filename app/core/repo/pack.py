@@ -155,8 +155,8 @@ def _is_test(path: str) -> bool:
             or name.endswith(("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_test.go")))
 
 
-def _map_lines(index: RepoIndex) -> list[str]:
-    """One line per file with its top-level names; read from the index once per change of it."""
+def _map_lines(index: RepoIndex) -> list[tuple[str, str]]:
+    """(path, line) per file, the line naming its top-level names; read from the index once per change of it."""
     cached = index.cache.get("map_lines")
     if cached is not None:
         return cached  # type: ignore[return-value]
@@ -167,14 +167,15 @@ def _map_lines(index: RepoIndex) -> list[str]:
     lines = []
     for (path,) in index.db.execute("SELECT path FROM files WHERE skipped IS NULL ORDER BY path"):
         shown = names.get(path, [])[:12]
-        lines.append(quote_path(path) + (f": {', '.join(shown)}" if shown else ""))
+        lines.append((path, quote_path(path) + (f": {', '.join(shown)}" if shown else "")))
     index.cache["map_lines"] = lines
     return lines
 
 
-def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int) -> tuple[str, int]:
-    """Files with their top-level names, as many as fit in `budget` tokens."""
-    files = _map_lines(index)
+def repo_map(index: RepoIndex, count_tokens: TokenCounter, budget: int,
+             exclude: frozenset[str] = frozenset()) -> tuple[str, int]:
+    """Files with their top-level names, as many as fit in `budget` tokens; files in `exclude` are not named."""
+    files = [line for path, line in _map_lines(index) if path not in exclude]
     lines: list[str] = []
     used = 0
     for line in files:
@@ -249,8 +250,9 @@ def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] |
     """Rows of one file in line order, touching ones joined: the model reads the code as it is.
 
     The chunker leaves out lines that are only whitespace between definitions; two chosen rows
-    with only such lines between them (no chunk of `all_rows` there) are joined across them, so a
-    whole file is sent as one block and a fix's blank-line edits are inside what was sent.
+    with only such lines between them (no chunk of `all_rows` there) are joined across them (as
+    empty lines: their spaces are not kept), so a whole file is sent as one block and a fix's
+    blank-line edits are inside what was sent.
     """
     starts = sorted((r.start, r.end) for r in (all_rows if all_rows is not None else rows))
     blocks: list[PackedChunk] = []
@@ -282,7 +284,7 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
     result = PackResult(question=question, budget=budget)
     if budget <= 0:
         return result
-    result.map_text, result.map_tokens = repo_map(index, count_tokens, int(budget * MAP_SHARE))
+    result.map_text, result.map_tokens = repo_map(index, count_tokens, int(budget * MAP_SHARE), exclude)
     if result.map_tokens > budget * MAP_SHARE:  # not even one line fits: no map
         result.map_text, result.map_tokens = "", 0
     remaining = budget - result.map_tokens

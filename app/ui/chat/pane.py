@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
@@ -41,6 +41,7 @@ class ChatPane(QWidget):
     def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService,
                  show_error: Callable[[UserError | str], None], code_style: Callable[[], str]) -> None:
         super().__init__()
+        self._restyle_when_done = False  # a theme switch came while an answer was streaming
         self._ctx = ctx
         self._inference = inference
         self._store = store
@@ -273,7 +274,9 @@ class ChatPane(QWidget):
     def rerender(self) -> None:
         """Rebuild the message views (after a theme or code style change)."""
         if self.generating:
+            self._restyle_when_done = True  # the streaming answer's views stay; all are rebuilt at its end
             return
+        self._restyle_when_done = False
         self.transcript.clear()
         self._show_turns()
 
@@ -286,6 +289,8 @@ class ChatPane(QWidget):
     def _finish(self, state: MessageState, text: str) -> None:
         self._saver.while_streaming(False)
         answer = self.session.finish_answer(state, text)
+        if self._restyle_when_done and not self.generating:
+            QTimer.singleShot(0, self.rerender)  # a theme switch came while it streamed
         if answer is not None:
             self.transcript.update_turn(self.session.turns.index(answer), answer)
         self._saver.save()

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
@@ -57,6 +57,7 @@ class RepoPane(QWidget):
         self._generation = 0  # bumped by each open: results of older tasks are ignored
         self._task: RepoState | None = None  # INDEXING or PACKING while such a task is in flight
         self._cancel = threading.Event()  # ends a running index update at shutdown
+        self._restyle_when_done = False  # a theme switch came while an answer was streaming
         self._citations = CitationOpener(self, assistant, runner, code_style, show_error)
         self._build()
         self._stream.render.connect(self._render)
@@ -311,6 +312,8 @@ class RepoPane(QWidget):
             self._answer_view.set_state(state)
         if self._session is not None:
             self._add_sources(self._session)  # what the model read, even when it cites nothing
+        if self._restyle_when_done:
+            QTimer.singleShot(0, lambda: self.set_code_style(self._code_style()))  # after the stream has ended
         if self._session is not None and state is not MessageState.FAILED and text.strip():
             self._session.record(self._pending_question, text)
             # A copy: the next turn may change the shown conversation while this one is written.
@@ -333,7 +336,9 @@ class RepoPane(QWidget):
     def set_code_style(self, style: str) -> None:
         """Show the conversation again in a new code style (after a theme change)."""
         if self.state is RepoState.ANSWERING:
-            return  # the answer being written keeps its style until it ends; the next ones take the new one
+            self._restyle_when_done = True  # the answer being written is restyled with the rest when it ends
+            return
+        self._restyle_when_done = False
         self.scroll.restyle(style)
 
     # Citations ---------------------------------------------------------------------------------

@@ -144,3 +144,20 @@ def test_context_budget() -> None:
     assert context_budget(8192, 100, 1000, requested=99999) == 8192 - 100 - 1000 - 16  # capped by the window
     with pytest.raises(UserError, match="no room"):
         context_budget(1024, 500, 500)
+
+
+def test_packed_files_read_as_the_file_and_excluded_files_are_not_named(repo: Path, tmp_path: Path) -> None:
+    index = RepoIndex(repo, tmp_path / "cache")
+    index.update()
+    result = pack(index, "Where is the retry logic and how many attempts does RetryPolicy make?", 4000,
+                  approximate_tokens)
+    for chunk in result.chunks:  # each piece is the file's own lines (blank lines between definitions too)
+        lines = (repo / chunk.path).read_text().split("\n")
+        assert chunk.text.split("\n") == [line if line.strip() else "" for line in lines[chunk.start_line - 1:
+                                                                                        chunk.end_line]]
+    paths = [c.path for c in result.chunks]
+    assert paths == sorted(paths, key=lambda p: paths.index(p))  # grouped by file
+    hidden = pack(index, "RetryPolicy attempts", 4000, approximate_tokens, exclude=frozenset({"src/net/retry.py"}))
+    assert "retry.py" not in hidden.map_text and all(c.path != "src/net/retry.py" for c in hidden.chunks)
+    assert "retry.py" in pack(index, "RetryPolicy attempts", 4000, approximate_tokens).map_text
+    index.close()
