@@ -5,71 +5,42 @@ files whose size or modification time changed, and forgets deleted ones. Chunks 
 by text, by the names they define, by their path, and by identifier parts (RetryPolicy is found by
 "retry"), ranked with FTS5's bm25.
 
-The index is a cache, so damage is never repaired, only rebuilt: a file found damaged when opened
-(a quick structural check, and its schema compared with the app's) or by any later statement is
-deleted and built again. Whatever is at its name or its side files' names that is not a regular
-file (a FIFO, a directory, a link) is removed first, looked at with lstat only, never opened.
-The readable part of the file's name is cut to a few dozen bytes, so no folder name is too long. Several
-processes may index one repository at once: updates take turns on a lock file beside the
-database (a later one finds the work done), while queries read the WAL database meanwhile.
+The database itself (schema, opening and checking it, rebuilding it when damaged, the lock file that
+updates take turns on) is index_db; writing a batch of parsed files is index_write. RepoIndex puts them
+together: updating, and queries that rebuild the index when they find it damaged.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import sqlite3
 import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
-from app.core.atomic_file import describe_os_error
-from app.core.file_lock import FileLock, LockBusy
+from app.core.repo.index_db import (  # noqa: F401  (the names not used here are imported from here)
+    BUSY_TIMEOUT_S,
+    LOCK_WAIT_S,
+    NAME_BYTES,
+    SCHEMA_VERSION,
+    IndexDatabase,
+    _Reader,
+    _Rows,
+    index_file_name,
+    repo_error,
+)
+from app.core.repo.index_write import forget, transaction, write_batch
 from app.core.repo.parse_pool import ParsedFile, parse_files
 from app.core.repo.parse_pool import terms as _terms  # noqa: F401  (where it used to live)
 from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
-from app.core.sqlite_recovery import (
-    check,
-    discard,
-    distrust_schema,
-    file_identity,
-    irregular_files,
-    is_corruption,
-    is_irregular,
-    remove_database,
-    schema_diff,
-)
+from app.core.sqlite_recovery import is_corruption
 
 log = logging.getLogger(__name__)
 
-LOCK_WAIT_S = 900.0  # how long an update waits for another process's update of the same index
-BUSY_TIMEOUT_S = 30.0  # a statement's wait for a write lock (another process's commit or checkpoint)
-SCHEMA_VERSION = 5
 BATCH_FILES = 200  # files written per transaction (an interrupted update keeps the batches it finished)
 BATCH_CHUNKS = 5_000  # or fewer files, once their chunks reach this
-# files.imports_*: the import/include/use block's lines. chunks.kind: function, method, class, ...,
-# "imports", or "" for other code; header_*: the enclosing class's header lines of a member cut out of
-# it. refs: names each chunk calls or constructs (for callers of a name).
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, skipped TEXT,
-    imports_start INTEGER, imports_end INTEGER);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL, start INTEGER, end_line INTEGER, text TEXT, symbols TEXT,
-    kind TEXT, header_start INTEGER, header_end INTEGER);
-CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
-CREATE TABLE IF NOT EXISTS symbols (name TEXT, path TEXT, line INTEGER, chunk_id INTEGER);
-CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols(name);
-CREATE INDEX IF NOT EXISTS symbols_by_path ON symbols(path);
-CREATE TABLE IF NOT EXISTS refs (name TEXT, path TEXT, chunk_id INTEGER);
-CREATE INDEX IF NOT EXISTS refs_by_name ON refs(name);
-CREATE INDEX IF NOT EXISTS refs_by_path ON refs(path);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(path, symbols, terms, text, tokenize='porter unicode61');
-"""
 
 
 @dataclass(frozen=True)
@@ -93,171 +64,16 @@ class IndexRebuilt(RepoError):
     """A query found the index damaged; it was rebuilt (and brought up to date) at once, so asking again works."""
 
 
-class RepoIndex:
+class RepoIndex(IndexDatabase):
     def __init__(self, root: Path, cache_dir: Path) -> None:
-        self.root = root.expanduser().resolve()
-        digest = hashlib.sha1(str(self.root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RepoError(f"The repository index cannot be kept in {cache_dir}: {describe_os_error(exc)}.") from None
-        self.path = cache_dir / index_file_name(self.root, digest)
-        existed = self.path.exists()
         self.generation = 0  # bumped whenever an update changed something; keys derived caches
         self.cache: dict[str, object] = {}
-        self._lock_path = self.path.with_name(self.path.name + ".lock")
-        self._lock = FileLock(self._lock_path)
-        self._holding = False
-        self._replaced = False  # the last taking of the lock found the file rebuilt by another process
-        self._identity: tuple[int, int] | None = None
         self._rules: ScanRules | None = None  # of the last update, to rebuild with
-        self._db: sqlite3.Connection | None = None
-        try:
-            self._db = self._open()
-        except (sqlite3.Error, OSError) as exc:
-            if not existed:  # a full disk leaves an empty file behind: it holds nothing, remove it
-                with contextlib.suppress(OSError):
-                    remove_database(self.path)
-            if isinstance(exc, OSError):
-                raise RepoError(f"The repository index at {self.path} cannot be created: "
-                                f"{describe_os_error(exc)}.") from None
-            raise _repo_error(self.path, exc) from None
-
-    def _connect(self) -> sqlite3.Connection:
-        self._clear_irregular()
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        try:
-            distrust_schema(db)  # nothing named in the file's schema runs (it has no triggers of its own)
-        except BaseException:
-            db.close()
-            raise
-        self._identity = file_identity(self.path)
-        return db
-
-    def _clear_irregular(self) -> None:
-        """A FIFO, directory or link at the index's names is removed (lstat only; it is a cache)."""
-        for file in irregular_files(self.path):
-            log.warning("%s is not a regular file; removing it and rebuilding the index", file)
-            try:
-                discard(file)
-            except OSError as exc:
-                raise RepoError(f"The repository index at {file} is not a file and cannot be removed: "
-                                f"{describe_os_error(exc)}.") from None
-
-    def _sound(self, db: sqlite3.Connection, version: int) -> bool:
-        """Its schema is exactly the app's (any foreign trigger, view or index, or other tables: rebuilt)."""
-        diff = schema_diff(db, _SCHEMA)
-        if version == 0 and not diff.foreign and not diff.wrong:
-            return True  # a new file, or one the app has not laid out yet
-        if diff:
-            log.warning("repository index %s has another schema (%s); rebuilding it", self.path, diff)
-        return not diff
-
-    def _open(self) -> sqlite3.Connection:
-        """A sound index of this version opens without writing (and without the lock)."""
-        try:
-            db = self._connect()
-            try:
-                check(db, self.path)
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                wal = db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            except BaseException:
-                db.close()
-                raise
-            if version == SCHEMA_VERSION and wal and self._sound(db, version):
-                db.execute("PRAGMA synchronous = NORMAL")
-                return db
-            db.close()
-        except sqlite3.DatabaseError as exc:
-            if not is_corruption(exc):
-                raise
-            log.warning("repository index %s is damaged (%s); rebuilding it", self.path, exc)
-        with self._locked():
-            return self._prepare()
-
-    def _prepare(self) -> sqlite3.Connection:
-        """Under the lock: check again (another process may have just rebuilt it), then rebuild or create."""
-        db: sqlite3.Connection | None = None
-        try:
-            db = self._connect()
-            check(db, self.path)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            if not is_corruption(exc):
-                if db is not None:
-                    db.close()
-                raise
-            version = -1
-        if version in (0, SCHEMA_VERSION) and db is not None and not self._sound(db, version):
-            version = -1
-        if version not in (0, SCHEMA_VERSION):  # damaged, or another layout: a cache, so start afresh
-            if db is not None:
-                db.close()
-            remove_database(self.path)
-            db = self._connect()
-        assert db is not None
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        return db
-
-    @contextmanager
-    def _locked(self, cancel: threading.Event | None = None) -> Iterator[bool]:
-        """Hold the index's lock file (False: `cancel` was set while waiting for it)."""
-        if self._holding:
-            yield True
-            return
-        deadline = time.monotonic() + LOCK_WAIT_S
-        waited = False
-        if is_irregular(self._lock_path):  # opening a FIFO could block: only a regular file is locked
-            log.warning("%s is not a regular file; removing it", self._lock_path)
-            try:
-                discard(self._lock_path)
-            except OSError as exc:
-                raise RepoError(f"The repository index lock {self._lock_path} cannot be created: "
-                                f"{describe_os_error(exc)}.") from None
-        while True:
-            try:
-                self._lock.acquire(wait_s=0.25)
-                break
-            except LockBusy:
-                if not waited:
-                    waited = True
-                    log.info("another process is indexing %s; waiting for it", self.root)
-                if cancel is not None and cancel.is_set():
-                    yield False
-                    return
-                if time.monotonic() > deadline:
-                    raise RepoError(f"Another program has been indexing {self.root} for over "
-                                    f"{LOCK_WAIT_S / 60:.0f} minutes; try again later.", retryable=True) from None
-            except OSError as exc:
-                raise RepoError(f"The repository index lock {self._lock_path} cannot be created: "
-                                f"{exc.strerror or exc}.") from None
-        self._holding = True
-        self._replaced = False
-        try:
-            if self._db is not None and file_identity(self.path) != self._identity:
-                # Another process rebuilt the file while this one waited: use the new one.
-                self._db.close()
-                self._db = self._prepare()
-                self._replaced = True
-            yield True
-        finally:
-            self._holding = False
-            self._lock.release()
+        super().__init__(root, cache_dir)
 
     def _rebuild_empty(self, exc: sqlite3.Error) -> None:
         """Delete the damaged index (a cache) and start an empty one; the caller holds the lock."""
-        log.warning("repository index %s is damaged (%s); rebuilding it", self.path, exc)
-        if self._db is not None:
-            self._db.close()
-        try:
-            remove_database(self.path)
-        except OSError as os_exc:  # Windows: another program still has it open
-            raise RepoError(f"The repository index at {self.path} is damaged and cannot be deleted: "
-                            f"{os_exc.strerror or os_exc}.", retryable=True) from None
-        self._db = self._prepare()
+        self._remove_damaged(exc)
         self.generation += 1
         self.cache.clear()
 
@@ -266,7 +82,7 @@ class RepoIndex:
             self._db.close()
 
     @property
-    def db(self) -> "_Reader":
+    def db(self) -> _Reader:
         """For queries: damage found by one rebuilds the index, and the query fails saying so."""
         return _Reader(self)
 
@@ -281,7 +97,7 @@ class RepoIndex:
             return rebuild_exc
         except sqlite3.Error as rebuild_exc:
             log.error("rebuilding the repository index %s failed: %s", self.path, rebuild_exc)
-            return _repo_error(self.path, rebuild_exc)
+            return repo_error(self.path, rebuild_exc)
         return IndexRebuilt(f"The repository index of {self.root} was damaged and has been rebuilt; "
                             "ask again.", retryable=True)
 
@@ -307,20 +123,7 @@ class RepoIndex:
                     self._rebuild_empty(exc)  # damage found mid-update: this update rebuilds all of it
                     yield from self._update_steps(rules, cancel)
         except sqlite3.Error as exc:
-            raise _repo_error(self.path, exc) from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, its lock taken at once so that what it reads stays true."""
-        db = self._db
-        assert db is not None
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+            raise repo_error(self.path, exc) from None
 
     def _update_steps(self, rules: ScanRules, cancel: threading.Event | None) -> Iterator[IndexProgress | IndexStats]:
         db = self._db
@@ -329,7 +132,7 @@ class RepoIndex:
         row = db.execute("SELECT value FROM meta WHERE key = 'rules'").fetchone()
         if row is None or row[0] != fingerprint:
             # Other rules may admit files skipped before (or skip indexed ones): start from scratch.
-            with self._transaction():
+            with transaction(self._db):
                 for table in ("files", "chunks", "symbols", "refs", "chunks_fts"):
                     db.execute(f"DELETE FROM {table}")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (fingerprint,))
@@ -339,9 +142,9 @@ class RepoIndex:
         removed = [p for p in known if p not in current]
         changed = [f for f in scanned.files if known.get(f.path) != (f.size, f.mtime_ns)]
         skipped = list(scanned.skipped)
-        with self._transaction():
+        with transaction(self._db) as writing:
             for path in removed:
-                self._forget(path)
+                forget(writing, path)
         sizes = {f.path: (f.size, f.mtime_ns) for f in changed}
         batch: list[ParsedFile] = []
         batch_chunks = 0
@@ -352,12 +155,12 @@ class RepoIndex:
                 batch.append(parsed)
                 batch_chunks += len(parsed.chunks)
                 if len(batch) >= BATCH_FILES or batch_chunks >= BATCH_CHUNKS:
-                    self._write(batch, sizes, skipped)
+                    write_batch(self._db, batch, sizes, skipped)
                     done += len(batch)
                     yield IndexProgress(done, len(changed), parsed.path)
                     batch, batch_chunks = [], 0
             if batch:  # what was read before a cancel is kept
-                self._write(batch, sizes, skipped)
+                write_batch(self._db, batch, sizes, skipped)
                 done += len(batch)
                 yield IndexProgress(done, len(changed), batch[-1].path)
         finally:
@@ -379,56 +182,6 @@ class RepoIndex:
                          ("SELECT COUNT(*) FROM files WHERE skipped IS NULL", "SELECT COUNT(*) FROM chunks"))
         return IndexStats(files, chunks, len(changed), len(removed), skipped, truncated)
 
-    def _forget(self, path: str) -> None:
-        assert self._db is not None
-        ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE path = ?", (path,))]
-        if ids:
-            marks = ",".join("?" * len(ids))
-            self._db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
-            self._db.execute("DELETE FROM chunks WHERE path = ?", (path,))
-            self._db.execute("DELETE FROM symbols WHERE path = ?", (path,))
-            self._db.execute("DELETE FROM refs WHERE path = ?", (path,))
-        self._db.execute("DELETE FROM files WHERE path = ?", (path,))
-
-    def _write(self, batch: list[ParsedFile], sizes: dict[str, tuple[int, int]], skipped: list[Skipped]) -> None:
-        """One transaction for a batch of files: an interrupted update keeps the batches it finished."""
-        db = self._db
-        assert db is not None
-        files, chunks, fts, symbols, refs = [], [], [], [], []
-        with self._transaction():
-            next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0] + 1
-            for parsed in batch:
-                path = parsed.path
-                size, mtime_ns = sizes[path]
-                # Read again inside the transaction: an indexer not holding the lock file (an older
-                # version of the app) may have stored this file meanwhile; it is never stored twice.
-                now = db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (path,)).fetchone()
-                if now is not None:
-                    if tuple(now) == (size, mtime_ns):
-                        continue
-                    self._forget(path)
-                if not parsed.ok:
-                    skipped.append(Skipped(path, parsed.reason or "unreadable"))
-                    if parsed.reason and parsed.reason.startswith("unreadable"):
-                        continue  # may be fixed without the file changing (permissions): retry next time
-                imports = parsed.imports or (None, None)
-                files.append((path, size, mtime_ns, None if parsed.ok else parsed.reason, *imports))
-                for chunk in parsed.chunks:
-                    chunk_id = next_id
-                    next_id += 1
-                    names = " ".join(chunk.symbols)
-                    header = chunk.header or (None, None)
-                    chunks.append((chunk_id, path, chunk.start, chunk.end, chunk.text, names, chunk.kind, *header))
-                    fts.append((chunk_id, path, names, chunk.terms, chunk.text))
-                    symbols += [(name, path, chunk.start, chunk_id) for name in chunk.symbols]
-                    refs += [(name, path, chunk_id) for name in chunk.refs]
-            db.executemany("INSERT INTO files VALUES (?,?,?,?,?,?)", files)
-            db.executemany("INSERT INTO chunks(id, path, start, end_line, text, symbols, kind, header_start, "
-                           "header_end) VALUES (?,?,?,?,?,?,?,?,?)", chunks)
-            db.executemany("INSERT INTO chunks_fts(rowid, path, symbols, terms, text) VALUES (?,?,?,?,?)", fts)
-            db.executemany("INSERT INTO symbols VALUES (?,?,?,?)", symbols)
-            db.executemany("INSERT INTO refs VALUES (?,?,?)", refs)
-
 
 def _consume(steps: Iterator[IndexProgress | IndexStats],
              progress: Callable[[IndexProgress], None] | None) -> IndexStats:
@@ -439,69 +192,3 @@ def _consume(steps: Iterator[IndexProgress | IndexStats],
             progress(step)
     raise RuntimeError("index update ended without stats")
 
-
-class _Reader:
-    """`index.db` for queries: what sqlite3.Connection.execute gives, with damage turned into a rebuild."""
-
-    def __init__(self, index: RepoIndex) -> None:
-        self._index = index
-
-    def execute(self, sql: str, params: Any = ()) -> "_Rows":
-        db = self._index._db
-        assert db is not None
-        try:
-            return _Rows(self._index, db.execute(sql, params))
-        except sqlite3.DatabaseError as exc:
-            if not is_corruption(exc):
-                raise
-            raise self._index._damaged_while_reading(exc) from None
-
-
-class _Rows:
-    def __init__(self, index: RepoIndex, cursor: sqlite3.Cursor) -> None:
-        self._index = index
-        self._cursor = cursor
-
-    def _read(self, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except sqlite3.DatabaseError as exc:
-            if not is_corruption(exc):
-                raise
-            raise self._index._damaged_while_reading(exc) from None
-
-    def fetchone(self) -> Any:
-        return self._read(self._cursor.fetchone)
-
-    def fetchall(self) -> list:
-        return self._read(self._cursor.fetchall)
-
-    def __iter__(self) -> Iterator[Any]:
-        while (row := self._read(self._cursor.fetchone)) is not None:
-            yield row
-
-
-NAME_BYTES = 64  # of the folder's name in the index's file name; with the digest and suffixes far below 255
-
-
-def index_file_name(root: Path, digest: str) -> str:
-    """`<folder name>-<digest>.sqlite3`, the folder's name cut to NAME_BYTES of UTF-8 at a character boundary.
-
-    Shorter names are kept whole, so existing indexes stay valid; the digest of the whole path
-    keeps two long names that share their beginning apart.
-    """
-    kept, used = [], 0
-    for char in root.name:
-        size = len(char.encode("utf-8", "surrogateescape"))  # an undecodable byte counts as one
-        if used + size > NAME_BYTES:
-            break
-        kept.append(char)
-        used += size
-    return f"{''.join(kept)}-{digest}.sqlite3"
-
-
-def _repo_error(path: Path, exc: sqlite3.Error) -> RepoError:
-    text = str(exc).lower()
-    why = ("the disk is full" if "full" in text else "another program holds it locked" if "lock" in text
-           else str(exc))
-    return RepoError(f"The repository index at {path} could not be updated: {why}.")
