@@ -98,6 +98,21 @@ class PreparedQuestion:
         return cls(question, session, session.messages_for(question))
 
 
+def follow_up(session: RepoSession, question: str, n_ctx: int, answer_tokens: int,
+              excluded: frozenset[str]) -> tuple[PreparedQuestion | None, str]:
+    """The follow-up that continues `session`, or None and why the question must pack afresh.
+
+    A follow-up keeps the packed code as the prompt's unchanged start (its KV state is reused), so
+    it is refused when that code holds files the user excluded since, or no longer fits the model.
+    """
+    if session.uses_any(excluded):
+        return None, "Files you excluded were in the packed code; choosing code for the question afresh."
+    if not session.fits(n_ctx, answer_tokens):  # packed for a larger window (another model, a resumed session)
+        return None, ("The code packed for this conversation does not fit this model's context; "
+                      "choosing code for the question afresh.")
+    return PreparedQuestion.continuing(session, question), ""
+
+
 @dataclass(frozen=True)
 class CitedCode:
     path: str

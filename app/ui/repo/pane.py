@@ -1,7 +1,7 @@
 """The repository pane: drop a folder in, ask about it, follow citations into the code.
 
 A view over the repository assistant (app.core.repo.assistant), whose calls run on the repository
-thread (the TaskRunner it is given; that thread owns the index); generation runs on the inference
+thread (the Worker it is given; that thread owns the index); generation runs on the inference
 thread. The pane only turns input into calls and shows their results. Follow-up questions keep the
 first question's packed context as the start of the prompt; "New question" packs afresh.
 """
@@ -13,27 +13,26 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
-from app.core.repo.ask import linkify_citations, sources_of
 from app.core.repo.assistant import RepoAssistant
-from app.core.repo.assistant_types import EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState
+from app.core.repo.assistant_types import EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState, follow_up
 from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
-from app.ui.chat.message_view import MessageView
 from app.ui.pane_support import bind_send_and_stop, loaded_model
 from app.ui.plain_text import plain
 from app.ui.repo.answers import AnswerColumn
 from app.ui.repo.citations import CitationOpener
 from app.ui.repo.context_table import ContextTable
+from app.ui.repo.conversation import RepoConversation
 from app.ui.repo.file_tree import FileTree
 from app.ui.repo.repo_bar import RepoBar
 from app.workers.inference import InferenceService
-from app.workers.tasks import TaskRunner
+from app.workers.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ class RepoPane(QWidget):
     question_sent = Signal(object)  # the PreparedQuestion given to the model, as it is sent
 
     def __init__(self, ctx: AppContext, inference: InferenceService, show_error: Callable[[str], None],
-                 code_style: Callable[[], str], assistant: RepoAssistant, runner: TaskRunner) -> None:
+                 code_style: Callable[[], str], assistant: RepoAssistant, runner: Worker) -> None:
         super().__init__()
         self._ctx, self._inference, self._show_error, self._code_style = ctx, inference, show_error, code_style
         self._assistant = assistant  # called only on `runner`'s thread
@@ -52,15 +51,13 @@ class RepoPane(QWidget):
         self._known_paths: frozenset[str] = frozenset()
         self._session: RepoSession | None = None  # the conversation shown
         self._stream = AnswerStream(inference, self)
-        self._answer_view: MessageView | None = None
         self._pending_question = ""
         self._generation = 0  # bumped by each open: results of older tasks are ignored
         self._task: RepoState | None = None  # INDEXING or PACKING while such a task is in flight
         self._cancel = threading.Event()  # ends a running index update at shutdown
-        self._restyle_when_done = False  # a theme switch came while an answer was streaming
         self._citations = CitationOpener(self, assistant, runner, code_style, show_error)
         self._build()
-        self._stream.render.connect(self._render)
+        self._stream.render.connect(self.conversation.render)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
         self.setAcceptDrops(True)
@@ -111,6 +108,7 @@ class RepoPane(QWidget):
         splitter.addWidget(self.tree)
         middle = AnswerColumn()
         self.scroll, box = middle.answers, middle.box
+        self.conversation = RepoConversation(self.scroll, self._code_style, self.open_citation, lambda: self._known_paths)
         self.question, self.budget = box.question, box.budget
         self.ask_button, self.stop_button, self.new_button = box.ask_button, box.stop_button, box.new_button
         self.ask_button.clicked.connect(self.ask)
@@ -156,7 +154,7 @@ class RepoPane(QWidget):
         self._generation += 1
         generation = self._generation
         self._root = None
-        self.scroll.clear()
+        self.conversation.clear()
         self.new_question()
         self.bar.indexing()
         self.summary.setText(f"Indexing {path}…")
@@ -218,11 +216,7 @@ class RepoPane(QWidget):
         """Show the last conversation on this repository; a follow-up continues it (and its saved state)."""
         self._session = session
         self.context_table.show_context(session.context)
-        self._add_view("user", session.context.question)
-        for message in session.history:
-            self._add_view(message.role, message.content)
-            if message.role == "assistant":
-                self._add_sources(session)
+        self.conversation.show_session(session)
         self.status.emit("The last conversation on this repository is shown; a follow-up continues it, "
                          "New question starts afresh.")
 
@@ -243,17 +237,12 @@ class RepoPane(QWidget):
         if info is None:
             return
         answer_tokens = self._ctx.settings.sampling.max_tokens
-        if self._session is not None and self._session.uses_any(self.tree.excluded):
-            # Files unchecked since were packed: the follow-up must not see them, so it packs afresh.
-            self.status.emit("Files you excluded were in the packed code; choosing code for the question afresh.")
-            self.new_question()
         if self._session is not None:
-            if self._session.fits(info.n_ctx, answer_tokens):
-                self._send(PreparedQuestion.continuing(self._session, question))  # same prompt prefix
+            prepared, why = follow_up(self._session, question, info.n_ctx, answer_tokens, self.tree.excluded)
+            if prepared is not None:
+                self._send(prepared)  # the same prompt prefix: its cached state is reused
                 return
-            # Packed for a larger window (another model, a resumed conversation): start afresh.
-            self.status.emit("The code packed for this conversation does not fit this model's context; "
-                             "choosing code for the question afresh.")
+            self.status.emit(why)
             self.new_question()
         assistant, generation, model_path = self._assistant, self._generation, Path(info.model_path)
         budget, exclude, rules, cancel = self.budget.value(), self.tree.excluded, repo_rules(self._ctx.settings), self._cancel
@@ -278,9 +267,7 @@ class RepoPane(QWidget):
 
     def _send(self, prepared: PreparedQuestion) -> None:
         self.question.clear()
-        self._add_view("user", prepared.question)
-        self._answer_view = self._add_view("assistant", "")
-        self._answer_view.set_state(MessageState.STREAMING)
+        self.conversation.start_answer(prepared.question)
         self._pending_question = prepared.question
         self.question_sent.emit(prepared)
         # The state is saved on disk too, so a question after re-opening the repository starts from it.
@@ -293,27 +280,9 @@ class RepoPane(QWidget):
     def stop(self) -> None:
         self._stream.stop()
 
-    def _add_view(self, role: str, text: str) -> MessageView:
-        known = self._known_paths
-        return self.scroll.add(role, text, self._code_style(), lambda t: linkify_citations(t, known),
-                               self.open_citation)
-
-    def _add_sources(self, session: RepoSession) -> None:
-        self.scroll.add_sources(sources_of(session.context.chunks), self.open_citation)
-
-    def _render(self, text: str) -> None:
-        if self._answer_view is not None:
-            self._answer_view.set_text(text)
-
     def _done(self, state: MessageState) -> None:
         text = self._stream.text
-        if self._answer_view is not None:
-            self._answer_view.set_text(text)
-            self._answer_view.set_state(state)
-        if self._session is not None:
-            self._add_sources(self._session)  # what the model read, even when it cites nothing
-        if self._restyle_when_done:
-            QTimer.singleShot(0, lambda: self.set_code_style(self._code_style()))  # after the stream has ended
+        self.conversation.finish(state, text, self._session)
         if self._session is not None and state is not MessageState.FAILED and text.strip():
             self._session.record(self._pending_question, text)
             # A copy: the next turn may change the shown conversation while this one is written.
@@ -335,11 +304,7 @@ class RepoPane(QWidget):
 
     def set_code_style(self, style: str) -> None:
         """Show the conversation again in a new code style (after a theme change)."""
-        if self.state is RepoState.ANSWERING:
-            self._restyle_when_done = True  # the answer being written is restyled with the rest when it ends
-            return
-        self._restyle_when_done = False
-        self.scroll.restyle(style)
+        self.conversation.restyle(style)
 
     # Citations ---------------------------------------------------------------------------------
     def _open_seen(self, row: int, _column: int) -> None:
