@@ -30,9 +30,6 @@ class AppContext:
         """Validated change; saved and announced by the owner (see app.core.settings_owner)."""
         return self.settings_owner.update(**changes)
 
-    def save_settings(self) -> None:
-        save_settings(self.settings, self.paths.settings_file)
-
     def resolve(self, spec: str | None = None) -> ResolvedModel:
         return resolve_model(spec if spec else self.settings.chat_model or None, self.manifest, self.paths.models)
 

@@ -37,8 +37,7 @@ def main() -> int:
         from app.context import build_context
 
         ctx = build_context()
-        ctx.update_settings(hf_endpoint=hub.url)
-        ctx.save_settings()
+        ctx.update_settings(hf_endpoint=hub.url)  # the owner saves it
         from app.gui_main import launch
 
         app, window = launch()

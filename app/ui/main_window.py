@@ -177,8 +177,7 @@ class MainWindow(QMainWindow):
 
     def open_models(self) -> ModelsWindow:
         if self.models_window is None:
-            self.models_window = ModelsWindow(self._ctx, self.downloads, self.store, self,
-                                              catalogue=self.services.catalogue)
+            self.models_window = ModelsWindow(self._ctx, self.downloads, self.services.catalogue, self)
             self.models_window.chat_model_chosen.connect(self.use_model)
         else:
             self.models_window.refresh()

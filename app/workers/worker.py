@@ -139,6 +139,3 @@ class Worker(QObject):
             self._thread.terminate()
             self._thread.wait(2000)
 
-
-# The name the panes and services used before there was one worker type.
-TaskRunner = Worker

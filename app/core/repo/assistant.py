@@ -7,7 +7,7 @@ later front end call these and only translate input and show output.
 
 Thread ownership: the index's SQLite connection, the tokenizer and the disk belong to whichever
 thread calls the methods; one thread at a time, always the same one while a repository is open
-(the GUI's repository TaskRunner thread; the CLI's main thread). `root` and `state` are snapshots
+(the GUI's repository Worker thread; the CLI's main thread). `root` and `state` are snapshots
 any thread may read.
 """
 

@@ -11,6 +11,7 @@ is spent. The result lists exactly what was sent.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -254,7 +255,8 @@ def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] |
     empty lines: their spaces are not kept), so a whole file is sent as one block and a fix's
     blank-line edits are inside what was sent.
     """
-    starts = sorted((r.start, r.end) for r in (all_rows if all_rows is not None else rows))
+    # Chunks of a file never overlap, so a chunk lies in a gap exactly when it starts there.
+    starts = sorted(r.start for r in (all_rows if all_rows is not None else rows))
     blocks: list[PackedChunk] = []
     for row in sorted(rows, key=lambda r: r.start):
         score = score_of.get(row.id, 0.0)
@@ -262,8 +264,7 @@ def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] |
         if last is not None and row.start <= last.end_line + 1:
             text = last.text if row.end <= last.end_line else last.text + "\n" + row.text
             blocks[-1] = replace(last, end_line=max(last.end_line, row.end), score=max(last.score, score), text=text)
-        elif last is not None and not any(last.end_line < s <= row.start - 1 or last.end_line < e < row.start
-                                          for s, e in starts):
+        elif last is not None and bisect_right(starts, last.end_line) == bisect_left(starts, row.start):
             blank = row.start - last.end_line - 1
             blocks[-1] = replace(last, end_line=row.end, score=max(last.score, score),
                                  text=last.text + "\n" * (blank + 1) + row.text)

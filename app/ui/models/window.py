@@ -28,7 +28,6 @@ from app.core.models import ModelState
 from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole, RowState
 from app.ui.plain_text import plain
 from app.workers.downloads import DownloadService
-from app.workers.store_worker import StoreService
 
 # What the task thread's error callback carries: a UserError (or another exception) now, a plain
 # message from the older worker; str() of either is the text to show.
@@ -54,15 +53,14 @@ class _ProgressDelegate(QStyledItemDelegate):
 class ModelsWindow(QDialog):
     chat_model_chosen = Signal(str)  # manifest id to load for chat
 
-    def __init__(self, ctx: AppContext, downloads: DownloadService, store: StoreService,
-                 parent: QWidget | None = None, catalogue: ModelCatalogue | None = None) -> None:
+    def __init__(self, ctx: AppContext, downloads: DownloadService, catalogue: ModelCatalogue,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
         self.resize(980, 560)
         self._ctx = ctx
-        self._catalogue = catalogue or ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest)
+        self._catalogue = catalogue  # built by the composition root (app.services)
         self._downloads = downloads
-        self._store = store
         layout = QVBoxLayout(self)
         self.summary = plain(QLabel("Checking this machine…"))
         self.summary.setWordWrap(True)
