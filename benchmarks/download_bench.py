@@ -35,7 +35,7 @@ from pathlib import Path
 
 from _common import ROOT, embedded_model, median, verdict
 
-from app.core import download
+from app.core import download_transfer
 from app.core.download import DownloadOptions, download_model, partial_path
 from app.core.manifest import ModelEntry
 from tests.fixtures.fake_hub import FakeHub
@@ -80,28 +80,28 @@ class _NoHash:
 
 @contextmanager
 def hashing_disabled(digest: str) -> Iterator[None]:
-    """Make app.core.download's `hashlib.sha256()` a no-op for the duration.
+    """Make the downloader's `hashlib.sha256()` (app.core.download_transfer) a no-op for the duration.
 
     The module's `hashlib` name is swapped for a stand-in rather than setting `hashlib.sha256`
     itself, which would change hashing for every library in the process (huggingface_hub included)
     and so measure more than the downloader's own hashing.
     """
-    real = download.hashlib
+    real = download_transfer.hashlib
     made: list[_NoHash] = []
 
     def fake_sha256(*_args: object, **_kwargs: object) -> _NoHash:
         made.append(_NoHash(digest))
         return made[-1]
 
-    download.hashlib = types.SimpleNamespace(sha256=fake_sha256)  # type: ignore[assignment]
+    download_transfer.hashlib = types.SimpleNamespace(sha256=fake_sha256)  # type: ignore[assignment]
     try:
         yield
     finally:
-        download.hashlib = real
+        download_transfer.hashlib = real
     if not made:
         # Otherwise a refactor of the downloader (say `from hashlib import sha256`) would silently
         # turn this arm into a second hashing run and report a meaningless ~0 % overhead.
-        raise RuntimeError("download_model never called app.core.download.hashlib.sha256(); "
+        raise RuntimeError("download_model never called app.core.download_transfer.hashlib.sha256(); "
                            "the no-hash stand-in is not in effect")
 
 

@@ -18,7 +18,6 @@ re-exports their names, so `app.core.download` stays the one import for callers.
 
 from __future__ import annotations
 
-import hashlib  # noqa: F401 - benchmarks/download_bench.py swaps it; download_transfer._sha256 reads it here
 import logging
 import os
 import shutil

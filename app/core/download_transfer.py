@@ -45,14 +45,6 @@ log = logging.getLogger("app.core.download")
 _PROGRESS_INTERVAL_S = 0.2
 
 
-def _sha256() -> "hashlib._Hash":
-    # Looked up through app.core.download at call time, not this module's own `hashlib`:
-    # benchmarks/download_bench.py swaps `app.core.download.hashlib` for a no-op stand-in to
-    # measure the download without hashing.
-    from app.core import download
-
-    return download.hashlib.sha256()
-
 
 class _ThreadedHasher:
     """sha256 on a second thread, fed through a bounded queue.
@@ -73,7 +65,7 @@ class _ThreadedHasher:
     def reset(self) -> None:
         """Start over from zero bytes (the server ignored Range and resends the whole file)."""
         self.close()
-        self._start(_sha256())
+        self._start(hashlib.sha256())
 
     def _run(self) -> None:
         while (chunk := self._queue.get()) is not None:
@@ -120,7 +112,7 @@ def _download_file(model_id: str, remote: RemoteFile, final: Path, options: Down
         part.unlink()  # a different file (or version) was being fetched, or too much of it: start over
         st = None
     _write_record(final, remote)
-    sha = _sha256()
+    sha = hashlib.sha256()
     done = _hash_existing(part, sha, control) if st is not None else 0
     if control.stopping:
         yield DownloadProgress(model_id, remote.filename,
