@@ -20,6 +20,7 @@ class AnswerStream(QObject):
     render = Signal(str)  # all the text so far, coalesced
     ended = Signal(object, object)  # MessageState.COMPLETE or .STOPPED, GenerationStats
     failed = Signal(object)  # the UserError, as raised on the inference thread
+    progress = Signal(int, int)  # this stream's prompt: evaluated tokens, prompt tokens
 
     def __init__(self, inference: InferenceService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +31,7 @@ class AnswerStream(QObject):
         inference.text.connect(self._on_text)
         inference.finished.connect(self._on_finished)
         inference.failed.connect(self._on_failed)
+        inference.prompt_progress.connect(self._on_progress)
 
     @property
     def active(self) -> bool:
@@ -56,6 +58,10 @@ class AnswerStream(QObject):
         if self._mine(job_id):
             self.text += text
             self._dirty = True
+
+    def _on_progress(self, job_id: int, done: int, total: int) -> None:
+        if self._mine(job_id):
+            self.progress.emit(done, total)
 
     def _tick(self) -> None:
         if self._dirty:

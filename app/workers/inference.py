@@ -84,6 +84,8 @@ class InferenceService(QObject):
     finished = Signal(int, object)  # job id, GenerationStats
     failed = Signal(int, object)  # job id, UserError
     counted = Signal(int, int, int)  # request id, prompt tokens, context size
+    unloaded = Signal()  # the model was unloaded on request (unload()); `info` is None
+    prompt_progress = Signal(int, int, int)  # job id, evaluated tokens, prompt tokens
 
     def __init__(self, ctx: AppContext, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,17 @@ class InferenceService(QObject):
             return
         self.info = info  # set before anyone connected to `loaded` hears of it
         self.loaded.emit(info)
+
+    def unload(self) -> None:
+        """Free the loaded model (the Models window's Unload); `unloaded` follows once it is freed."""
+        self.info = None  # from now on a send is refused at once, not queued for a model going away
+        slot = self._slot
+
+        def work(_report: Report) -> None:
+            slot.close()
+
+        self._worker.submit(work, lambda _result: self.unloaded.emit(), None,
+                            failure="Could not unload the model")
 
     # Generating --------------------------------------------------------------------------------
     def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False,
