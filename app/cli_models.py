@@ -51,6 +51,9 @@ def cmd_models_list(ctx: AppContext, args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    chosen = listing.recommendation  # the window's "Recommended next": one rule for both (catalogue.recommend)
+    if chosen is not None:
+        print(terminal_safe(f"recommended here: {chosen.row.entry.id}: {chosen.reason()}"), file=sys.stderr)
     if listing.warning:
         print(f"warning: {listing.warning}", file=sys.stderr)
     return 0
@@ -76,9 +79,11 @@ def cmd_models_info(ctx: AppContext, args: argparse.Namespace) -> int:
              f"license: {entry.license or '?'}", f"state: {row.state.value}" + (f" at {path}" if path else "")]
     if fit:
         lines.append(f"fit: {fit.verdict} ({fit.detail})"
-                     + ("; the best quantization of this model for this machine" if row.best_quant else ""))
+                     + ("; the quantization of this model recommended here" if row.best_quant else ""))
         ctx_rec = recommend_context(entry, memory_budget(ctx.settings.memory_limit_mb))
         lines.append(f"recommended context here: {ctx_rec:,} tokens" if ctx_rec else "recommended context: none fits")
+    if row.speed is not None:
+        lines.append(f"speed here: {row.speed.describe()}")
     if entry.note:
         lines.append(f"note: {entry.note}")
     if args.remote:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from app.core.download_remote import _check_offline, _map_hub_error, _token
@@ -74,3 +77,120 @@ def probe_remote_header(remote: RemoteFile, options: DownloadOptions | None = No
                 raise ModelFileError(f"{remote.filename}: the GGUF header is larger than {size >> 20} MiB "
                                      "or the file is truncated.") from None
             size *= 2
+
+
+# Whether the hub can be reached at all ------------------------------------------------------------
+# Offline, every hub request fails at once (no DNS, no route), but the downloader's retries with
+# backoff turned that into about 24 s before Check file or Download said so. A TCP connect to the
+# hub (or to the proxy that would carry the request) with a short timeout answers in milliseconds
+# offline and within PROBE_TIMEOUT_S on a network that drops packets, without sending any request.
+
+PROBE_TIMEOUT_S = 3.0
+
+
+class HubReach(str, Enum):
+    REACHABLE = "reachable"
+    UNREACHABLE = "unreachable"  # no network, no name resolution, or nothing answers there
+    OFFLINE_MODE = "offline mode"  # HF_HUB_OFFLINE: the user turned the hub off
+
+
+@dataclass(frozen=True)
+class HubStatus:
+    reach: HubReach
+    host: str  # what was tried: the hub's host, or the proxy's
+    reason: str = ""  # why it is unreachable, in a few words
+
+    @property
+    def online(self) -> bool:
+        return self.reach is HubReach.REACHABLE
+
+    def message(self) -> str:
+        """What the Models window and the errors say."""
+        if self.reach is HubReach.OFFLINE_MODE:
+            return "Offline mode is on (HF_HUB_OFFLINE): downloads and Check file are disabled."
+        if self.reach is HubReach.UNREACHABLE:
+            return (f"No network: {self.host} cannot be reached ({self.reason}). Downloads and Check file "
+                    "need it; models already here work.")
+        return f"{self.host} can be reached."
+
+
+def _target(endpoint: str | None) -> tuple[str, int, str]:
+    """(host, port, label) that a request to `endpoint` would connect to first: a proxy if one is set."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    from huggingface_hub import constants
+
+    url = urlsplit(endpoint or constants.ENDPOINT)
+    scheme, host = url.scheme or "https", url.hostname or ""
+    port = url.port or (443 if scheme == "https" else 80)
+    proxy = urllib.request.getproxies().get(scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        purl = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if purl.hostname:
+            return purl.hostname, purl.port or 8080, f"the proxy {purl.hostname}"
+    return host, port, host
+
+
+def probe_hub(endpoint: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> HubStatus:
+    """Whether the hub at `endpoint` (None: huggingface_hub's) answers a TCP connect. Blocks at most
+    about `timeout_s`: name resolution, which takes no timeout of its own, runs on a daemon thread."""
+    import socket
+    import threading
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return HubStatus(HubReach.OFFLINE_MODE, "the hub")
+    host, port, label = _target(endpoint)
+    if not host:
+        return HubStatus(HubReach.UNREACHABLE, label or "the hub", "no host in the address")
+    outcome: list[str] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout_s).close()
+            outcome.append("")
+        except socket.gaierror:
+            outcome.append("its name does not resolve")
+        except OSError as exc:
+            outcome.append(exc.strerror or exc.__class__.__name__)
+
+    thread = threading.Thread(target=connect, name="hub-probe", daemon=True)
+    thread.start()
+    thread.join(timeout_s + 0.5)
+    if not outcome:
+        return HubStatus(HubReach.UNREACHABLE, label, f"no answer in {timeout_s:.0f} s")
+    reason = outcome[0]
+    return HubStatus(HubReach.REACHABLE, label) if not reason else HubStatus(HubReach.UNREACHABLE, label, reason.lower())
+
+
+class HubWatch:
+    """The last probe per endpoint, reused for a short while: the window asks on every refresh."""
+
+    def __init__(self, max_age_s: float = 30.0) -> None:
+        self.max_age_s = max_age_s
+        self._lock = threading.Lock()
+        self._last: dict[str, tuple[float, HubStatus]] = {}
+
+    def status(self, endpoint: str | None = None, *, fresh: bool = False) -> HubStatus:
+        key = endpoint or ""
+        with self._lock:
+            cached = self._last.get(key)
+        if cached is not None and not fresh and time.monotonic() - cached[0] < self.max_age_s:
+            return cached[1]
+        found = probe_hub(endpoint)
+        with self._lock:
+            self._last[key] = (time.monotonic(), found)
+        return found
+
+
+def is_connect_failure(exc: BaseException) -> bool:
+    """A request that never reached a server (refused, unresolvable, unroutable), whatever HTTP
+    client raised it: those are worth a probe before any retry, a server's answer is not."""
+    import socket
+
+    if isinstance(exc, (socket.gaierror, ConnectionRefusedError, ConnectionResetError)):
+        return True
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"ConnectError", "ConnectTimeout", "ConnectionError", "NewConnectionError"})

@@ -44,7 +44,7 @@ def _map_hub_error(exc: Exception, what: str) -> DownloadError:
     if isinstance(exc, errors.GatedRepoError):
         return NeedsTokenError(
             f"{what} is gated: accept its license on the hub, then give a Hugging Face token "
-            "(Models window > Token, the HF_TOKEN variable, or `hf auth login`).")
+            "(Settings > Hub, the HF_TOKEN variable, or `hf auth login`).")
     if isinstance(exc, errors.RepositoryNotFoundError):
         return NeedsTokenError(
             f"{what}: the repository was not found, or it is private and needs a Hugging Face token.")
@@ -58,6 +58,16 @@ def _map_hub_error(exc: Exception, what: str) -> DownloadError:
             return NeedsTokenError(f"{what}: access denied ({status}); a Hugging Face token is needed.")
         return NetworkError(f"{what}: the hub answered with an error ({status or exc}).")
     return NetworkError(f"{what}: could not reach the hub ({exc.__class__.__name__}: {exc}).")
+
+
+def _raise_if_unreachable(exc: Exception, options: DownloadOptions) -> None:
+    """A request that reached no server, to a hub that a probe cannot reach either: OfflineError."""
+    from app.core.download_probe import is_connect_failure, probe_hub
+
+    if is_connect_failure(exc):
+        status = probe_hub(options.endpoint)
+        if not status.online:
+            raise OfflineError(status.message()) from None
 
 
 def resolve_files(entry: ModelEntry, options: DownloadOptions) -> list[RemoteFile]:
@@ -103,6 +113,7 @@ def _file_metadata(entry: ModelEntry, name: str, options: DownloadOptions) -> Re
             error = _map_hub_error(exc, f"{entry.repo}/{name}")
             if not isinstance(error, NetworkError) or attempt == options.retries:
                 raise error from None
+            _raise_if_unreachable(exc, options)  # offline: say so now, not after every retry's backoff
             time.sleep(min(options.backoff_max_s, options.backoff_s * 2**attempt))
     if meta.size is None:
         raise DownloadError(f"{entry.repo}/{name}: the hub did not say how large the file is.")

@@ -46,6 +46,23 @@ def _family_key(entry: ModelEntry) -> str:
     return entry.family
 
 
+def quant_bits(quantization: str) -> float:
+    """Bits per weight of a quantization (more is closer to the original model); 0 when unknown."""
+    return _QUANT_BITS.get(quantization.upper(), 0.0)
+
+
+def parameter_count(parameters: str) -> float:
+    """"7B" -> 6.7e9 (the published count where known), "1.5B" -> 1.5e9, "135M" -> 1.35e8; 0 when unreadable."""
+    if parameters in _PARAMS:
+        return _PARAMS[parameters]
+    text = parameters.strip().upper()
+    scale = {"B": 1e9, "M": 1e6}.get(text[-1:], 0.0)
+    try:
+        return float(text[:-1]) * scale
+    except ValueError:
+        return 0.0
+
+
 def file_size_estimate(entry: ModelEntry) -> int | None:
     """The manifest's size, else parameters x bits per weight of the quantization."""
     if entry.size:
@@ -110,16 +127,6 @@ def recommend_context(entry: ModelEntry, budget: int, info: GGUFInfo | None = No
         if needed is not None and needed <= budget:
             return n_ctx
         n_ctx //= 2
-    return None
-
-
-def best_quantization(assessed: list[tuple[ModelEntry, FitReport | None]]) -> ModelEntry | None:
-    """Among quantizations of one model, the highest-quality one that fits the GPU, else RAM."""
-    ranked = sorted(assessed, key=lambda pair: _QUANT_BITS.get(pair[0].quantization.upper(), 0), reverse=True)
-    for wanted in (FITS_GPU, FITS_RAM):
-        for entry, report in ranked:
-            if report is not None and report.verdict == wanted:
-                return entry
     return None
 
 

@@ -3,19 +3,34 @@ against the local fake hub, for files with and without infill tokens."""
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+import socket
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import pytest
 
-from app.core.catalogue import RECOMMENDED_CHAT, ModelCatalogue, RemoteCheck, infill_family
+from app.core.catalogue import (
+    CardFilter,
+    CatalogueRow,
+    ModelCatalogue,
+    RemoteCheck,
+    by_family,
+    choose,
+    filter_cards,
+    infill_family,
+    pick_quantization,
+    recommend,
+)
 from app.core.catalogue.header_vocab import HeaderVocabulary
-from app.core.download import DownloadError, DownloadOptions, RemoteNotFoundError
+from app.core.download import DownloadError, DownloadOptions, OfflineError, RemoteNotFoundError
+from app.core.download_probe import HubReach, HubWatch, probe_hub
 from app.core.errors import ModelFileError, UserError
+from app.core.fit import FITS_GPU, FITS_RAM, TOO_BIG, FitReport, file_size_estimate
 from app.core.gguf_info import read_gguf_info
 from app.core.infill.formats import InfillFamily
-from app.core.manifest import Manifest, ModelEntry
+from app.core.manifest import Manifest, ModelEntry, load_all
 from app.core.models import ModelState
+from app.core.speed import SpeedEstimate, SpeedKind, SpeedSample, estimate
 from tests.fixtures.fake_hub import FakeHub
 from tests.fixtures.tiny_gguf import write_tiny_bpe, write_tiny_llama
 
@@ -82,14 +97,6 @@ def test_best_quantization_is_marked_once_per_model_that_fits(tmp_path: Path) ->
     listing = catalogue(tmp_path).listing(manifest)
     assert [r.entry.id for r in listing.rows if r.best_quant] == ["small-q8"]
     assert listing.row("huge-q8").verdict == "too big"  # type: ignore[union-attr]
-
-
-def test_the_recommended_row(tmp_path: Path) -> None:
-    manifest = Manifest(entries=(entry("other"), entry(RECOMMENDED_CHAT, family="Code Llama - Instruct")))
-    listing = catalogue(tmp_path).listing(manifest)
-    assert listing.recommended is not None and listing.recommended.entry.id == RECOMMENDED_CHAT
-    assert [r.entry.id for r in listing.rows if r.recommended] == [RECOMMENDED_CHAT]
-    assert catalogue(tmp_path).listing(Manifest(entries=(entry("other"),))).recommended is None
 
 
 def test_import_and_remove(tmp_path: Path, tiny_codellama: Path) -> None:
@@ -198,3 +205,134 @@ def test_remote_check_errors_are_user_errors(hub: FakeHub) -> None:
         check(hub, "junk")
     for error in (missing.value, junk.value):
         assert isinstance(error, UserError) and str(error) == error.message
+
+
+# -- cards, filters and the one recommendation ----------------------------------------------------
+
+def _row(e: ModelEntry, verdict: str, tps: float | None, state: ModelState = ModelState.AVAILABLE) -> CatalogueRow:
+    fit = FitReport(verdict, 1, 4096, "") if verdict else None
+    speed = SpeedEstimate(tps, SpeedKind.SCALED, "x") if tps is not None else None
+    return CatalogueRow(entry=e, state=state, on_disk=0, size=e.size or file_size_estimate(e), fit=fit, speed=speed)
+
+
+def _slow_cpu_rows() -> list[CatalogueRow]:
+    """The real manifest on a 2-core CPU: everything that is not too big fits in RAM, and speeds
+    are scaled from the embedded model measured at 46 tokens/s (this project's test machine)."""
+    manifest = load_all(None)
+    smol = SpeedSample("smol.gguf", manifest.embedded.size, False, (46.0,))
+    rows = []
+    for e in manifest.entries:
+        size = e.size or file_size_estimate(e) or 0
+        speed = estimate([smol], e.files[0], size, False)
+        verdict = TOO_BIG if size > 15e9 else FITS_RAM  # a 16 GiB machine, roughly
+        rows.append(_row(e, verdict, speed.tokens_per_second if speed else None,
+                         ModelState.EMBEDDED if e.embedded_package else ModelState.AVAILABLE))
+    return rows
+
+
+def test_cards_group_quantizations_under_families() -> None:
+    rows, cards, _ = recommend(_slow_cpu_rows())
+    families = [name for name, _ in by_family(cards)]
+    assert families == ["SmolLM2", "Code Llama", "Qwen2.5-Coder", "DeepSeek-Coder-V2-Lite", "StarCoder2"]
+    seven = next(c for c in cards if c.title == "Code Llama 7B Instruct")
+    assert [r.entry.quantization for r in seven.rows] == ["Q4_K_M", "Q5_K_M", "Q8_0"]
+    assert seven.does == "Chat and infill" and seven.family == "Code Llama"
+    base = next(c for c in cards if c.title == "Code Llama 7B (base, infill)")
+    assert base.does == "Infill" and base.key != seven.key
+    assert next(c for c in cards if c.title == "StarCoder2 3B (infill)").does == "Infill"
+    assert sum(len(c.rows) for c in cards) == len(rows) == 31 and len(cards) == 16
+
+
+def test_on_a_slow_cpu_a_small_model_is_recommended_and_its_card_agrees() -> None:
+    rows, cards, chosen = recommend(_slow_cpu_rows())
+    assert chosen is not None and chosen.readable
+    assert chosen.row.entry.id == "qwen2.5-coder-1.5b-instruct-q4_k_m"  # not a 7B at ~1 token/s
+    assert chosen.card.pick is not None and chosen.card.pick.entry.id == chosen.row.entry.id
+    assert [r.entry.id for r in rows if r.recommended] == [chosen.row.entry.id]
+    # The card's mark and the recommendation are one: every card's pick is its only marked row.
+    for card in cards:
+        marked = [r.entry.id for r in card.rows if r.best_quant]
+        assert marked == ([card.pick.entry.id] if card.pick is not None and len(card.rows) > 1 else [])
+    seven = next(c for c in cards if c.title == "Code Llama 7B Instruct")
+    assert seven.pick is not None and seven.pick.entry.quantization == "Q4_K_M"  # none keeps up: the fastest
+    assert "keeps up with reading" in chosen.reason()
+
+
+def test_with_speed_to_spare_the_largest_model_and_the_best_quantization() -> None:
+    fast = [_row(r.entry, r.verdict, 1000.0 if r.speed else None, r.state) for r in _slow_cpu_rows()]
+    rows, cards, chosen = recommend(fast)
+    assert chosen is not None and chosen.card.parameters == "16B"  # DeepSeek-Coder-V2-Lite: the largest that fits
+    seven = next(c for c in cards if c.title == "Code Llama 7B Instruct")
+    assert seven.pick is not None and seven.pick.entry.quantization == "Q8_0"
+    assert next(c for c in cards if c.title == "Code Llama 34B Instruct").pick is None  # too big: no pick
+
+
+def test_a_quantization_that_fits_the_gpu_beats_a_better_one_in_ram() -> None:
+    manifest = load_all(None)
+    q4, q8 = manifest.get("qwen2.5-coder-7b-instruct-q4_k_m"), manifest.get("qwen2.5-coder-7b-instruct-q8_0")
+    assert pick_quantization([_row(q4, FITS_GPU, 40.0), _row(q8, FITS_RAM, 5.0)]).entry.id == q4.id
+    assert pick_quantization([_row(q4, FITS_RAM, 5.0), _row(q8, FITS_RAM, 3.0)]).entry.id == q4.id
+    assert pick_quantization([_row(q4, TOO_BIG, 5.0), _row(q8, TOO_BIG, 3.0)]) is None
+    assert choose([]) is None
+
+
+def test_search_and_filters() -> None:
+    rows = _slow_cpu_rows()
+    rows[1] = replace(rows[1], state=ModelState.INSTALLED)  # Code Llama 7B Instruct Q4_K_M downloaded
+    _, cards, _ = recommend(rows)
+
+    def titles(**wanted) -> list[str]:
+        return [c.title for c in filter_cards(cards, CardFilter(**wanted))]
+
+    assert len(titles()) == len(cards)
+    assert titles(installed=True) == ["SmolLM2 135M Instruct (embedded)", "Code Llama 7B Instruct"]
+    assert titles(text="qwen 1.5b") == ["Qwen2.5-Coder 1.5B Instruct"]
+    assert titles(text="Q8_0 code llama 13b") == ["Code Llama 13B Instruct"]  # a quantization's name finds its card
+    assert all("infill" in c.roles for c in filter_cards(cards, CardFilter(infill=True)))
+    assert "StarCoder2 3B (infill)" not in titles(chat=True) and "DeepSeek-Coder-V2-Lite Instruct" not in titles(infill=True)
+    assert "Code Llama 70B Instruct" not in titles(fits=True) and "Code Llama 70B Instruct" in titles()
+    assert titles(text="starcoder", chat=True) == [] and titles(text="no such model") == []
+
+
+def test_the_listing_carries_cards_and_the_recommendation(tmp_path: Path) -> None:
+    listing = catalogue(tmp_path).listing(load_all(None))
+    assert listing.recommendation is not None and listing.recommended is listing.recommendation.row
+    assert listing.recommended.best_quant or len(listing.recommendation.card.rows) == 1
+    assert {r.entry.id for c in listing.cards for r in c.rows} == {r.entry.id for r in listing.rows}
+    assert all(r.speed is not None for r in listing.rows if r.size)  # measured, scaled, or an honest guess
+
+
+# -- whether the hub can be reached -----------------------------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again on leaving: connecting is refused
+
+
+def test_the_probe_tells_a_reachable_hub_from_an_unreachable_one(hub: FakeHub) -> None:
+    assert probe_hub(hub.url).online
+    refused = probe_hub(f"http://127.0.0.1:{_closed_port()}")
+    assert refused.reach is HubReach.UNREACHABLE and "127.0.0.1" in refused.message()
+    unresolved = probe_hub("http://hub.invalid")
+    assert not unresolved.online and "does not resolve" in unresolved.reason
+    assert "No network" in unresolved.message() and "models already here work" in unresolved.message()
+
+
+def test_the_watch_reuses_a_recent_probe() -> None:
+    watch = HubWatch(max_age_s=3600)
+    with FakeHub() as own:
+        url = own.url
+        assert watch.status(url).online
+    # The hub went away; the cached answer stands until asked afresh.
+    assert watch.status(url).online
+    assert not watch.status(url, fresh=True).online
+    assert not catalogue(Path("/nonexistent")).hub_status(DownloadOptions(endpoint=url)).online
+
+
+def test_offline_fails_at_once_instead_of_after_every_retry() -> None:
+    # Backoff of an hour: had the check retried as before, it would not finish.
+    opts = DownloadOptions(endpoint=f"http://127.0.0.1:{_closed_port()}", token="", retries=6, backoff_s=3600)
+    with pytest.raises(OfflineError, match="No network") as offline:
+        catalogue(Path("/nonexistent")).check_remote(entry("any", size=None), opts)
+    assert isinstance(offline.value, UserError) and not offline.value.retryable

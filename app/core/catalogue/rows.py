@@ -6,16 +6,19 @@ the GUI runs it on a worker thread; the rows are frozen so that handing them acr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 from app.core import hardware
-from app.core.fit import FitReport, assess, best_quantization, cpu_only_warning, file_size_estimate
+from app.core.fit import FITS_GPU, FitReport, assess, cpu_only_warning, file_size_estimate
 from app.core.manifest import Manifest, ModelEntry
-from app.core.models import ModelState, disk_usage, model_state
+from app.core.models import ModelState, disk_usage, embedded_model_path, model_state
+from app.core.speed import SpeedEstimate, SpeedSample, estimate, guess
 
-# What a first run is pointed to: a chat and infill model that fits most machines and downloads in minutes.
-RECOMMENDED_CHAT = "codellama-7b-instruct-q4_k_m"
+if TYPE_CHECKING:
+    from app.core.catalogue.cards import Card
+    from app.core.catalogue.recommend import Recommendation
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,9 @@ class CatalogueRow:
     on_disk: int  # bytes in the models folder (downloads and partial files)
     size: int | None  # the file's size: the manifest's, else an estimate; None when unknown
     fit: FitReport | None  # None when the size cannot be estimated
-    best_quant: bool = False  # the best quantization of its model for this machine (among two or more)
-    recommended: bool = False  # the model a first run is pointed to
+    speed: SpeedEstimate | None = None  # generation tokens/s here; None when the size is unknown
+    best_quant: bool = False  # the quantization of its model recommended here (among two or more)
+    recommended: bool = False  # the model a first run is pointed to (see catalogue.recommend)
 
     @property
     def size_exact(self) -> bool:
@@ -43,12 +47,15 @@ class Machine:
     ram_bytes: int
     gpu: hardware.GpuInfo | None
     backend: str  # of the llama.cpp build: CPU, CUDA, Metal, ...
+    cores: int = 1
+    threads: int = 1  # generation threads (hardware.thread_plan): what a CPU's speed depends on
 
     def describe(self) -> str:
         gpu = self.gpu
         where = (f"{gpu.name} ({gpu.vram_bytes / 2**30:.0f} GiB{' unified' if gpu.unified else ''})" if gpu
                  else "no GPU found")
-        return f"This machine: {self.ram_bytes / 2**30:.0f} GiB RAM, {where}; llama.cpp backend: {self.backend}."
+        return (f"This machine: {self.ram_bytes / 2**30:.0f} GiB RAM, {self.cores} CPU core"
+                f"{'s' if self.cores != 1 else ''}, {where}; llama.cpp backend: {self.backend}.")
 
 
 @dataclass(frozen=True)
@@ -56,13 +63,15 @@ class Listing:
     rows: tuple[CatalogueRow, ...]
     machine: Machine
     warning: str | None  # plain words when a GPU is present but this build cannot use it
+    cards: tuple[Card, ...] = ()
+    recommendation: Recommendation | None = None
 
     def row(self, model_id: str) -> CatalogueRow | None:
         return next((r for r in self.rows if r.entry.id == model_id), None)
 
     @property
     def recommended(self) -> CatalogueRow | None:
-        return next((r for r in self.rows if r.recommended), None)
+        return self.recommendation.row if self.recommendation is not None else None
 
     @property
     def anything_downloaded(self) -> bool:
@@ -70,30 +79,51 @@ class Listing:
         return any(r.state in (ModelState.INSTALLED, ModelState.IMPORTED) for r in self.rows)
 
 
-def _mark_best(rows: list[CatalogueRow]) -> list[CatalogueRow]:
-    """Rows with the best quantization of each model marked, where a model comes in two or more."""
-    groups: dict[tuple[str, str], list[CatalogueRow]] = {}
-    for row in rows:
-        if row.entry.quantization:
-            groups.setdefault((row.entry.family, row.entry.parameters), []).append(row)
-    best_ids = set()
-    for same in groups.values():
-        best = best_quantization([(r.entry, r.fit) for r in same]) if len(same) > 1 else None
-        if best is not None:
-            best_ids.add(best.id)
-    return [replace(r, best_quant=True) if r.entry.id in best_ids else r for r in rows]
+def file_name(entry: ModelEntry) -> str:
+    """The name of the file a model runs from: the key its measured speed is kept under."""
+    if entry.local_path:
+        return Path(entry.local_path).name
+    if entry.embedded_package:
+        path = embedded_model_path(entry)
+        return path.name if path is not None else entry.files[0]
+    return entry.files[0] if entry.files else entry.id
 
 
-def list_rows(manifest: Manifest, models_dir: Path) -> tuple[CatalogueRow, ...]:
-    rows = [CatalogueRow(entry=e, state=model_state(e, models_dir), on_disk=disk_usage(e, models_dir),
-                         size=file_size_estimate(e), fit=assess(e), recommended=e.id == RECOMMENDED_CHAT)
-            for e in manifest.entries]
-    return tuple(_mark_best(rows))
+def _speed(entry: ModelEntry, size: int | None, fit: FitReport | None, samples: list[SpeedSample],
+           here: Machine) -> SpeedEstimate | None:
+    if not size:
+        return None
+    on_gpu = fit is not None and fit.verdict == FITS_GPU
+    return (estimate(samples, file_name(entry), size, on_gpu)
+            or guess(size, on_gpu, unified=bool(here.gpu and here.gpu.unified), threads=here.threads))
+
+
+def list_rows(manifest: Manifest, models_dir: Path, samples: Iterable[SpeedSample] = (),
+              here: Machine | None = None) -> tuple[CatalogueRow, ...]:
+    """Every manifest entry with its state, fit and speed here, and the recommendation marked."""
+    from app.core.catalogue.recommend import recommend
+
+    return recommend(_plain_rows(manifest, models_dir, list(samples), here or machine()))[0]
+
+
+def _plain_rows(manifest: Manifest, models_dir: Path, samples: list[SpeedSample],
+                here: Machine) -> list[CatalogueRow]:
+    rows = []
+    for e in manifest.entries:
+        size, fit = file_size_estimate(e), assess(e)
+        rows.append(CatalogueRow(entry=e, state=model_state(e, models_dir), on_disk=disk_usage(e, models_dir),
+                                 size=size, fit=fit, speed=_speed(e, size, fit, samples, here)))
+    return rows
 
 
 def machine() -> Machine:
-    return Machine(ram_bytes=hardware.total_ram(), gpu=hardware.detect_gpu(), backend=hardware.build_info().backend)
+    return Machine(ram_bytes=hardware.total_ram(), gpu=hardware.detect_gpu(), backend=hardware.build_info().backend,
+                   cores=hardware.physical_cores(), threads=hardware.thread_plan()[0])
 
 
-def list_models(manifest: Manifest, models_dir: Path) -> Listing:
-    return Listing(rows=list_rows(manifest, models_dir), machine=machine(), warning=cpu_only_warning())
+def list_models(manifest: Manifest, models_dir: Path, samples: Iterable[SpeedSample] = ()) -> Listing:
+    from app.core.catalogue.recommend import recommend
+
+    here = machine()
+    rows, cards, chosen = recommend(_plain_rows(manifest, models_dir, list(samples), here))
+    return Listing(rows=rows, machine=here, warning=cpu_only_warning(), cards=cards, recommendation=chosen)

@@ -6,14 +6,16 @@ a person can act on are UserErrors, raised as they come from the core functions 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.catalogue.remote import RemoteCheck, check_remote
 from app.core.catalogue.rows import Listing, list_models
+from app.core.download_probe import HubStatus, HubWatch
 from app.core.manifest import Manifest, ModelEntry, add_user_entry, load_all, remove_user_entry
 from app.core.models import import_entry, remove_model
+from app.core.speed import SPEED_FILE_NAME, SpeedBook
 
 if TYPE_CHECKING:
     from app.core.download import DownloadOptions
@@ -31,13 +33,24 @@ class ModelCatalogue:
 
     models_dir: Path
     user_manifest: Path
+    # The measured speeds (app.core.speed), in the app's data folder; None: beside the user manifest.
+    speed_file: Path | None = None
+    hub: HubWatch = field(default_factory=HubWatch, compare=False, repr=False)
+
+    @property
+    def speeds(self) -> SpeedBook:
+        return SpeedBook(self.speed_file or self.user_manifest.parent / SPEED_FILE_NAME)
 
     def load_manifest(self) -> Manifest:
         """The bundled and user manifests as they are on disk now (after an import or a removal)."""
         return load_all(self.user_manifest)
 
     def listing(self, manifest: Manifest) -> Listing:
-        return list_models(manifest, self.models_dir)
+        return list_models(manifest, self.models_dir, self.speeds.load().values())
+
+    def hub_status(self, options: DownloadOptions | None = None, *, fresh: bool = False) -> HubStatus:
+        """Whether the hub can be reached now (a probe of a few ms, cached for a while)."""
+        return self.hub.status(options.endpoint if options else None, fresh=fresh)
 
     def check_remote(self, entry: ModelEntry, options: DownloadOptions | None = None) -> RemoteCheck:
         return check_remote(entry, options)
