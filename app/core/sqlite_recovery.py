@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -186,7 +187,12 @@ def distrust_schema(db: sqlite3.Connection) -> None:
 
 
 def _normalized(sql: str) -> str:
-    return " ".join(sql.split())
+    # Spacing around brackets and commas is not meaning: a column added by ALTER TABLE is written
+    # as "\n, name TYPE)" and must compare equal to the same column in a CREATE TABLE.
+    return _PUNCTUATION_SPACE.sub(r"\1", " ".join(sql.split()))
+
+
+_PUNCTUATION_SPACE = re.compile(r"\s*([(),])\s*")
 
 
 @functools.lru_cache(maxsize=8)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from app.core.errors import StoreError
+from app.core.markdown_blocks import MARK_END, MARK_START, close_fences, mark_words, plain_snippet
 from app.core.sqlite_recovery import (
     SchemaDamage,
     check,
@@ -39,7 +40,13 @@ T = TypeVar("T")
 
 _ATTEMPT_WAIT_S = 0.25  # one attempt's wait for a lock, inside the bounded retries
 
-SCHEMA_VERSION = 1
+ROOT = 0  # the parent_id that makes a message open its conversation (stored as NULL)
+
+# Version 2: messages form a tree (parent_id: the message before it on its branch; edits and
+# regenerations are siblings), the conversation remembers the branch shown (leaf_id), and an answer
+# keeps its figures. The new columns come last, as ALTER TABLE ADD COLUMN puts them, so a migrated
+# version 1 file has exactly the schema of a new one (see _migrate).
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY,
@@ -47,7 +54,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     created REAL NOT NULL,
     updated REAL NOT NULL,
     model TEXT NOT NULL DEFAULT '',
-    system_prompt TEXT NOT NULL DEFAULT ''
+    system_prompt TEXT NOT NULL DEFAULT '',
+    leaf_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
@@ -55,7 +63,9 @@ CREATE TABLE IF NOT EXISTS messages (
     role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
     content TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'complete',
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    parent_id INTEGER,
+    figures TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
@@ -81,6 +91,7 @@ class MessageState(str, Enum):
     INTERRUPTED = "interrupted"  # the program ended while it streamed
     STOPPED = "stopped"  # the user stopped it
     FAILED = "failed"
+    CUT = "cut"  # ended by the token limit (stop reason "length"): it can be continued
 
     def __str__(self) -> str:
         return self.value
@@ -100,6 +111,7 @@ class Conversation:
     updated: float
     model: str
     system_prompt: str
+    leaf_id: int | None = None  # the last message of the branch shown (None: the newest message's)
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,8 @@ class StoredMessage:
     content: str
     state: MessageState
     created: float
+    parent_id: int | None = None  # the message before it on its branch (None: it opens the conversation)
+    figures: str = ""  # an answer's figures in words (time to first token, speed, tokens)
 
 
 @dataclass(frozen=True)
@@ -117,7 +131,22 @@ class SearchHit:
     conversation_id: int
     title: str
     message_id: int
-    snippet: str
+    snippet: str  # plain text (no Markdown); each match between MARK_START and MARK_END
+
+
+def branch_of(messages: list[StoredMessage], leaf_id: int | None) -> list[StoredMessage]:
+    """The path from the first message to `leaf_id` (or to the newest message when it is gone)."""
+    by_id = {m.id: m for m in messages}
+    leaf = by_id.get(leaf_id) if leaf_id is not None else None
+    if leaf is None and messages:
+        leaf = max(messages, key=lambda m: m.id)
+    path: list[StoredMessage] = []
+    seen: set[int] = set()
+    while leaf is not None and leaf.id not in seen:  # a cycle (a hand-edited file) ends the walk
+        seen.add(leaf.id)
+        path.append(leaf)
+        leaf = by_id.get(leaf.parent_id) if leaf.parent_id is not None else None
+    return path[::-1]
 
 
 class StoreBusyError(StoreError):
@@ -214,7 +243,8 @@ class ConversationStore:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
-            _make_schema_own(db, version)
+            _migrate(db, version)
+            _make_schema_own(db, db.execute("PRAGMA user_version").fetchone()[0])
             # Every trigger, index and table definition the app uses is now its own text, and no
             # other trigger or view is left. The app's triggers write to the FTS5 table, which
             # SQLite (3.40) does not mark innocuous, so they need a trusted schema to run.
@@ -302,6 +332,28 @@ class ConversationStore:
     def rename(self, conversation_id: int, title: str) -> None:
         self._write(lambda db: db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id)))
 
+    def retitle(self, conversation_id: int, title: str, provisional: str) -> str | None:
+        """Give the conversation `title` (made unique with " (2)"...) unless it was renamed meanwhile.
+
+        Only a title still equal to `provisional` (the one given at creation) is replaced, so a
+        rename by the user always wins. Returns the title written, or None.
+        """
+        def write(db: sqlite3.Connection) -> str | None:
+            taken = {str(r[0]) for r in db.execute("SELECT title FROM conversations WHERE id != ? AND "
+                                                   "(title = ? OR title LIKE ?)", (conversation_id, title,
+                                                                                   title.replace("%", "") + " (%)"))}
+            unique = next(t for n in range(1, len(taken) + 2) if (t := title if n == 1 else f"{title} ({n})") not in taken)
+            cur = db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ?",
+                             (unique, conversation_id, provisional))
+            return unique if cur.rowcount else None
+
+        return self._write(write)
+
+    def set_leaf(self, conversation_id: int, message_id: int | None) -> None:
+        """Remember the branch shown: `message_id` is its last message."""
+        self._write(lambda db: db.execute("UPDATE conversations SET leaf_id = ? WHERE id = ?",
+                                          (message_id, conversation_id)))
+
     def set_system_prompt(self, conversation_id: int, system_prompt: str) -> None:
         self._write(lambda db: db.execute("UPDATE conversations SET system_prompt = ? WHERE id = ?",
                                           (system_prompt, conversation_id)))
@@ -316,7 +368,13 @@ class ConversationStore:
         return [StoredMessage(**{**dict(r), "state": MessageState(r["state"])}) for r in rows]
 
     def add_message(self, conversation_id: int, role: str, content: str,
-                    state: MessageState = MessageState.COMPLETE) -> int:
+                    state: MessageState = MessageState.COMPLETE, parent_id: int | None = None,
+                    figures: str = "") -> int:
+        """Add a message after `parent_id` on its branch.
+
+        `parent_id` None appends after the conversation's newest message (one line, as before
+        branches); ROOT makes it a first message (an edit of the first question).
+        """
         now = time.time()
 
         def add(db: sqlite3.Connection) -> int:
@@ -326,20 +384,34 @@ class ConversationStore:
                 title = " ".join(content.split())[:60] if role == "user" else ""
                 db.execute("INSERT OR IGNORE INTO conversations(id, title, created, updated) VALUES (?,?,?,?)",
                            (conversation_id, title or RECOVERED_TITLE, now, now))
+            parent = parent_id
+            if parent is None:
+                parent = db.execute("SELECT max(id) FROM messages WHERE conversation_id = ?",
+                                    (conversation_id,)).fetchone()[0]
             cur = db.execute(
-                "INSERT INTO messages(conversation_id, role, content, state, created) VALUES (?,?,?,?,?)",
-                (conversation_id, role, content, MessageState(state).value, now))
+                "INSERT INTO messages(conversation_id, role, content, state, created, parent_id, figures) "
+                "VALUES (?,?,?,?,?,?,?)", (conversation_id, role, content, MessageState(state).value, now,
+                                           parent or None, figures))
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
             return int(cur.lastrowid)
 
         return self._write(add)
 
-    def update_message(self, message_id: int, content: str, state: MessageState | None = None) -> None:
-        if state is None:
-            self._write(lambda db: db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id)))
-        else:
-            self._write(lambda db: db.execute("UPDATE messages SET content = ?, state = ? WHERE id = ?",
-                                              (content, MessageState(state).value, message_id)))
+    def update_message(self, message_id: int, content: str, state: MessageState | None = None,
+                       figures: str | None = None) -> None:
+        sets, values = ["content = ?"], [content]
+        if state is not None:
+            sets.append("state = ?")
+            values.append(MessageState(state).value)
+        if figures is not None:
+            sets.append("figures = ?")
+            values.append(figures)
+        self._write(lambda db: db.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id = ?", (*values, message_id)))
+
+    def branch(self, conversation_id: int) -> list[StoredMessage]:
+        """The messages of the branch shown (the path to `leaf_id`, or to the newest message), in order."""
+        conversation = self.conversation(conversation_id)
+        return branch_of(self.messages(conversation_id), conversation.leaf_id if conversation else None)
 
     def delete_messages(self, message_ids: list[int]) -> None:
         """Delete exactly these messages (ids that no longer exist are ignored)."""
@@ -360,11 +432,11 @@ class ConversationStore:
         def find(db: sqlite3.Connection) -> tuple[list, list]:
             messages = db.execute(
                 """SELECT m.conversation_id, c.title, m.id,
-                          snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
+                          snippet(messages_fts, 0, ?, ?, '…', 12) AS snip
                    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
                    JOIN conversations c ON c.id = m.conversation_id
                    WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts) LIMIT ?""",
-                (fts_query, limit * 4)).fetchall()
+                (MARK_START, MARK_END, fts_query, limit * 4)).fetchall()
             # Titles too (every word, case-insensitive), without loading every conversation.
             titles = db.execute(f"SELECT id, title FROM conversations WHERE {title_match} "
                                 "ORDER BY updated DESC LIMIT ?", (*[w.lower() for w in words], limit)).fetchall()
@@ -373,12 +445,13 @@ class ConversationStore:
         messages, titles = self._do(find)
         hits: dict[int, SearchHit] = {}
         for r in messages:
-            hits.setdefault(r[0], SearchHit(r[0], r[1], r[2], r[3]))
+            hits.setdefault(r[0], SearchHit(r[0], r[1], r[2], plain_snippet(r[3])))
         for conv_id, title in titles:
-            hits.setdefault(conv_id, SearchHit(conv_id, title, 0, title))
+            hits.setdefault(conv_id, SearchHit(conv_id, title, 0, mark_words(title, words)))
         return list(hits.values())[:limit]
 
     def export_markdown(self, conversation_id: int) -> str:
+        """The branch shown, as Markdown; a code block left open (an answer cut off) is closed."""
         conv = self.conversation(conversation_id)
         if conv is None:
             raise StoreError("That conversation no longer exists.")
@@ -387,13 +460,45 @@ class ConversationStore:
             lines += [f"*Model: {conv.model}*", ""]
         if conv.system_prompt:
             lines += ["## System", "", conv.system_prompt, ""]
-        for message in self.messages(conversation_id):
+        for message in self.branch(conversation_id):
             heading = "You" if message.role == "user" else "Assistant"
             if message.state is not MessageState.COMPLETE:
                 heading += f" ({message.state.value})"
-            lines += [f"## {heading}", "", message.content.rstrip(), ""]
+            lines += [f"## {heading}", "", close_fences(message.content.rstrip()), ""]
         return "\n".join(lines)
 
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring a version 1 file (linear conversations) to version 2, keeping every conversation.
+
+    One transaction: the new columns are added (last, as in _SCHEMA) and each message's parent is
+    the message before it, so a conversation of version 1 is one branch. A file that lacks the
+    tables altogether is left to `_make_schema_own` (created, or salvaged as damaged).
+    """
+    if version != 1:
+        return
+    columns = {table: {str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")}
+               for table in ("conversations", "messages")}
+    if not columns["conversations"] or not columns["messages"]:
+        return
+    script = ["BEGIN IMMEDIATE;"]
+    if "leaf_id" not in columns["conversations"]:
+        script.append("ALTER TABLE conversations ADD COLUMN leaf_id INTEGER;")
+    if "parent_id" not in columns["messages"]:
+        script += ["ALTER TABLE messages ADD COLUMN parent_id INTEGER;",
+                   "UPDATE messages SET parent_id = (SELECT max(p.id) FROM messages p WHERE "
+                   "p.conversation_id = messages.conversation_id AND p.id < messages.id);"]
+    if "figures" not in columns["messages"]:
+        script.append("ALTER TABLE messages ADD COLUMN figures TEXT NOT NULL DEFAULT '';")
+    script += [f"PRAGMA user_version = {SCHEMA_VERSION};", "COMMIT;"]
+    log.info("conversation database: schema %d -> %d", version, SCHEMA_VERSION)
+    try:
+        db.executescript("\n".join(script))
+    except sqlite3.Error:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 _APP_TABLES = ("conversations", "messages")  # hold the data: defined otherwise, the file is damaged

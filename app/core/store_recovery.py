@@ -29,8 +29,8 @@ from app.core.sqlite_recovery import (
 
 log = logging.getLogger(__name__)
 
-CONVERSATION_COLUMNS = ["id", "title", "created", "updated", "model", "system_prompt"]
-MESSAGE_COLUMNS = ["id", "conversation_id", "role", "content", "state", "created"]
+CONVERSATION_COLUMNS = ["id", "title", "created", "updated", "model", "system_prompt", "leaf_id"]
+MESSAGE_COLUMNS = ["id", "conversation_id", "role", "content", "state", "created", "parent_id", "figures"]
 RECOVERED_TITLE = "Recovered conversation"
 
 
@@ -170,7 +170,8 @@ def _copy(source: sqlite3.Connection, out: sqlite3.Connection) -> Salvage:
             row["updated"] = row["created"]
         values = tuple(row.get(c) for c in CONVERSATION_COLUMNS)
         try:
-            out.execute(f"INSERT INTO conversations({', '.join(CONVERSATION_COLUMNS)}) VALUES (?,?,?,?,?,?)", values)
+            out.execute(f"INSERT INTO conversations({', '.join(CONVERSATION_COLUMNS)}) "
+                        f"VALUES ({','.join('?' * len(values))})", values)
         except (sqlite3.Error, OverflowError):
             unreadable += 1
             continue
@@ -179,8 +180,16 @@ def _copy(source: sqlite3.Connection, out: sqlite3.Connection) -> Salvage:
     messages = 0
     placeholders: set[int] = set()
     # Without a role column every message is kept as the user's: its text matters more than its side.
-    msg_defaults: dict[str, object] = {"role": "user", "state": "complete", "created": now}
+    msg_defaults: dict[str, object] = {"role": "user", "state": "complete", "created": now, "figures": ""}
+    # A message whose parent was lost (or a file from before branches) follows the last message kept
+    # of its conversation: the branch stays one readable line.
+    has_parents = "parent_id" in _present_columns(source, "messages")
+    copied: set[int] = set()
+    last_of: dict[int, int] = {}
     for row in _rows(source, "messages", MESSAGE_COLUMNS, msg_defaults):
+        parent = row.get("parent_id")
+        if not has_parents or (parent is not None and parent not in copied):
+            row["parent_id"] = last_of.get(row["conversation_id"]) if row.get("conversation_id") is not None else None
         values = tuple(row.get(c) for c in MESSAGE_COLUMNS)
         conversation_id, role, content, created = values[1], values[2], values[3], values[5]
         if conversation_id is None or content is None:
@@ -194,11 +203,14 @@ def _copy(source: sqlite3.Connection, out: sqlite3.Connection) -> Salvage:
                             (conversation_id, title or RECOVERED_TITLE, created, created))
                 known.add(conversation_id)
                 placeholders.add(conversation_id)
-            out.execute(f"INSERT INTO messages({', '.join(MESSAGE_COLUMNS)}) VALUES (?,?,?,?,?,?)", values)
+            out.execute(f"INSERT INTO messages({', '.join(MESSAGE_COLUMNS)}) "
+                        f"VALUES ({','.join('?' * len(values))})", values)
         except (sqlite3.Error, OverflowError):
             unreadable += 1
             continue
         messages += 1
+        copied.add(values[0])
+        last_of[conversation_id] = values[0]
     for conversation_id in placeholders:  # sorted by their last message, as the others are
         out.execute("UPDATE conversations SET updated = (SELECT max(created) FROM messages "
                     "WHERE conversation_id = ?) WHERE id = ?", (conversation_id, conversation_id))

@@ -62,7 +62,7 @@ def test_empty_answer_is_left_out_and_title_is_the_first_question() -> None:
     session = ChatSession()
     assert session.title == "New chat"
     answered(session, "  How do I\n reverse   a list? " + "x" * 80, "", MessageState.STOPPED)
-    assert session.title.startswith("How do I reverse a list? x") and len(session.title) == 60
+    assert session.title == "How do I reverse a list"  # the first sentence, not the message verbatim
     assert [m.role for m in session.prompt_messages()] == ["user"]
 
 
@@ -82,7 +82,7 @@ def test_a_streaming_session_refuses_changes() -> None:
         session.start_answer()  # an answer needs a user turn before it
 
 
-def test_regenerate_drops_the_last_answer_and_deletes_its_row(store) -> None:
+def test_regenerate_keeps_the_last_answer_as_a_branch(store) -> None:
     session = ChatSession(SYSTEM)
     answered(session, "q", "first answer")
     save(session, store)
@@ -92,10 +92,12 @@ def test_regenerate_drops_the_last_answer_and_deletes_its_row(store) -> None:
     assert pairs(prompt) == [("system", SYSTEM), ("user", "q")]
     session.finish_answer(MessageState.COMPLETE, "second answer")
     save(session, store)
-    assert stored(store) == [("user", "q", "complete"), ("assistant", "second answer", "complete")]
+    assert stored(store) == [("user", "q", "complete"), ("assistant", "first answer", "complete"),
+                             ("assistant", "second answer", "complete")]
+    assert session.branches(1) == (2, 2)
 
 
-def test_edit_last_deletes_only_once_the_edit_is_sent(store) -> None:
+def test_edit_last_makes_a_branch_once_the_edit_is_sent(store) -> None:
     session = ChatSession()
     answered(session, "first", "one")
     answered(session, "second", "two")
@@ -104,9 +106,12 @@ def test_edit_last_deletes_only_once_the_edit_is_sent(store) -> None:
     assert [t.text for t in session.turns] == ["first", "one"]
     assert not save(session, store)
     assert len(stored(store)) == 4  # not sent yet: the stored conversation is unchanged
+    cid = store.list_conversations()[0].id
+    assert [m.content for m in store.branch(cid)] == ["first", "one", "second", "two"]
     answered(session, "second, edited", "two again")
     save(session, store)
-    assert [text for _r, text, _s in stored(store)] == ["first", "one", "second, edited", "two again"]
+    assert [text for _r, text, _s in stored(store)] == ["first", "one", "second", "two", "second, edited", "two again"]
+    assert [m.content for m in store.branch(cid)] == ["first", "one", "second, edited", "two again"]
 
 
 def test_an_edit_given_up_leaves_the_store_as_it_was(store) -> None:
@@ -114,6 +119,7 @@ def test_an_edit_given_up_leaves_the_store_as_it_was(store) -> None:
     answered(session, "only", "answer")
     save(session, store)
     assert session.edit_last() == "only" and session.turns == []
+    assert not save(session, store)  # the stored branch still ends on the old answer
     session.reset("new system")
     assert session.save_snapshot() is None  # nothing to write: nothing is deleted
     assert len(stored(store)) == 2 and session.system_prompt == "new system"
@@ -130,9 +136,10 @@ def test_save_is_idempotent_and_writes_only_changes(store) -> None:
     assert stored(store)[1] == ("assistant", "partial", "streaming")
     session.finish_answer(MessageState.COMPLETE, "whole")
     snapshot = session.save_snapshot()
-    assert snapshot(store) is False and snapshot(store) is False  # a repeat writes nothing more
+    assert snapshot(store) is True  # the first exchange is complete: the list shows its title
+    assert snapshot(store) is False  # a repeat writes nothing more
     conversation = store.list_conversations()[0]
-    assert (conversation.title, conversation.model, conversation.system_prompt) == ("q", "Model X", SYSTEM)
+    assert (conversation.title, conversation.model, conversation.system_prompt) == ("Q", "Model X", SYSTEM)
     assert stored(store) == [("user", "q", "complete"), ("assistant", "whole", "complete")]
     updated = conversation.updated
     save(session, store)
@@ -143,7 +150,12 @@ def test_a_failed_write_is_caught_up_by_the_next_save(store) -> None:
     session = ChatSession()
     answered(session, "first", "one")
     save(session, store)
-    assert session.regenerate()
+    session.regenerate()
+    session.start_answer()
+    session.finish_answer(MessageState.FAILED, "")
+    save(session, store)
+    assert session.regenerate()  # the failed answer is dropped, not kept as a branch
+    assert session.branches(0) == (1, 1) and len(session.save_snapshot().deletes) == 1
     session.start_answer()
     session.finish_answer(MessageState.COMPLETE, "one again")
     blocker = sqlite3.connect(store.path, isolation_level=None)
@@ -151,13 +163,13 @@ def test_a_failed_write_is_caught_up_by_the_next_save(store) -> None:
     try:
         snapshot = session.save_snapshot()
         with pytest.raises(StoreError, match="locked"):
-            snapshot(store)  # the delete of the old answer fails: it stays owed
+            snapshot(store)  # the delete of the failed answer fails: it stays owed
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
     answered(session, "second", "two")
     save(session, store)
-    assert [text for _r, text, _s in stored(store)] == ["first", "one again", "second", "two"]
+    assert [text for _r, text, _s in stored(store)] == ["first", "one", "one again", "second", "two"]
     assert session.save_snapshot().deletes == ()
 
 
@@ -183,7 +195,7 @@ def test_a_write_failing_halfway_creates_nothing_twice(tmp_path: Path) -> None:
         with pytest.raises(StoreError):
             session.save_snapshot()(store)  # the conversation row is written, the message is not
         session.finish_answer(MessageState.COMPLETE, "a")
-        assert not save(session, store)  # the conversation exists already: not created again
+        save(session, store)  # the conversation exists already: not created again
         assert len(store.list_conversations()) == 1
         assert stored(store) == [("user", "q", "complete"), ("assistant", "a", "complete")]
     finally:
@@ -208,8 +220,9 @@ def test_loading_a_stored_conversation_and_continuing_it(tmp_path: Path) -> None
         session.start_answer()
         session.finish_answer(MessageState.COMPLETE, "whole")
         save(session, reopened)
-        assert [(m.content, m.state) for m in reopened.messages(cid)] == [
+        assert [(m.content, m.state) for m in reopened.branch(cid)] == [
             ("q", MessageState.COMPLETE), ("whole", MessageState.COMPLETE)]
+        assert len(reopened.messages(cid)) == 3  # the cut answer stays, a branch beside the new one
         assert len(reopened.list_conversations()) == 1
     finally:
         reopened.close()

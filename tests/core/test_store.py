@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import StoreError
+from app.core.markdown_blocks import MARK_END, MARK_START
 from app.core.store import ConversationStore, MessageState
 
 
@@ -85,7 +86,7 @@ def test_search(store: ConversationStore) -> None:
     assert [h.conversation_id for h in store.search("regex")] == [b]  # title match
     assert store.search("") == []
     assert store.search('"unbalanced AND (') == []  # user text never breaks FTS5 syntax
-    assert "[quicksort]" in store.search("quicksort")[0].snippet
+    assert f"{MARK_START}quicksort{MARK_END}" in store.search("quicksort")[0].snippet
 
 
 def test_export_markdown(store: ConversationStore) -> None:
