@@ -28,9 +28,10 @@ from app.core.engine_types import ChatBackend, EngineInfo, Generation, Generatio
 from app.core.errors import EngineError, ModelFileError, PromptError
 from app.core.gguf_info import read_gguf_info
 from app.core.infill.formats import InfillFormat, detect_format
-from app.core.infill.instruct import EchoFilter, FenceFilter, SuffixEchoFilter, instruction_messages
+from app.core.infill.instruct import instruction_messages
 from app.core.infill.post import MiddleFilter
 from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
+from app.core.infill.tidy import instruction_filters
 from app.core.llama_tokenizer import LlamaTokenizer, VocabCounter
 from app.core.prompt_states import PromptStateStore
 from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt, check_chat_template, check_template_source
@@ -200,8 +201,7 @@ class LocalEngine:
         messages, used_prefix, used_suffix = instruction_messages(prefix, suffix, language, budget,
                                                                   self.tokenizer.encode, single_line)
         generation = self.chat(messages, sampling, cancel)
-        filters = [FenceFilter(), EchoFilter(used_prefix), SuffixEchoFilter(used_suffix),
-                   MiddleFilter(used_suffix, single_line, used_prefix)]
+        filters = instruction_filters(used_prefix, used_suffix, single_line)  # one clean middle (infill/tidy.py)
         generation.pieces = _filtered(generation.pieces, filters, generation.stats)
         return generation
 
