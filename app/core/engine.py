@@ -20,6 +20,7 @@ from typing import Iterator, Sequence
 
 from app.core import hardware
 from app.core.engine_load import MIN_CONTEXT, open_llama, plan_context
+from app.core.engine_prompt import PromptProgress
 from app.core.engine_states import MIN_RESTORE_GAIN, after_restoring, restore_state, save_state_after, state_key_for
 from app.core.engine_states import common_prefix as _common_prefix  # noqa: F401 - its name before the split
 from app.core.engine_stream import ANSWER_RESERVE, AbortOnCancel, stream_tokens
@@ -157,7 +158,7 @@ class LocalEngine:
         generation.stats.dropped_messages = dropped
         stop_ids = frozenset() if ignore_eos else prompt.stop_ids
         pieces = self._stream(prompt.tokens, stop_ids, sampling, cancel, generation.stats, requested,
-                              reuse_generated_tokens=True)
+                              reuse_generated_tokens=True, progress=generation.prompt_progress)
         key = self._state_key(state_scope) if state_scope and self.states is not None else None
         if key is not None:
             pieces = after_restoring(pieces, lambda: restore_state(self._llama, self.states, key, prompt.tokens,
@@ -188,7 +189,8 @@ class LocalEngine:
                  len(prompt.snippets), ", ".join(s.path for s in prompt.snippets))
         generation = Generation(iter(()))
         raw = self._stream(prompt.tokens, prompt.stop_ids, sampling, cancel, generation.stats, requested,
-                           strip_first_space=False)  # the middle's leading space is real text
+                           strip_first_space=False,  # the middle's leading space is real text
+                           progress=generation.prompt_progress)
         generation.pieces = _filtered(raw, [MiddleFilter(prompt.suffix, single_line, prompt.prefix)],
                                       generation.stats)
         return generation
@@ -215,10 +217,11 @@ class LocalEngine:
 
     def _stream(self, tokens: list[int], stop_ids: frozenset[int], sampling: SamplingSettings,
                 cancel: threading.Event | None, stats: GenerationStats, started: float,
-                strip_first_space: bool = True, reuse_generated_tokens: bool = False) -> Iterator[str]:
+                strip_first_space: bool = True, reuse_generated_tokens: bool = False,
+                progress: PromptProgress | None = None) -> Iterator[str]:
         return stream_tokens(self._llama, self.tokenizer, tokens, stop_ids, sampling, cancel, stats, started,
                              n_ctx=self.info.n_ctx, abort=self._abort, strip_first_space=strip_first_space,
-                             reuse_generated_tokens=reuse_generated_tokens)
+                             reuse_generated_tokens=reuse_generated_tokens, progress=progress)
 
     def close(self) -> None:
         """Free the model's memory now (deleting the object does not reliably do it)."""

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Iterator, Sequence
 
+from app.core.engine_prompt import PromptProgress, evaluate_prompt
 from app.core.engine_states import cached_tokens, common_prefix, with_generated_reuse
 from app.core.engine_types import GenerationStats
 from app.core.llama_tokenizer import LlamaTokenizer
@@ -44,7 +45,7 @@ class AbortOnCancel:
 def stream_tokens(llama: object, tokenizer: LlamaTokenizer, tokens: list[int], stop_ids: frozenset[int],
                   sampling: SamplingSettings, cancel: threading.Event | None, stats: GenerationStats,
                   started: float, *, n_ctx: int, abort: AbortOnCancel, strip_first_space: bool = True,
-                  reuse_generated_tokens: bool = False) -> Iterator[str]:
+                  reuse_generated_tokens: bool = False, progress: PromptProgress | None = None) -> Iterator[str]:
     """Generate after `tokens`, yielding text pieces and filling in `stats` as it goes.
 
     Nothing runs until the first piece is asked for, so a state restored before that is used.
@@ -62,6 +63,9 @@ def stream_tokens(llama: object, tokenizer: LlamaTokenizer, tokens: list[int], s
     stats.stop_reason = "length"
     abort.cancel = cancel
     try:
+        if not evaluate_prompt(llama, tokens, cancel, progress):  # batch by batch, reporting each
+            stats.stop_reason = "cancelled"
+            return
         for token in llama.generate(
             tokens, top_k=sampling.top_k, top_p=sampling.top_p, temp=sampling.temperature,
             repeat_penalty=sampling.repeat_penalty, min_p=0.05,

@@ -80,9 +80,17 @@ class Generation:
     pieces: Iterator[str]
     stats: GenerationStats = field(default_factory=GenerationStats)
     after: Callable[[], None] | None = None  # work that can wait until the answer is shown
+    # Called after each batch of the prompt is evaluated (tokens done, prompt tokens), on the thread
+    # that iterates; set it before iterating. The worker turns it into a signal, the CLI into a line.
+    on_prompt: Callable[[int, int], None] | None = None
 
     def __iter__(self) -> Iterator[str]:
         return self.pieces
+
+    def prompt_progress(self, done: int, total: int) -> None:
+        """What the token loop calls after each prompt batch: passed on to `on_prompt` if set."""
+        if self.on_prompt is not None:
+            self.on_prompt(done, total)
 
     def text(self) -> str:
         text = "".join(self.pieces)

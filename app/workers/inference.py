@@ -56,6 +56,14 @@ class InfillJob:
 
 
 @dataclass(frozen=True)
+class _PromptRead:
+    """Reported after each batch of the prompt is evaluated."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class _Finished:
     """Reported by a generation job once the answer is complete, before its slower epilogue."""
 
@@ -163,6 +171,7 @@ class InferenceService(QObject):
                 report(_Finished(GenerationStats(stop_reason="cancelled")))
                 return
             generation = start(slot.engine)
+            generation.on_prompt = lambda done, total: report(_PromptRead(done, total))
             pending: list[str] = []
             last = time.perf_counter()
             for piece in generation:
@@ -183,6 +192,8 @@ class InferenceService(QObject):
         def progress(value: object) -> None:
             if isinstance(value, _Finished):
                 self.finished.emit(job_id, value.stats)
+            elif isinstance(value, _PromptRead):
+                self.prompt_progress.emit(job_id, value.done, value.total)
             else:
                 self.text.emit(job_id, value)
 
