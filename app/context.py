@@ -9,6 +9,7 @@ from app.core.manifest import Manifest, load_all
 from app.core.models import ResolvedModel, resolve_model
 from app.core.paths import AppPaths, app_paths
 from app.core.prompt_states import PromptStateStore
+from app.core.secrets import HubTokenStore, migrate_settings_token
 from app.core.settings import Settings, load_settings, save_settings
 from app.core.settings_owner import SettingsChange, SettingsOwner
 
@@ -21,6 +22,7 @@ class AppContext:
     paths: AppPaths
     settings_owner: SettingsOwner
     manifest: Manifest
+    hub_token: HubTokenStore  # the keyring or a 0600 file; may block: read it on a worker thread
 
     @property
     def settings(self) -> Settings:
@@ -37,13 +39,14 @@ class AppContext:
         s = self.settings
         max_context = model.entry.max_context if model is not None and model.entry is not None else 0
         return LoadOptions(context_limit=s.context_limit, memory_limit_mb=s.memory_limit_mb, gpu_layers=s.gpu_layers,
-                           max_context=max_context)
+                           max_context=max_context, threads=s.threads or None)
 
     def download_options(self, endpoint: str | None = None, token: str | None = None):
+        """Called on the download thread (the token store may wait on the keyring)."""
         from app.core.download import DownloadOptions
 
         return DownloadOptions(endpoint=endpoint or self.settings.hf_endpoint or None,
-                               token=token or self.settings.hf_token or None)
+                               token=token or self.hub_token.get() or None)
 
     def load_engine(self, model: ResolvedModel) -> LocalEngine:
         engine = LocalEngine(model.path, chat_format=model.chat_format, name=model.display_name,
@@ -55,7 +58,9 @@ class AppContext:
 
 def build_context(paths: AppPaths | None = None) -> AppContext:
     paths = (paths or app_paths()).ensure()
+    hub_token = HubTokenStore(paths.config / "hub-token")  # used only where there is no keyring
+    migrate_settings_token(paths.settings_file, hub_token)  # older versions kept it in settings.json
     # The CLI writes a change at once; the GUI replaces this saver with one on a background thread.
     owner = SettingsOwner(load_settings(paths.settings_file), lambda settings: save_settings(settings, paths.settings_file))
-    return AppContext(paths=paths, settings_owner=owner, manifest=load_all(paths.user_manifest))
+    return AppContext(paths=paths, settings_owner=owner, manifest=load_all(paths.user_manifest), hub_token=hub_token)
 

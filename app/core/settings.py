@@ -16,9 +16,12 @@ import os
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.atomic_file import write_atomic
+
+if TYPE_CHECKING:
+    from app.core.engine_types import EngineInfo
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +56,10 @@ class Settings:
     context_limit: int = 16384  # upper bound on n_ctx whatever the model was trained for
     memory_limit_mb: int = 0  # 0: use what the machine has; otherwise never plan to use more
     gpu_layers: int = -1  # -1: offload everything the build can, 0: CPU only
+    threads: int = 0  # generation threads; 0: as many as the machine's physical cores allow (hardware.thread_plan)
     theme: Theme = Theme.AUTO
     code_style_light: str = "friendly"
     code_style_dark: str = "monokai"
-    hf_token: str = ""  # for gated repositories; empty: HF_TOKEN or the hub's stored login
     hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
     default_infill_model: str = ""  # manifest id used by the infill pane
     infill_context: int = 4096  # tokens of code around the cursor: infill is interactive, a larger window is slow
@@ -75,7 +78,7 @@ class Settings:
 RANGES: dict[str, tuple[float, float]] = {
     "temperature": (0.0, 2.0), "top_p": (0.05, 1.0), "top_k": (0, 1000), "repeat_penalty": (1.0, 2.0),
     "max_tokens": (1, 32768), "seed": (-1, 2**31 - 1),
-    "context_limit": (512, 131072), "memory_limit_mb": (0, 2**24), "gpu_layers": (-1, 10_000),
+    "context_limit": (512, 131072), "memory_limit_mb": (0, 2**24), "gpu_layers": (-1, 10_000), "threads": (0, 1024),
     "infill_context": (256, 131072), "repo_max_file_kb": (1, 1_000_000),
 }
 MAX_LIST_ITEMS = 2000  # recent folders, scan patterns: more is a damaged or hostile file
@@ -161,3 +164,33 @@ def repo_rules(settings: Settings):
     return ScanRules(max_file_bytes=max(1, settings.repo_max_file_kb) * 1000,
                      extra_excludes=DEFAULT_EXCLUDES + tuple(settings.repo_excludes),
                      includes=tuple(settings.repo_includes), honour_gitignore=settings.repo_honour_gitignore)
+
+
+# What a loaded model was opened with: a change to these takes effect when the model is loaded again.
+RELOAD_SETTINGS = frozenset({"context_limit", "memory_limit_mb", "gpu_layers", "threads", "chat_model"})
+MIN_CONTEXT = 512  # engine_load's floor
+
+
+def explain_context(info: EngineInfo, context_limit: int, max_context: int = 0) -> str:
+    """Why the loaded context is what it is, against the user's limit: "ctx 8,192: the model was trained on 8,192".
+
+    Args:
+        info: the loaded model's figures.
+        context_limit: the context limit the user set.
+        max_context: how far past its trained length the model holds up (manifest; 0: not past it).
+    """
+    n_ctx, trained = info.n_ctx, info.n_ctx_train
+    head = f"ctx {n_ctx:,}"
+    if info.context_reduced_for_memory:
+        return f"{head}: reduced to fit memory (the limit asks for {context_limit:,})"
+    if n_ctx == context_limit:
+        beyond = f", past the {trained:,} the model was trained on" if trained and n_ctx > trained else ""
+        return f"{head}: your limit{beyond}"
+    if n_ctx == MIN_CONTEXT and context_limit < MIN_CONTEXT:
+        return f"{head}: the smallest context the app loads"
+    if context_limit > n_ctx and trained and n_ctx >= trained:
+        if max_context > trained and n_ctx == max_context:
+            return f"{head}: as far past its trained {trained:,} as this model holds up"
+        return f"{head}: the model was trained on {trained:,}"
+    # Loaded under another limit: the one set now applies at the next load.
+    return f"{head}: the limit of {context_limit:,} applies when the model is loaded again"

@@ -31,6 +31,7 @@ from app.ui.infill.pane import InfillPane
 from app.ui.models.window import ModelsWindow
 from app.ui.plain_text import plain, tooltip
 from app.ui.repo.pane import RepoPane
+from app.ui.settings import SettingsWindow
 from app.ui.settings_autosave import SettingsAutosave
 from app.workers.inference import InferenceService
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         ctx.settings_owner.save = self._autosave
         self._unsubscribe = ctx.settings_owner.subscribe(self._settings_changed)
         self.models_window: ModelsWindow | None = None
+        self.settings_window: SettingsWindow | None = None
         self.setAcceptDrops(True)  # drop a .gguf file to import it
         self.setWindowTitle("Code Llama Desktop")
         self._pending_model: str | None = None
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.chat = ChatPane(ctx, inference, store, self.show_error, self.code_style)
         self.chat.placeholder.setTextFormat(Qt.TextFormat.RichText)
         self.chat.placeholder.linkActivated.connect(lambda _link: self.open_models())
+        self.chat.settings_requested.connect(lambda: self.open_settings("Chat"))
         self.tabs.addTab(self.chat, "Chat")
         # One repository assistant, used only on the repository thread: the pane asks it, the infill
         # pane gets definitions from it.
@@ -149,17 +152,21 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(ctx.settings.window_geometry.encode()))
 
     def _build_menus(self) -> None:
+        # Each key sequence has one owner: these window-wide actions. A pane binding the same keys
+        # makes Qt call both ambiguous and fire neither (tests/ui/test_shortcuts.py walks every window).
         file_menu = self.menuBar().addMenu("&File")
-        for text, keys, slot in (("&New chat", "Ctrl+N", self.chat.new_chat),
-                                 ("&Models…", "Ctrl+M", self.open_models),
-                                 ("&Open model file…", "Ctrl+O", self.open_model_file),
-                                 ("&Export conversation…", "Ctrl+Shift+S", self.chat.export),
-                                 ("Chat &settings…", "Ctrl+,", self.chat.open_settings),
-                                 ("&Quit", "Ctrl+Q", self.close)):
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, text, keys, slot in (("new_chat", "&New chat", "Ctrl+N", self.new_chat),
+                                       ("models", "&Models…", "Ctrl+M", self.open_models),
+                                       ("open_model", "&Open model file…", "Ctrl+O", self.open_model_file),
+                                       ("export", "&Export conversation…", "Ctrl+Shift+S", self.export_chat),
+                                       ("settings", "&Settings…", "Ctrl+,", self.open_settings),
+                                       ("quit", "&Quit", "Ctrl+Q", self.close)):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
             file_menu.addAction(action)
+            self.actions_by_name[name] = action
         help_menu = self.menuBar().addMenu("&Help")
         logs = QAction("Open &log folder", self)
         logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._ctx.paths.logs))))
@@ -175,9 +182,31 @@ class MainWindow(QMainWindow):
         if target is not None:
             target.setFocus()
 
+    def new_chat(self) -> None:
+        """A new conversation, from any tab: the chat comes to the front."""
+        self.tabs.setCurrentWidget(self.chat)
+        self.chat.new_chat()
+
+    def export_chat(self) -> None:
+        self.tabs.setCurrentWidget(self.chat)
+        self.chat.export()
+
+    def open_settings(self, page: str = "") -> SettingsWindow:
+        """The one Settings window, on `page` ("Chat", "Model and hardware", ...) when given."""
+        if self.settings_window is None:
+            self.settings_window = SettingsWindow(self._ctx, self.inference, self.services.files, self.show_error, self)
+        elif not self.settings_window.isVisible():
+            self.settings_window.show_settings()  # what was typed and not applied last time is dropped
+        if page:
+            self.settings_window.show_page(page)
+        self.settings_window.show()
+        self.settings_window.raise_()
+        self.settings_window.activateWindow()
+        return self.settings_window
+
     def open_models(self) -> ModelsWindow:
         if self.models_window is None:
-            self.models_window = ModelsWindow(self._ctx, self.downloads, self.services.catalogue, self)
+            self.models_window = ModelsWindow(self._ctx, self.downloads, self.services.catalogue, self, self.inference)
             self.models_window.chat_model_chosen.connect(self.use_model)
         else:
             self.models_window.refresh()
@@ -241,6 +270,8 @@ class MainWindow(QMainWindow):
     def _settings_changed(self, change: SettingsChange) -> None:
         if change.touches(*THEME_SETTINGS):
             self.apply_theme()
+        if change.touches("system_prompt"):
+            self.chat.use_system_prompt(change.new.system_prompt)  # the open conversation follows, as new ones do
 
     def apply_theme(self) -> None:
         """Restyle the application and every pane at once (a live switch leaves nothing unreadable)."""
@@ -253,8 +284,9 @@ class MainWindow(QMainWindow):
         self.chat.rerender()
         self.repo.set_code_style(style)
         self.infill.set_code_style(style)
-        if self.models_window is not None:
-            self.models_window.update()
+        for window in (self.models_window, self.settings_window):
+            if window is not None:
+                window.update()
 
     def show_error(self, error: str | UserError, retry: Callable[[], None] | None = None) -> None:
         """The one place errors reach the user: a typed error keeps its retry hint."""

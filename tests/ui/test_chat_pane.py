@@ -187,13 +187,16 @@ def test_empty_message_and_prompt_too_long(qtbot, make_window) -> None:
 
 def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, app_home) -> None:
     from app.ui.chat import pane as pane_module
-    from app.ui.chat.settings_dialog import ChatSettingsDialog
+    from app.ui.settings.fields import Field
 
     window = make_window()
     send(qtbot, window, "Say hi")
-    monkeypatch.setattr(ChatSettingsDialog, "exec", lambda self: (self.temperature.setValue(0.9),
-                        self.system_prompt.setPlainText("Answer in French."), ChatSettingsDialog.DialogCode.Accepted)[-1])
-    window.chat.open_settings()
+    window.chat.open_settings()  # the pane's button opens the app's Settings window on its chat page
+    settings = window.settings_window
+    fields: dict[str, Field] = {f.name: f for page in settings.pages for f in page.fields}
+    fields["sampling.temperature"].widget.setValue(0.9)
+    fields["system_prompt"].widget.setPlainText("Answer in French.")
+    settings.apply_button.click()
     settings_file = app_home / "config" / "settings.json"
     qtbot.waitUntil(lambda: saved_settings(settings_file).get("system_prompt") == "Answer in French.", timeout=5000)
     saved = saved_settings(settings_file)
@@ -210,7 +213,6 @@ def test_dark_theme_rerenders_code_with_dark_style(qtbot, make_window, monkeypat
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.chat.settings_dialog import ChatSettingsDialog
     from app.ui.theme import apply_theme
 
     store = ConversationStore(app_home / "data" / "conversations.sqlite3")
@@ -221,10 +223,11 @@ def test_dark_theme_rerenders_code_with_dark_style(qtbot, make_window, monkeypat
     window.chat.open_conversation(cid)
     qtbot.waitUntil(lambda: len(window.chat.entries) == 1, timeout=5000)
     window.chat.rerender()
-    monkeypatch.setattr(ChatSettingsDialog, "exec", lambda self: (self.theme.setCurrentText("dark"),
-                        ChatSettingsDialog.DialogCode.Accepted)[-1])
     try:
-        window.chat.open_settings()
+        settings = window.open_settings()
+        theme = next(f for page in settings.pages for f in page.fields if f.name == "theme")
+        theme.widget.setCurrentIndex(theme.widget.findText("Dark"))
+        settings.apply_button.click()
         assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() < 128
         code = window.chat.message_views()[0].code_blocks()[0]
         assert "#272822" in code.view.styleSheet()  # monokai's background

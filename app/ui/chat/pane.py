@@ -24,7 +24,6 @@ from app.ui.chat.action_bar import ActionBar
 from app.ui.chat.composer import ComposeRow
 from app.ui.chat.message_view import MessageView
 from app.ui.chat.saver import SessionSaver
-from app.ui.chat.settings_dialog import ChatSettingsDialog
 from app.ui.chat.sidebar import ConversationSidebar
 from app.ui.chat.transcript import Transcript
 from app.ui.pane_support import bind_keys, bind_send_and_stop, loaded_model
@@ -37,6 +36,7 @@ log = logging.getLogger(__name__)
 class ChatPane(QWidget):
     status = Signal(str)  # short notes for the status bar
     usage = Signal(int, int)  # tokens used, context size
+    settings_requested = Signal()  # the app's one Settings window, on its chat page (the main window opens it)
 
     def __init__(self, ctx: AppContext, inference: InferenceService, store: StoreService,
                  show_error: Callable[[UserError | str], None], code_style: Callable[[], str]) -> None:
@@ -102,8 +102,8 @@ class ChatPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         bind_send_and_stop(self, self.send, self.stop)
-        bind_keys(self, {"Ctrl+N": self.new_chat, "Ctrl+R": self.regenerate, "Ctrl+E": self.edit_last,
-                         "Ctrl+F": self.search.setFocus, "Ctrl+Shift+S": self.export})
+        # Ctrl+N and Ctrl+Shift+S belong to the File menu (one owner per key: Qt fires neither of two).
+        bind_keys(self, {"Ctrl+R": self.regenerate, "Ctrl+E": self.edit_last, "Ctrl+F": self.search.setFocus})
 
     # What it shows -----------------------------------------------------------------------------
     @property
@@ -239,19 +239,14 @@ class ChatPane(QWidget):
             self.new_chat()
 
     def open_settings(self) -> None:
-        dialog = ChatSettingsDialog(self._ctx.settings, self.session.system_prompt, self)
-        if dialog.exec() != ChatSettingsDialog.DialogCode.Accepted:
-            return
-        # The owner validates, saves and announces the change (the window restyles every pane on a theme change).
-        try:
-            self.session.system_prompt = system = dialog.apply_to(self._ctx.settings_owner)
-        except UserError as exc:
-            self._show_error(exc)
-            return
+        self.settings_requested.emit()
+
+    def use_system_prompt(self, system: str) -> None:
+        """The system prompt for this conversation too (the Settings window's prompt applies to it and new ones)."""
+        self.session.system_prompt = system
         conv = self.session.conversation
         self._store.submit(lambda store: conv.id is not None and store.set_system_prompt(conv.id, system),
                            on_error=lambda _e: None)  # also saved with the next save of a new conversation
-        self.status.emit("Settings saved.")
 
     def export(self) -> None:
         conv = self.session.conversation
