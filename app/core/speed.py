@@ -2,8 +2,8 @@
 
 Generating a token reads every weight once, so on a given machine generation is bound by memory
 bandwidth and tokens/s scales about inversely with the model file's size. One measured answer on
-any model is therefore enough to estimate the others; several answers of the same file are kept
-and their median used, so one answer slowed by other work does not decide. Until anything is
+any model is therefore enough to estimate the others; the last few answers of each file are kept
+and the fastest used, so one answer slowed by other work does not decide. Until anything is
 measured the estimate is a guess from the hardware, and says so.
 
 The figures live in a small JSON file in the app's data folder, written whole (atomic_file).
@@ -60,7 +60,9 @@ class SpeedSample:
 
     @property
     def generation_tps(self) -> float:
-        return statistics.median(self.generation) if self.generation else 0.0
+        # The best of the last few: an answer is slowed by whatever else the machine was doing (a
+        # build, an index), never sped up, so the fastest is the closest to what this machine can do.
+        return max(self.generation) if self.generation else 0.0
 
     @property
     def prompt_tps(self) -> float | None:

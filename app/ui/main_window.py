@@ -28,6 +28,7 @@ from app.services import Services
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
 from app.ui.infill.pane import InfillPane
+from app.ui.models.speed_recorder import SpeedRecorder
 from app.ui.models.window import ModelsWindow
 from app.ui.plain_text import plain, tooltip
 from app.ui.repo.pane import RepoPane
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.inference = inference = services.inference
         self.store = store = services.store
         self.downloads = services.downloads
+        # Times every finished answer for the Models window's speed estimates (written on the files thread).
+        self.speed_recorder = SpeedRecorder(inference, services.files, services.catalogue.speeds, self)
         services.report_errors_to(self.show_error)
         # Settings are saved soon after each change, on a background thread, not only on a clean exit.
         self._autosave = SettingsAutosave(services.files, ctx.paths.settings_file, self.show_error, self)

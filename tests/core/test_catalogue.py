@@ -88,10 +88,11 @@ def test_only_the_embedded_model_is_not_a_download(tmp_path: Path) -> None:
 def test_best_quantization_is_marked_once_per_model_that_fits(tmp_path: Path) -> None:
     big = 10**15  # too big for any machine
     manifest = Manifest(entries=(
-        entry("small-q4", quantization="Q4_K_M", size=MB), entry("small-q8", quantization="Q8_0", size=2 * MB),
-        entry("small-q5", quantization="Q5_K_M", size=MB),
-        entry("huge-q4", parameters="900B", quantization="Q4_K_M", size=big),
-        entry("huge-q8", parameters="900B", quantization="Q8_0", size=big),
+        entry("small-q4", name="Small Q4_K_M", quantization="Q4_K_M", size=MB),
+        entry("small-q8", name="Small Q8_0", quantization="Q8_0", size=2 * MB),
+        entry("small-q5", name="Small Q5_K_M", quantization="Q5_K_M", size=MB),
+        entry("huge-q4", name="Huge Q4_K_M", parameters="900B", quantization="Q4_K_M", size=big),
+        entry("huge-q8", name="Huge Q8_0", parameters="900B", quantization="Q8_0", size=big),
         entry("alone-q4", parameters="3B", quantization="Q4_K_M"),  # one quantization: nothing to choose
         entry("unquantized", parameters="1B")))
     listing = catalogue(tmp_path).listing(manifest)
@@ -233,7 +234,8 @@ def _slow_cpu_rows() -> list[CatalogueRow]:
 def test_cards_group_quantizations_under_families() -> None:
     rows, cards, _ = recommend(_slow_cpu_rows())
     families = [name for name, _ in by_family(cards)]
-    assert families == ["SmolLM2", "Code Llama", "Qwen2.5-Coder", "DeepSeek-Coder-V2-Lite", "StarCoder2"]
+    # What is here first, then the recommended model's family, then the manifest's order.
+    assert families == ["SmolLM2", "Qwen2.5-Coder", "Code Llama", "DeepSeek-Coder-V2-Lite", "StarCoder2"]
     seven = next(c for c in cards if c.title == "Code Llama 7B Instruct")
     assert [r.entry.quantization for r in seven.rows] == ["Q4_K_M", "Q5_K_M", "Q8_0"]
     assert seven.does == "Chat and infill" and seven.family == "Code Llama"
@@ -280,6 +282,7 @@ def test_search_and_filters() -> None:
     rows = _slow_cpu_rows()
     rows[1] = replace(rows[1], state=ModelState.INSTALLED)  # Code Llama 7B Instruct Q4_K_M downloaded
     _, cards, _ = recommend(rows)
+    assert [name for name, _ in by_family(cards)][:3] == ["SmolLM2", "Code Llama", "Qwen2.5-Coder"]  # on disk first
 
     def titles(**wanted) -> list[str]:
         return [c.title for c in filter_cards(cards, CardFilter(**wanted))]

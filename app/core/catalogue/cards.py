@@ -60,7 +60,8 @@ def card_key(row: CatalogueRow) -> str:
     entry = row.entry
     if entry.local_path:  # an imported file is its own model, whatever its header calls itself
         return f"local:{entry.id}"
-    return f"{entry.family}|{entry.parameters}"
+    # The title too: two entries of one family and size from different repositories are two models.
+    return f"{entry.family}|{entry.parameters}|{card_title(row)}"
 
 
 def card_title(row: CatalogueRow) -> str:
@@ -92,11 +93,19 @@ def group_cards(rows: tuple[CatalogueRow, ...] | list[CatalogueRow]) -> tuple[Ca
 
 
 def by_family(cards: tuple[Card, ...] | list[Card]) -> list[tuple[str, list[Card]]]:
-    """Cards under their family headings, families in the order they first come."""
+    """Cards under their family headings: first the families with a model on this machine, then the
+    family of the recommended model, then the rest, each group in the order the manifest has them."""
     families: dict[str, list[Card]] = {}
     for card in cards:
         families.setdefault(card.family, []).append(card)
-    return list(families.items())
+
+    def rank(item: tuple[str, list[Card]]) -> int:
+        same = item[1]
+        if any(c.installed for c in same):
+            return 0
+        return 1 if any(r.recommended for c in same for r in c.rows) else 2
+
+    return sorted(families.items(), key=rank)  # sorted() is stable: manifest order within each rank
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from app.core.fit import FITS_GPU, FITS_RAM, parameter_count, quant_bits
 if TYPE_CHECKING:
     from app.core.catalogue.rows import CatalogueRow
 
-# People read about 200-250 words a minute, some 4-5 tokens a second: slower than that, they wait
-# on every line of the answer. Below it a smaller model (or quantization) is the better choice.
-READING_SPEED_TPS = 4.0
+# A slow reading pace, about 160 words a minute, is some 3.5 tokens a second: slower than that,
+# people wait on every line of the answer, and a smaller model (or quantization) is the better choice.
+READING_SPEED_TPS = 3.5
 
 
 def _tps(row: CatalogueRow) -> float:
@@ -54,8 +54,8 @@ class Recommendation:
         speed = self.row.speed.describe() if self.row.speed is not None else "speed unknown"
         fit = self.row.fit.verdict if self.row.fit is not None else "fit unknown"
         if self.readable:
-            return f"the largest model that fits and keeps up with reading here ({fit}; {speed})"
-        return f"no model keeps up with reading here; this is the fastest that fits ({fit}; {speed})"
+            return f"the largest model that fits and keeps up with reading here: {fit}, {speed}"
+        return f"no model keeps up with reading here, this is the fastest that fits: {fit}, {speed}"
 
 
 def _rank(card: Card, pick: CatalogueRow) -> tuple[float, int, float]:

@@ -6,7 +6,7 @@ the GUI runs it on a worker thread; the rows are frozen so that handing them acr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -90,12 +90,15 @@ def file_name(entry: ModelEntry) -> str:
 
 
 def _speed(entry: ModelEntry, size: int | None, fit: FitReport | None, samples: list[SpeedSample],
-           here: Machine) -> SpeedEstimate | None:
+           here: Machine, names: dict[str, str]) -> SpeedEstimate | None:
     if not size:
         return None
     on_gpu = fit is not None and fit.verdict == FITS_GPU
-    return (estimate(samples, file_name(entry), size, on_gpu)
-            or guess(size, on_gpu, unified=bool(here.gpu and here.gpu.unified), threads=here.threads))
+    found = estimate(samples, file_name(entry), size, on_gpu)
+    if found is not None:
+        # "scaled from SmolLM2 135M" reads better than a file name; a file no entry has keeps its name.
+        return replace(found, source=names.get(found.source, found.source))
+    return guess(size, on_gpu, unified=bool(here.gpu and here.gpu.unified), threads=here.threads)
 
 
 def list_rows(manifest: Manifest, models_dir: Path, samples: Iterable[SpeedSample] = (),
@@ -108,11 +111,13 @@ def list_rows(manifest: Manifest, models_dir: Path, samples: Iterable[SpeedSampl
 
 def _plain_rows(manifest: Manifest, models_dir: Path, samples: list[SpeedSample],
                 here: Machine) -> list[CatalogueRow]:
+    names = {file_name(e).removesuffix(".gguf"): f"{e.family.split(' - ')[0]} {e.parameters}"
+             for e in manifest.entries}
     rows = []
     for e in manifest.entries:
         size, fit = file_size_estimate(e), assess(e)
         rows.append(CatalogueRow(entry=e, state=model_state(e, models_dir), on_disk=disk_usage(e, models_dir),
-                                 size=size, fit=fit, speed=_speed(e, size, fit, samples, here)))
+                                 size=size, fit=fit, speed=_speed(e, size, fit, samples, here, names)))
     return rows
 
 

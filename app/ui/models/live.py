@@ -1,28 +1,25 @@
-"""Rows of the Models window: plain state per model with a thin Qt table model on top."""
+"""What the Models window follows live per model: a catalogue row (frozen, from the task thread)
+plus where its download stands. Only these live fields change between refreshes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.core.catalogue import CatalogueRow
 from app.core.download import DownloadProgress, DownloadState
 from app.core.manifest import ModelEntry
 from app.core.models import ModelState
 
-COLUMNS = ("Model", "Family", "Size", "Fit", "State")
-ProgressRole = Qt.ItemDataRole.UserRole + 1
-
 # What is on disk, or, while one runs or after it ended early, where its download stands.
 RowState = ModelState | DownloadState
+
+_STATE_WORDS = {ModelState.EMBEDDED: "built in", ModelState.IMPORTED: "imported (on disk)",
+                ModelState.INSTALLED: "downloaded", ModelState.PARTIAL: "paused (resumable)",
+                ModelState.AVAILABLE: "not downloaded", ModelState.MISSING: "file missing"}
 
 
 @dataclass
 class ModelRow:
-    """A catalogue row (frozen, from the task thread) plus what the GUI follows live: a download's
-    state and progress. Only these live fields change between refreshes."""
-
     item: CatalogueRow
     state: RowState = field(init=False)
     progress: DownloadProgress | None = None
@@ -45,12 +42,27 @@ class ModelRow:
 
     @property
     def fit(self) -> str:
-        return self.item.verdict + (" · best quant" if self.item.best_quant else "")
+        return self.item.verdict
+
+    @property
+    def fit_short(self) -> str:
+        """The verdict and the memory it needs, short enough for a card (the detail is its tooltip)."""
+        fit = self.item.fit
+        return f"{fit.verdict} · needs about {fit.needed_bytes / 2**30:.1f} GiB" if fit else "? (size unknown)"
 
     @property
     def fit_detail(self) -> str:
-        detail = self.item.fit.detail if self.item.fit else ""
-        return detail + ("; the best quantization of this model for this machine" if self.item.best_quant else "")
+        return self.item.fit.detail if self.item.fit else "its size is unknown until it is checked on the hub"
+
+    @property
+    def speed_text(self) -> str:
+        return self.item.speed.describe() if self.item.speed is not None else "speed unknown (size unknown)"
+
+    @property
+    def fraction(self) -> float | None:
+        """How far a download is, while one runs or is paused; None otherwise."""
+        shows = isinstance(self.state, DownloadState) and (self.state.transferring or self.state is DownloadState.PAUSED)
+        return self.progress.fraction if shows and self.progress is not None else None
 
     def state_text(self) -> str:
         p = self.progress
@@ -63,61 +75,12 @@ class ModelRow:
             return f"failed: {self.error}"
         if self.state is DownloadState.PAUSED and p is not None and p.total:
             return f"paused at {p.fraction * 100:.0f}%"
-        return "paused (resumable)" if self.state is ModelState.PARTIAL else self.state.value
+        if isinstance(self.state, ModelState):
+            return _STATE_WORDS[self.state]
+        return self.state.value
 
 
-def _size_text(n: int | None, exact: bool) -> str:
+def size_text(n: int | None, exact: bool) -> str:
     if not n:
-        return "?"
+        return "size ?"
     return ("" if exact else "~") + (f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB")
-
-
-class ModelsTableModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[ModelRow] = []
-
-    def set_rows(self, rows: list[ModelRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def row_index(self, model_id: str) -> int:
-        return next((i for i, r in enumerate(self.rows) if r.entry.id == model_id), -1)
-
-    def update_row(self, model_id: str, **changes) -> None:
-        index = self.row_index(model_id)
-        if index < 0:
-            return
-        for key, value in changes.items():
-            setattr(self.rows[index], key, value)
-        self.dataChanged.emit(self.index(index, 0), self.index(index, len(COLUMNS) - 1))
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (row.entry.name, row.entry.family, _size_text(row.size, row.item.size_exact), row.fit,
-                    row.state_text())[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 3:
-                return row.fit_detail
-            return row.entry.note or row.entry.name
-        if role == ProgressRole and column == 4:
-            shows_bar = isinstance(row.state, DownloadState) and (row.state.transferring or row.state is DownloadState.PAUSED)
-            if shows_bar and row.progress is not None:
-                return row.progress.fraction
-        return None

@@ -1,211 +1,193 @@
-"""The Models window: what can run here, downloads with progress, and which model is used."""
+"""The Models window: models as cards by family, what runs well here, downloads, and which model is used.
+
+Listing, the hub probe, checks, deletes and imports run on the model-task thread (DownloadService.
+run_task); downloads on their own thread. What is listed, grouped, filtered and recommended is
+decided in app.core.catalogue, the same as for `models list`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QStyledItemDelegate,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.context import AppContext
-from app.core.catalogue import Listing, ModelCatalogue, RemoteCheck, Removal
+from app.core.catalogue import CardFilter, Listing, ModelCatalogue, RemoteCheck, Removal
 from app.core.download import DownloadProgress, DownloadState
+from app.core.download_probe import HubStatus
+from app.core.engine import EngineInfo
 from app.core.manifest import Manifest, ModelEntry
 from app.core.models import ModelState
-from app.ui.models.table_model import ModelRow, ModelsTableModel, ProgressRole, RowState
-from app.ui.plain_text import plain
+from app.ui.models.card import ModelCard
+from app.ui.models.layout import build_window_layout, update_buttons
+from app.ui.models.live import ModelRow, RowState
 from app.workers.downloads import DownloadService
+from app.workers.inference import InferenceService
 
-# What the task thread's error callback carries: a UserError (or another exception) now, a plain
-# message from the older worker; str() of either is the text to show.
+# What the task thread's error callback carries: a UserError (or another exception); str() is the text.
 ErrorLike = Exception | str
 
-
-class _ProgressDelegate(QStyledItemDelegate):
-    """The state text, with a thin progress bar along the bottom of the cell while downloading."""
-
-    def paint(self, painter, option, index) -> None:
-        super().paint(painter, option, index)
-        fraction = index.data(ProgressRole)
-        if fraction is None:
-            return
-        rect = option.rect.adjusted(4, option.rect.height() - 6, -4, -2)
-        painter.save()
-        painter.fillRect(rect, option.palette.mid())
-        rect.setWidth(int(rect.width() * max(0.0, min(1.0, fraction))))
-        painter.fillRect(rect, option.palette.highlight())
-        painter.restore()
+STYLE = """
+#modelCard { border: 1px solid palette(mid); border-radius: 8px; background: palette(base); }
+#modelCard[selected="true"] { border: 2px solid palette(highlight); }
+#cardTitle { font-weight: bold; font-size: 14px; }
+#cardKey { font-weight: bold; }
+#inUseBadge, #recommendedBadge { border: 1px solid palette(link); color: palette(link); border-radius: 9px;
+                                 padding: 1px 8px; font-weight: bold; }
+#familyHeading { font-weight: bold; font-size: 15px; padding-top: 6px; }
+#hubStatus { border: 1px solid palette(mid); border-radius: 6px; padding: 6px; font-weight: bold; }
+#recommendation { font-weight: bold; }
+"""
 
 
 class ModelsWindow(QDialog):
     chat_model_chosen = Signal(str)  # manifest id to load for chat
 
     def __init__(self, ctx: AppContext, downloads: DownloadService, catalogue: ModelCatalogue,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, inference: InferenceService | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
-        self.resize(980, 560)
+        self.resize(1080, 720)
         self._ctx = ctx
         self._catalogue = catalogue  # built by the composition root (app.services)
         self._downloads = downloads
-        layout = QVBoxLayout(self)
-        self.summary = plain(QLabel("Checking this machine…"))
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.warning = plain(QLabel())
-        self.warning.setObjectName("fitWarning")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
-        layout.addWidget(self.warning)
-        self.first_run = plain(QLabel())
-        self.first_run.setWordWrap(True)
-        self.first_run.hide()
-        layout.addWidget(self.first_run)
-        self.table_model = ModelsTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.table_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.table.setItemDelegateForColumn(4, _ProgressDelegate(self.table))
-        self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
-        layout.addWidget(self.table, 1)
-        self.details = plain(QLabel())
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.details)
-
-        buttons = QHBoxLayout()
-        self.download_button = QPushButton("Download")
-        self.pause_button = QPushButton("Pause")
-        self.cancel_button = QPushButton("Cancel")
-        self.delete_button = QPushButton("Delete")
-        self.check_button = QPushButton("Check file")
-        self.check_button.setToolTip("Read the model file's header from the hub before downloading it")
-        self.chat_button = QPushButton("Use for chat")
-        self.infill_button = QPushButton("Use for infill")
-        self.import_button = QPushButton("Import .gguf…")
-        for button, slot in ((self.download_button, self.download), (self.pause_button, self.pause),
-                             (self.cancel_button, self.cancel), (self.delete_button, self.delete),
-                             (self.check_button, self.check_remote), (self.chat_button, self.use_for_chat),
-                             (self.infill_button, self.use_for_infill), (self.import_button, self.import_dialog)):
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
-
-        footer = QHBoxLayout()
-        self.disk_label = plain(QLabel())
-        footer.addWidget(self.disk_label, 1)
-        footer.addWidget(QLabel("Hugging Face token (gated models):"))
-        self.token = QLineEdit(ctx.settings.hf_token)
-        self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("hf_… (or set HF_TOKEN)")
-        self.token.editingFinished.connect(self._save_token)
-        footer.addWidget(self.token)
-        layout.addLayout(footer)
-
+        self._inference = inference  # None: no in-use mark or Unload (a window built without the app)
+        self._styled_for = ""
+        self.rows: dict[str, ModelRow] = {}  # live state per manifest id
+        self.listing: Listing | None = None
+        self.hub: HubStatus | None = None
+        self._selected = ""  # manifest id of the selected card's shown quantization
+        self._build()
         downloads.progress.connect(self._on_progress)
         downloads.finished.connect(self._on_finished)
         downloads.failed.connect(self._on_failed)
+        if inference is not None:
+            inference.loaded.connect(self._on_model_changed)
+            inference.unloaded.connect(self._on_unloaded)
         self.setAcceptDrops(True)
+        self._restyle()
         self.refresh()
+
+    def _build(self) -> None:
+        build_window_layout(self)
 
     # Data ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        catalogue = self._catalogue
+        """List the models, then probe the hub (each on the task thread; the GUI never waits)."""
+        catalogue, options = self._catalogue, self._ctx.download_options()
 
         def work() -> tuple[Manifest, Listing]:
             manifest = catalogue.load_manifest()
             return manifest, catalogue.listing(manifest)
 
-        self._downloads.run_task(work, self._show_rows, self._show_error)
+        self._downloads.run_task(work, self._show_listing, self._show_error)
+        self.check_hub(fresh=False, options=options)
 
-    def _show_rows(self, result: tuple[Manifest, Listing]) -> None:
+    def check_hub(self, fresh: bool = True, options=None) -> None:
+        catalogue, options = self._catalogue, options or self._ctx.download_options()
+        self._downloads.run_task(lambda: catalogue.hub_status(options, fresh=fresh), self._show_hub,
+                                 self._show_error)
+
+    def _show_hub(self, status: HubStatus) -> None:
+        self.hub = status
+        self.hub_label.setText(status.message())
+        self.hub_bar.setVisible(not status.online)
+        self._update_buttons()
+
+    def _show_listing(self, result: tuple[Manifest, Listing]) -> None:
         manifest, listing = result
-        # The Manifest is frozen and replaced as a whole (never edited in place), here on the GUI
-        # thread that reads it: other readers see the old manifest or the new one, never a mix.
+        # The Manifest is frozen and replaced whole, here on the GUI thread that reads it.
         self._ctx.manifest = manifest
-        rows = [ModelRow(item) for item in listing.rows]
-        for row in rows:  # keep live download state across refreshes
-            if self._downloads.is_active(row.entry.id):
-                old = self.table_model.row_index(row.entry.id)
-                if old >= 0:
-                    row.state, row.progress = self.table_model.rows[old].state, self.table_model.rows[old].progress
-                else:
-                    row.state = DownloadState.QUEUED
-        self.table_model.set_rows(rows)
+        self.listing = listing
+        old, self.rows = self.rows, {}
+        for item in listing.rows:
+            row = ModelRow(item)
+            if self._downloads.is_active(item.entry.id):  # keep live download state across refreshes
+                before = old.get(item.entry.id)
+                row.state, row.progress = (before.state, before.progress) if before else (DownloadState.QUEUED, None)
+            self.rows[item.entry.id] = row
         self.summary.setText(listing.machine.describe())
         self.warning.setText(listing.warning or "")
         self.warning.setVisible(bool(listing.warning))
-        downloaded = listing.anything_downloaded
-        if not downloaded:
-            rec = next((r for r in rows if r.item.recommended), None)
-            self.first_run.setText(
-                "Nothing downloaded yet: chat runs on the embedded SmolLM2 (tiny, instant). "
-                + (f"Recommended next: {rec.entry.name} ({rec.fit}, {rec.fit_detail})." if rec else ""))
-        self.first_run.setVisible(not downloaded)
-        self._update_disk()
-        self._update_buttons()
-
-    def _show_error(self, error: ErrorLike, prefix: str = "") -> None:
-        # str() is a UserError's message, and a plain string's itself.
-        self.details.setText(f"{prefix}{error}")
-
-    def _update_disk(self) -> None:
-        used = sum(r.on_disk for r in self.table_model.rows)
+        self._show_recommendation(listing)
+        self.sections.set_cards(listing.cards, self.rows, self._in_use(), self._selected)
+        for card in self.sections.cards.values():
+            card.chosen.connect(self.select)
+        self.apply_filter()
+        if self._selected not in self.rows:
+            self._selected = ""
+        self.select(self._selected) if self._selected else self._update_buttons()
+        used = sum(r.on_disk for r in self.rows.values())
         self.disk_label.setText(f"Models use {used / 1e9:.2f} GB in {self._ctx.paths.models}")
 
+    def _show_recommendation(self, listing: Listing) -> None:
+        chosen = listing.recommendation
+        first = "" if listing.anything_downloaded else "Nothing downloaded yet: chat runs on the built-in SmolLM2. "
+        if chosen is None:
+            self.recommendation.setText(first + "No model in the list fits this machine.")
+        else:
+            self.recommendation.setText(f"{first}Recommended for this machine: {chosen.row.entry.name} — "
+                                        f"{chosen.reason()}.")
+        self.show_recommended.setVisible(chosen is not None)
+
+    def _show_error(self, error: ErrorLike, prefix: str = "") -> None:
+        self.details.setText(f"{prefix}{error}")  # str() is a UserError's message
+
+    def _in_use(self) -> str:
+        info = self._inference.info if self._inference is not None else None
+        return info.model_id if info is not None else ""
+
+    # Search and filters ------------------------------------------------------------------------
+    def card_filter(self) -> CardFilter:
+        return CardFilter(text=self.search.text(), fits=self.fits_filter.isChecked(),
+                          installed=self.installed_filter.isChecked(), chat=self.chat_filter.isChecked(),
+                          infill=self.infill_filter.isChecked())
+
+    def apply_filter(self) -> None:
+        shown = self.sections.apply(self.card_filter())
+        total = len(self.sections.cards)
+        self.count_label.setText(f"{shown} of {total} models" if shown != total else f"{total} models")
+        self.no_match.setVisible(total > 0 and shown == 0)
+
+    def visible_titles(self) -> list[str]:
+        return [card.card.title for card in self.sections.visible()]
+
+    # Selection -------------------------------------------------------------------------------
+    def row(self, model_id: str) -> ModelRow:
+        return self.rows[model_id]
+
     def selected(self) -> ModelRow | None:
-        index = self.table.currentIndex()
-        return self.table_model.rows[index.row()] if index.isValid() else None
+        return self.rows.get(self._selected)
+
+    def card_of(self, model_id: str) -> ModelCard | None:
+        return self.sections.card_of(model_id)
 
     def select(self, model_id: str) -> None:
-        row = self.table_model.row_index(model_id)
-        if row >= 0:
-            self.table.selectRow(row)
-
-    def _selection_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        row = self.selected()
-        if row is not None:
-            e = row.entry
-            self.details.setText(f"{e.name} — {e.parameters} parameters, {e.quantization or '?'}, "
-                                 f"context {e.context_length:,}, roles: {', '.join(e.roles)}, license: "
-                                 f"{e.license or '?'}. {row.fit_detail}. {e.note}")
+        card = self.card_of(model_id)
+        if card is None:
+            return
+        self._selected = model_id
+        card.set_shown(model_id)
+        for other in self.sections.cards.values():
+            other.set_selected(other is card)
+        if card.isVisible():
+            self.scroll.ensureWidgetVisible(card, 0, 40)
+        e = self.rows[model_id].entry
+        self.details.setText(f"{e.name} — {e.parameters} parameters, {e.quantization or '?'}, context "
+                             f"{e.context_length:,}, {', '.join(e.roles)}, license {e.license or '?'}. {e.note}")
         self._update_buttons()
 
+    def select_recommended(self) -> None:
+        chosen = self.listing.recommendation if self.listing else None
+        if chosen is not None:
+            for box in (self.fits_filter, self.installed_filter, self.chat_filter, self.infill_filter):
+                box.setChecked(False)
+            self.search.clear()
+            self.select(chosen.row.entry.id)
+
     def _update_buttons(self) -> None:
-        row = self.selected()
-        state = row.state if row else None
-        active = row is not None and self._downloads.is_active(row.entry.id)
-        resumable = state in (ModelState.PARTIAL, DownloadState.PAUSED)
-        self.download_button.setEnabled(row is not None and not active and (resumable or state in (
-            ModelState.AVAILABLE, DownloadState.FAILED, DownloadState.CANCELLED)))
-        self.download_button.setText("Resume" if resumable else "Download")
-        self.pause_button.setEnabled(active)
-        self.cancel_button.setEnabled(active or resumable)
-        self.delete_button.setEnabled(not active and (resumable or state in (ModelState.INSTALLED, ModelState.IMPORTED)))
-        self.check_button.setEnabled(row is not None and bool(row.entry.repo) and state is not ModelState.EMBEDDED)
-        usable = isinstance(state, ModelState) and state.usable
-        self.chat_button.setEnabled(usable and row is not None and "chat" in row.entry.roles)
-        self.infill_button.setEnabled(usable and row is not None and "infill" in row.entry.roles)
+        update_buttons(self)
 
     # Actions -------------------------------------------------------------------------------
     def download(self) -> None:
@@ -213,8 +195,7 @@ class ModelsWindow(QDialog):
         if row is None:
             return
         self._downloads.enqueue(row.entry)
-        self.table_model.update_row(row.entry.id, state=DownloadState.QUEUED, error="")
-        self._update_buttons()
+        self._set_live(row.entry.id, state=DownloadState.QUEUED, error="")
 
     def pause(self) -> None:
         row = self.selected()
@@ -249,22 +230,18 @@ class ModelsWindow(QDialog):
             return
         entry, catalogue = row.entry, self._catalogue
         self.details.setText(f"Reading the header of {entry.files[0]} from the hub…")
-
-        options = self._options()  # read the settings here, on the GUI thread that owns them
+        options = self._ctx.download_options()  # read the settings here, on the GUI thread that owns them
         self._downloads.run_task(lambda: catalogue.check_remote(entry, options), self._show_check,
                                  lambda error: self._show_error(error, "Check failed: "))
 
     def _show_check(self, check: RemoteCheck) -> None:
         fit = check.fit
+        infill = f"yes ({check.infill_family.label})" if check.infill_family is not None else "no"
         self.details.setText(
             f"{check.filename}: {check.size / 1e9:.2f} GB, architecture {check.architecture} — "
             f"{check.support_reason}; trained context {check.context_length or '?'}; chat template "
-            f"{'yes' if check.chat_template else 'no'}; infill tokens "
-            f"{_infill_text(check)}; sha256 {check.sha256 or 'not published'}."
-            + (f" {fit.verdict}: {fit.detail}." if fit else ""))
-
-    def _options(self):
-        return self._ctx.download_options()
+            f"{'yes' if check.chat_template else 'no'}; infill tokens {infill}; sha256 "
+            f"{check.sha256 or 'not published'}." + (f" {fit.verdict}: {fit.detail}." if fit else ""))
 
     def use_for_chat(self) -> None:
         row = self.selected()
@@ -277,6 +254,24 @@ class ModelsWindow(QDialog):
         if row is not None:
             self._ctx.update_settings(default_infill_model=row.entry.id)  # validated, saved soon, announced
             self.details.setText(f"{row.entry.name} is now the default for infill.")
+
+    def unload(self) -> None:
+        if self._inference is None or self._inference.info is None:
+            return
+        self.details.setText(f"Unloading {self._inference.info.model_name}…")
+        self._inference.unload()
+        self._on_model_changed(None)
+
+    def _on_unloaded(self) -> None:
+        self.details.setText("The model was unloaded and its memory freed. Choose a model and Use for chat to "
+                             "chat again.")
+        self._on_model_changed(None)
+
+    def _on_model_changed(self, _info: EngineInfo | None) -> None:
+        in_use = self._in_use()
+        for card in self.sections.cards.values():
+            card.set_marks(in_use)
+        self._update_buttons()
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", str(Path.home()),
@@ -294,9 +289,6 @@ class ModelsWindow(QDialog):
         self._downloads.run_task(lambda: catalogue.import_file(path), done,
                                  lambda error: self._show_error(error, "Import failed: "))
 
-    def _save_token(self) -> None:
-        self._ctx.update_settings(hf_token=self.token.text().strip())
-
     # Drag and drop of .gguf files -------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):
@@ -307,24 +299,43 @@ class ModelsWindow(QDialog):
             if url.toLocalFile().lower().endswith(".gguf"):
                 self.import_file(Path(url.toLocalFile()))
 
+    # Theme -------------------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._restyle()
+
+    def _restyle(self) -> None:
+        # palette(...) in a style sheet is resolved when the sheet is set: set again after a theme switch.
+        key = self.palette().base().color().name() + self.palette().text().color().name()
+        if key != self._styled_for:
+            self._styled_for = key
+            self.setStyleSheet(STYLE)
+
     # Download signals -------------------------------------------------------------------------
+    def _set_live(self, model_id: str, **changes) -> None:
+        row = self.rows.get(model_id)
+        if row is None:
+            return
+        for key, value in changes.items():
+            setattr(row, key, value)
+        card = self.card_of(model_id)
+        if card is not None and card.shown_id == model_id:
+            card.refresh()
+        self._update_buttons()
+
     def _on_progress(self, event: DownloadProgress) -> None:
         state: RowState = ModelState.INSTALLED if event.state is DownloadState.DONE else event.state
-        self.table_model.update_row(event.model_id, state=state, progress=event)
+        self._set_live(event.model_id, state=state, progress=event)
 
     def _on_finished(self, model_id: str, state: DownloadState) -> None:
-        self._update_buttons()
         if state in (DownloadState.DONE, DownloadState.CANCELLED):
+            self._update_buttons()
             self.refresh()
         else:
-            self.table_model.update_row(model_id, state=DownloadState.PAUSED)
+            self._set_live(model_id, state=DownloadState.PAUSED)
 
     def _on_failed(self, model_id: str, error: ErrorLike) -> None:
         message = str(error)  # a UserError's message, or the message itself
-        self.table_model.update_row(model_id, state=DownloadState.FAILED, error=message)
+        self._set_live(model_id, state=DownloadState.FAILED, error=message)
         self.details.setText(message)
-        self._update_buttons()
-
-
-def _infill_text(check: RemoteCheck) -> str:
-    return f"yes ({check.infill_family.label})" if check.infill_family is not None else "no"
