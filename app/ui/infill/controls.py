@@ -25,10 +25,14 @@ class FillState(Enum):
     GATHERING = "gathering"  # repository definitions are looked up before the job starts
     STREAMING = "streaming"  # the middle is coming in
     REVIEWING = "reviewing"  # the whole middle is shown, waiting for accept or reject
+    PREVIEWING = "previewing"  # an instruction fill's change is shown as a diff, waiting for apply or discard
 
 
 HINTS = {FillState.REVIEWING: "Tab accepts · Esc rejects · Ctrl+R regenerates · Copy puts it on the clipboard",
+         FillState.PREVIEWING: "Ctrl+Shift+Enter applies · Esc discards · Ctrl+R regenerates · Copy puts it on the "
+                               "clipboard",
          FillState.STREAMING: "Generating… Esc stops and rejects."}
+WRITING_HINT = "Writing the middle; it is shown as a change to review when complete. Esc stops."
 
 
 class FillOptions(QWidget):
@@ -89,9 +93,13 @@ class ActionBar(QWidget):
     def buttons(self) -> tuple[QPushButton, ...]:
         return self.fill_button, self.accept_button, self.reject_button, self.regenerate_button, self.copy_button
 
-    def show_state(self, state: FillState, has_suggestion: bool) -> None:
+    def show_state(self, state: FillState, has_suggestion: bool, preview: bool = False) -> None:
+        """Buttons for `state`; `preview`: the fill is an instruction fill's, reviewed as a diff."""
+        reviewing = state in (FillState.REVIEWING, FillState.PREVIEWING)
         self.fill_button.setEnabled(state is FillState.IDLE)
-        self.accept_button.setEnabled(state is FillState.REVIEWING)
-        self.reject_button.setEnabled(state in (FillState.STREAMING, FillState.REVIEWING))
-        self.regenerate_button.setEnabled(state is FillState.REVIEWING)
+        self.accept_button.setEnabled(reviewing)
+        self.reject_button.setEnabled(state is FillState.STREAMING or reviewing)
+        self.regenerate_button.setEnabled(reviewing)
+        self.accept_button.setText("Apply (Ctrl+Shift+Enter)" if preview else "Accept (Tab)")
+        self.reject_button.setText("Discard (Esc)" if preview else "Reject (Esc)")
         self.copy_button.setEnabled(has_suggestion)

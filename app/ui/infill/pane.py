@@ -2,8 +2,10 @@
 
 Flow: place the cursor (or select text to replace) and press Ctrl+Enter. The middle streams into
 the editor as one undo step, marked; Tab accepts it, Esc rejects it (an undo: the text before
-is restored exactly), Ctrl+R asks again. The editor is read-only while a suggestion is
-pending, so nothing the user typed can be tangled with it. The pane is a view: how a model fills
+is restored exactly), Ctrl+R asks again. A model without infill tokens (an instruction fill) is
+less exact: its middle is shown as a diff in place of the editor (preview.py), applied with
+Ctrl+Shift+Enter as one undo step or discarded with Esc. The editor is read-only while a suggestion
+is pending, so nothing the user typed can be tangled with it. The pane is a view: how a model fills
 (app.core.infill.fill) and what the suggestion does to the document (suggestion.py) live
 elsewhere; files are read and written on a task thread, the model runs on the inference thread.
 """
@@ -17,7 +19,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.context import AppContext
 from app.core.errors import UserError
@@ -27,11 +29,12 @@ from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import RepoSnippets
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
-from app.ui.infill.controls import HINTS, ActionBar, FillState
+from app.ui.infill.controls import HINTS, WRITING_HINT, ActionBar, FillState
 from app.ui.infill.editor import CodeEditor
 from app.ui.infill.files import CodeFileSession, FileBar, ask_open_path, ask_save_path, clipboard_code
 from app.ui.infill.language import guess_language
-from app.ui.infill.suggestion import InlineSuggestion, around_cursor
+from app.ui.infill.preview import APPLY_KEYS, InstructionPreview, PreviewPanel
+from app.ui.infill.suggestion import InlineSuggestion, around_cursor, split_utf16
 from app.ui.pane_support import bind_keys, bind_send_and_stop, loaded_model
 from app.ui.plain_text import plain
 from app.workers.inference import InferenceService
@@ -71,6 +74,7 @@ class InfillPane(QWidget):
         self._gathering = False
         self._build()
         self.inline = InlineSuggestion(self.editor)
+        self.preview = InstructionPreview(self.editor, self.preview_panel)
         self._files.opened.connect(self._opened)
         self._files.saved.connect(self._saved)
         self._stream.render.connect(self.inline.show)
@@ -102,7 +106,11 @@ class InfillPane(QWidget):
                                        "to replace) and press Ctrl+Enter.")
         self.editor.installEventFilter(self)
         self.editor.highlighter.activeChanged.connect(self._highlighting_changed)
-        layout.addWidget(self.editor, 1)
+        self.preview_panel = PreviewPanel(style=self._code_style())
+        self.stack = QStackedWidget()  # the editor, or an instruction fill's diff in its place
+        self.stack.addWidget(self.editor)
+        self.stack.addWidget(self.preview_panel)
+        layout.addWidget(self.stack, 1)
 
         self.actions = ActionBar()
         for button, slot in zip(self.actions.buttons, (self.request_fill, self.accept, self.reject, self.regenerate,
@@ -118,7 +126,8 @@ class InfillPane(QWidget):
         layout.addWidget(self.hint)
 
         bind_send_and_stop(self, self.request_fill, self.reject)
-        bind_keys(self, {"Ctrl+R": self.regenerate, "Ctrl+S": self.save, "Ctrl+Shift+C": self.copy_suggestion})
+        bind_keys(self, {"Ctrl+R": self.regenerate, "Ctrl+S": self.save, "Ctrl+Shift+C": self.copy_suggestion,
+                         **{keys: self.accept for keys in APPLY_KEYS}})
 
     def _describe_model(self) -> None:
         described = describe_fill(self._inference.info)
@@ -131,6 +140,8 @@ class InfillPane(QWidget):
             return FillState.GATHERING
         if self._stream.active:
             return FillState.STREAMING
+        if self.preview.active:
+            return FillState.PREVIEWING
         return FillState.REVIEWING if self.inline.active else FillState.IDLE
 
     @property
@@ -144,7 +155,9 @@ class InfillPane(QWidget):
 
     @property
     def suggestion(self) -> str:
-        """The pending suggestion's text ('' when none is pending)."""
+        """The pending suggestion's text, inline or previewed ('' when none is pending)."""
+        if self.preview.active:
+            return self.preview.middle
         return self.inline.text if self.inline.active else ""
 
     @property
@@ -155,9 +168,11 @@ class InfillPane(QWidget):
     def _update_buttons(self) -> None:
         state = self.state
         self.file_bar.enable(state is FillState.IDLE)
-        self.actions.show_state(state, bool(self.inline.text))
+        self.actions.show_state(state, bool(self.suggestion), preview=self.preview.waiting or self.preview.active)
         self.editor.setReadOnly(state is not FillState.IDLE)
-        self.hint.setText(HINTS.get(state, ""))
+        self.stack.setCurrentWidget(self.preview_panel if self.preview.active else self.editor)
+        self.hint.setText(WRITING_HINT if self.preview.waiting and state is FillState.STREAMING
+                          else HINTS.get(state, ""))
 
     def _report(self, error: UserError | str) -> None:
         """A UserError keeps its retry hint on the way to the one error display; text from older code works too."""
@@ -188,6 +203,8 @@ class InfillPane(QWidget):
         request = InfillRequest(prefix, suffix, path=path.name if path else "",
                                 suffix_first=self.options.wants_suffix_first)
         language, single_line = self.editor.highlighter.language, self.options.single_line
+        preview = describe_fill(info).mode is FillMode.INSTRUCTION  # less exact: reviewed as a diff first
+        selected = split_utf16(self.editor.toPlainText(), *selection)[1]
         self._gathering = True
         self._request_id += 1
         request_id = self._request_id
@@ -200,6 +217,8 @@ class InfillPane(QWidget):
             if found is not None and found.snippets:
                 self.status.emit(f"With {len(found.snippets)} snippet(s) from the open repository: "
                                  + ", ".join(s.path for s in found.snippets[:4]))
+            if preview:
+                self.preview.begin(prefix, selected, suffix, selection)
             self._start_job(with_repository(request, found), selection, single_line, language)
 
         repo, runner = self._repo, self._repo_runner
@@ -212,12 +231,16 @@ class InfillPane(QWidget):
     def _start_job(self, request: InfillRequest, selection: tuple[int, int], single_line: bool,
                    language: str) -> None:
         sampling = self.options.sampling(self._ctx.settings.sampling)
-        self.inline.begin(selection)
+        if not self.preview.waiting:
+            self.inline.begin(selection)
         self._stream.start(self._inference.infill(request, sampling, single_line=single_line, language=language,
                                                   context_tokens=self._ctx.settings.infill_context))
         self._update_buttons()
 
     def _on_ended(self, state: MessageState, stats) -> None:
+        if self.preview.waiting:
+            self._preview_ready(state, stats)
+            return
         if not self.inline.active:
             return
         self.inline.show(self._stream.text, final=True)
@@ -228,12 +251,29 @@ class InfillPane(QWidget):
         self.status.emit(f"Suggested {stats.generated_tokens} tokens; Tab accepts, Esc rejects.")
         self._update_buttons()
 
+    def _preview_ready(self, state: MessageState, stats) -> None:
+        preview = self.preview.show(self._stream.text)
+        self._update_buttons()
+        if preview is None:
+            self.status.emit("The model found nothing to fill in here." if state is MessageState.COMPLETE else "Stopped.")
+            self.editor.setFocus()
+            return
+        self.preview_panel.view.setFocus()  # the pane's keys act from the diff
+        self.status.emit(f"Suggested {preview.summary} ({stats.generated_tokens} tokens); Ctrl+Shift+Enter "
+                         "applies, Esc discards.")
+
     def _on_failed(self, error: UserError | str) -> None:
-        if self.inline.active:
+        if self.inline.active or self.preview.waiting:
             self.reject()
         self._report(error)
 
     def accept(self) -> None:
+        if self.state is FillState.PREVIEWING:
+            self.preview.apply()
+            self._update_buttons()
+            self.editor.setFocus()
+            self.status.emit("Applied as one step (Ctrl+Z takes it back).")
+            return
         if self.state is not FillState.REVIEWING:
             return
         self.inline.accept()
@@ -247,6 +287,13 @@ class InfillPane(QWidget):
             self._gathering = False
             self._update_buttons()
             return
+        if self.preview.waiting or self.preview.active:  # nothing was put into the document
+            if self._stream.active:
+                self._stream.detach()
+            self.preview.clear()
+            self._update_buttons()
+            self.editor.setFocus()
+            return
         if not self.inline.active:
             return
         if self._stream.active:
@@ -256,15 +303,16 @@ class InfillPane(QWidget):
         self.editor.setFocus()
 
     def regenerate(self) -> None:
-        if self.state is not FillState.REVIEWING:
+        if self.state not in (FillState.REVIEWING, FillState.PREVIEWING):
             return
         self.reject()  # restores the cursor and selection the last request had
         self.request_fill()
 
     def copy_suggestion(self) -> None:
-        if self.inline.text:
-            QGuiApplication.clipboard().setText(self.inline.text)
-            self.editor.setFocus()  # Tab and Esc act on the suggestion from the editor
+        if text := self.suggestion or self.inline.text:
+            QGuiApplication.clipboard().setText(text)
+            if not self.preview.active:
+                self.editor.setFocus()  # Tab and Esc act on the suggestion from the editor
             self.status.emit("Suggestion copied.")
 
     # Files -------------------------------------------------------------------------------------
@@ -341,6 +389,7 @@ class InfillPane(QWidget):
 
     def set_code_style(self, style: str) -> None:
         self.editor.set_code_style(style)
+        self.preview_panel.view.set_code_style(style)
 
     def shutdown(self) -> None:
         if self._stream.active:
