@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from app.core import hardware
-from app.core.engine_load import MIN_CONTEXT, open_llama, plan_context
+from app.core.engine_load import MIN_CONTEXT, open_llama, plan_context, plan_load
 from app.core.engine_prompt import PromptProgress
 from app.core.engine_states import MIN_RESTORE_GAIN, after_restoring, restore_state, save_state_after, state_key_for
 from app.core.engine_states import common_prefix as _common_prefix  # noqa: F401 - its name before the split
@@ -27,7 +27,6 @@ from app.core.engine_stream import ANSWER_RESERVE, AbortOnCancel, stream_tokens
 from app.core.engine_stream import filtered as _filtered
 from app.core.engine_types import ChatBackend, EngineInfo, Generation, GenerationStats, LoadOptions
 from app.core.errors import EngineError, ModelFileError, PromptError
-from app.core.gguf_info import read_gguf_info
 from app.core.infill.formats import InfillFormat, detect_format
 from app.core.infill.instruct import instruction_messages
 from app.core.infill.post import MiddleFilter
@@ -35,7 +34,7 @@ from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_pro
 from app.core.infill.tidy import instruction_filters
 from app.core.llama_tokenizer import LlamaTokenizer, VocabCounter
 from app.core.prompt_states import PromptStateStore
-from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt, check_chat_template, check_template_source
+from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt, check_chat_template
 from app.core.settings import SamplingSettings
 
 __all__ = [
@@ -59,12 +58,8 @@ class LocalEngine:
                  options: LoadOptions | None = None, infill_hint: str = "") -> None:
         options = options or LoadOptions()
         started = time.perf_counter()
-        gguf = read_gguf_info(model_path)  # clear errors for missing/truncated/non-GGUF files
-        try:
-            check_template_source(gguf.metadata)  # Llama() compiles the templates: a hostile one would hang it
-        except ModelFileError as exc:
-            raise ModelFileError(f"{model_path.name}: {exc}") from None
-        n_ctx, reduced = plan_context(gguf, model_path.stat().st_size, options)
+        plan = plan_load(model_path, options)
+        gguf, n_ctx, reduced = plan.gguf, plan.n_ctx, plan.reduced_for_memory
         build = hardware.build_info()
         gen_threads, batch_threads = hardware.thread_plan()
         threads = options.threads or gen_threads
@@ -74,6 +69,7 @@ class LocalEngine:
                                  threads_batch=threads_batch)
         self.model_path = model_path
         self.gguf = gguf
+        self.file_size = model_path.stat().st_size  # the weights are mapped: what the file is, the memory is
         self.tokenizer = LlamaTokenizer(self._llama, self._llama.metadata)
         self.chat_format = chat_format
         if chat_format in ("auto", "template"):
@@ -222,6 +218,10 @@ class LocalEngine:
         return stream_tokens(self._llama, self.tokenizer, tokens, stop_ids, sampling, cancel, stats, started,
                              n_ctx=self.info.n_ctx, abort=self._abort, strip_first_space=strip_first_space,
                              reuse_generated_tokens=reuse_generated_tokens, progress=progress)
+
+    def memory_bytes(self) -> int:
+        """About what this engine holds in memory (weights, KV cache, overhead): what closing it frees."""
+        return hardware.estimate_memory(self.gguf, self.file_size, self.info.n_ctx)
 
     def close(self) -> None:
         """Free the model's memory now (deleting the object does not reliably do it)."""

@@ -5,19 +5,23 @@ Threads: the Llama returned belongs to the thread that loads it, which then owns
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import hardware, llama_log
 from app.core.engine_types import LoadOptions
 from app.core.errors import ModelFileError, ModelTooLargeError
-from app.core.gguf_info import GGUFInfo
+from app.core.gguf_info import GGUFInfo, read_gguf_info
+from app.core.prompts.chat import check_template_source
 
 MIN_CONTEXT = 512
 
 
-def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[int, bool]:
+def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions, *, freed_bytes: int = 0) -> tuple[int, bool]:
     """Context size: the model's trained length, capped by the setting and by free memory.
 
+    `freed_bytes`: memory that closing the loaded model will give back (a switch checks the new
+    model against what will be free once the old one is closed, before closing it).
     Returns (n_ctx, reduced_for_memory). Raises ModelTooLargeError when not even the weights
     plus a minimal context fit.
     """
@@ -27,6 +31,10 @@ def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[
     ceiling = max(trained, options.max_context)
     wanted = max(MIN_CONTEXT, min(ceiling, options.context_limit))
     budget = hardware.memory_budget(options.memory_limit_mb)
+    if freed_bytes:
+        budget = hardware.memory_budget(0) + freed_bytes
+        if options.memory_limit_mb > 0:
+            budget = min(budget, options.memory_limit_mb * hardware.MB)
     need_min = hardware.estimate_memory(info, file_size, MIN_CONTEXT)
     if need_min > budget:
         raise ModelTooLargeError(
@@ -37,6 +45,27 @@ def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions) -> tuple[
         n_ctx //= 2
     n_ctx = max(MIN_CONTEXT, n_ctx)
     return n_ctx, n_ctx < wanted
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """What the checks before a load found: the header, and the context that fits."""
+
+    gguf: GGUFInfo
+    n_ctx: int
+    reduced_for_memory: bool
+
+
+def plan_load(model_path: Path, options: LoadOptions, *, freed_bytes: int = 0) -> LoadPlan:
+    """Every check that needs no llama.cpp: a missing, truncated or corrupt file, a hostile chat
+    template and a model that does not fit are refused here, before anything is loaded or closed."""
+    gguf = read_gguf_info(model_path)  # clear errors for missing/truncated/non-GGUF files
+    try:
+        check_template_source(gguf.metadata)  # Llama() compiles the templates: a hostile one would hang it
+    except ModelFileError as exc:
+        raise ModelFileError(f"{model_path.name}: {exc}") from None
+    n_ctx, reduced = plan_context(gguf, model_path.stat().st_size, options, freed_bytes=freed_bytes)
+    return LoadPlan(gguf, n_ctx, reduced)
 
 
 def open_llama(model_path: Path, *, n_ctx: int, gpu_layers: int, threads: int, threads_batch: int) -> object:

@@ -329,7 +329,8 @@ class MainWindow(QMainWindow):
 
     def _on_load_failed(self, error: UserError) -> None:
         spec, self._pending_model = self._pending_model, None
-        self.model_label.setText("No model")
+        if self.inference.info is None:  # a model refused before it was touched is still in use, and named
+            self.model_label.setText("No model")
         self.show_error(error, retry=(lambda: self.use_model(spec)) if spec is not None else None)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override

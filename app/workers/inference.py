@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.context import AppContext
 from app.core.engine import EngineInfo, Generation, GenerationStats, LocalEngine
+from app.core.engine_switch import Kept, LoadedModel, ModelSwitchError, switch_model
 from app.core.errors import ModelNotLoadedError, UserError
 from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
@@ -71,15 +72,19 @@ class _Finished:
 
 
 class _EngineSlot:
-    """The loaded engine. Owned by the inference thread: only its jobs read or replace it."""
+    """The loaded model and its engine. Owned by the inference thread: only its jobs read or replace it."""
 
     def __init__(self) -> None:
-        self.engine: LocalEngine | None = None
+        self.current: LoadedModel | None = None
+
+    @property
+    def engine(self) -> LocalEngine | None:
+        return self.current.engine if self.current is not None else None
 
     def close(self) -> None:
-        if self.engine is not None:
-            self.engine.close()
-            self.engine = None
+        if self.current is not None:
+            self.current.engine.close()
+            self.current = None
 
 
 class InferenceService(QObject):
@@ -106,28 +111,49 @@ class InferenceService(QObject):
 
     # Loading -----------------------------------------------------------------------------------
     def load(self, spec: str = "") -> None:
-        self.info = None
-        ctx, slot = self._ctx, self._slot
+        """Load `spec` (default: the configured model) in place of the loaded one.
 
-        stopping = self._stopping
+        A model that fails its checks never touches the loaded one; one that fails inside llama.cpp
+        has the previous model loaded back (engine_switch). `load_failed` then carries a
+        ModelSwitchError saying what is still in use, and `info` already tells it; when the previous
+        model was loaded back, `loaded` follows with its new info.
+        """
+        ctx, slot, stopping = self._ctx, self._slot, self._stopping
 
         def work(report: Report) -> EngineInfo | None:
             if stopping.is_set():  # asked for just before quitting: loading gigabytes now helps no one
                 return None
-            slot.close()
-            model = ctx.resolve(spec or None)
-            report(model.display_name)
-            slot.engine = ctx.load_engine(model)
-            return slot.engine.info
+            try:
+                slot.current = switch_model(slot.current, lambda: ctx.resolve(spec or None), ctx.load_engine,
+                                            ctx.load_options, report)
+            except ModelSwitchError as exc:
+                slot.current = exc.current
+                raise
+            return slot.current.engine.info
 
-        self._worker.submit(work, self._on_loaded, self.load_failed.emit, self.loading.emit,
+        self._worker.submit(work, self._on_loaded, self._on_load_failed, self._on_loading,
                             failure="Could not load the model")
+
+    def _on_loading(self, name: str) -> None:
+        # The checks passed and the old engine is being closed: from now on nothing is loaded.
+        self.info = None
+        self.loading.emit(name)
 
     def _on_loaded(self, info: EngineInfo | None) -> None:
         if info is None:
             return
         self.info = info  # set before anyone connected to `loaded` hears of it
         self.loaded.emit(info)
+
+    def _on_load_failed(self, error: UserError) -> None:
+        kept = error.kept if isinstance(error, ModelSwitchError) else Kept.NOTHING
+        if kept is Kept.NOTHING:
+            self.info = None
+        elif isinstance(error, ModelSwitchError):
+            self.info = error.info  # the model in use, told before anyone hears of the failure
+        self.load_failed.emit(error)
+        if kept is Kept.RELOADED and self.info is not None:
+            self.loaded.emit(self.info)  # a new engine of the previous model: panes recount against it
 
     def unload(self) -> None:
         """Free the loaded model (the Models window's Unload); `unloaded` follows once it is freed."""

@@ -160,3 +160,23 @@ def test_context_beyond_training_only_where_the_model_allows(tiny_codellama: Pat
     assert plan_context(info, size, LoadOptions(context_limit=65536)) == (16384, False)
     assert plan_context(info, size, LoadOptions(context_limit=65536, max_context=100000)) == (65536, False)
     assert plan_context(info, size, LoadOptions(context_limit=200000, max_context=100000))[0] == 100000
+
+
+def test_switch_refuses_a_model_that_does_not_fit_before_closing_the_loaded_one(
+        smollm2_engine: LocalEngine, smollm2_path: Path) -> None:
+    from app.core.engine_switch import Kept, LoadedModel, ModelSwitchError, switch_model
+    from app.core.models import ResolvedModel
+
+    current = LoadedModel(ResolvedModel(smollm2_path, None), smollm2_engine)
+    opened: list[object] = []
+    started: list[str] = []
+    with pytest.raises(ModelSwitchError) as caught:
+        switch_model(current, lambda: ResolvedModel(smollm2_path, None), opened.append,
+                     lambda _model: LoadOptions(memory_limit_mb=50), started.append)  # the file alone is 94 MiB
+    error = caught.value
+    assert error.kept is Kept.UNTOUCHED and error.current is current and error.info is smollm2_engine.info
+    assert error.message.startswith(f"Could not load {smollm2_path.name}: The model needs about ")
+    assert error.message.endswith(f"Still using {smollm2_path.name}.")
+    assert isinstance(error.cause, ModelTooLargeError) and error.exit_code == ModelTooLargeError.exit_code
+    assert opened == [] and started == []  # nothing was opened, nothing announced
+    assert smollm2_engine.chat(ask("Say hi"), GREEDY).text()  # the loaded engine was not closed
