@@ -5,7 +5,7 @@
 
 The hub is the test suite's FakeHub on 127.0.0.1 serving the embedded model's bytes under a real
 manifest name (no network here); the download is rate-limited so the screenshot catches it midway.
-The embedded model is loaded (the "In use" mark) and has answered once, so its speed is measured
+The embedded model is loaded (the "In use" mark) and has answered a few times, so its speed is measured
 and the other cards' speeds are scaled from it. The second argument is the theme (light or dark).
 """
 
@@ -25,6 +25,7 @@ from app.core.models import embedded_model_path  # noqa: E402
 from tests.fixtures.fake_hub import FakeHub  # noqa: E402
 
 DOWNLOADING = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+ANSWERS = 3  # the speed is the best of the last few answers, as in use (a shared machine is noisy)
 
 
 def main() -> int:
@@ -49,7 +50,15 @@ def main() -> int:
         state = {"stage": 0}
         models_box: list = []
 
-        def answered(_sample) -> None:  # the answer was timed: open the window with its figures
+        def ask() -> None:
+            window.inference.chat([ChatMessage("user", "Write a haiku about memory bandwidth.")],
+                                  SamplingSettings(max_tokens=40, temperature=0.0, seed=1), ignore_eos=True)
+
+        def answered(_sample) -> None:  # the answer was timed: after ANSWERS, open the window with the figures
+            state["answers"] = state.get("answers", 0) + 1
+            if state["answers"] < ANSWERS:
+                ask()
+                return
             models = window.open_models()
             models.resize(1180, 790)
             models.move(0, 0)
@@ -57,9 +66,7 @@ def main() -> int:
             state["stage"] = 1
 
         window.speed_recorder.recorded.connect(answered)
-        window.inference.loaded.connect(lambda _info: window.inference.chat(
-            [ChatMessage("user", "Write a haiku about memory bandwidth.")],
-            SamplingSettings(max_tokens=40, temperature=0.0, seed=1), ignore_eos=True) if state["stage"] == 0 else None)
+        window.inference.loaded.connect(lambda _info: ask() if state["stage"] == 0 else None)
 
         def step() -> None:
             if state["stage"] == 1 and models_box and len(models_box[0].rows) > 30:

@@ -339,3 +339,18 @@ def test_offline_fails_at_once_instead_of_after_every_retry() -> None:
     with pytest.raises(OfflineError, match="No network") as offline:
         catalogue(Path("/nonexistent")).check_remote(entry("any", size=None), opts)
     assert isinstance(offline.value, UserError) and not offline.value.retryable
+
+
+def test_the_cli_lists_the_same_recommendation(capsys: pytest.CaptureFixture[str]) -> None:
+    from argparse import Namespace
+
+    from app.cli_models import cmd_models_list
+    from app.context import build_context
+
+    ctx = build_context()
+    assert cmd_models_list(ctx, Namespace()) == 0
+    out, err = capsys.readouterr()
+    chosen = ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest).listing(ctx.manifest).recommendation
+    assert chosen is not None and f"recommended here: {chosen.row.entry.id}: " in err
+    line = next(line.split() for line in out.splitlines() if line.startswith(chosen.row.entry.id + " "))
+    assert line[-1] == "yes" or len(chosen.card.rows) == 1  # the table's "best" mark agrees with it

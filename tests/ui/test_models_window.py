@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.download import DownloadState
+from app.core.download import DownloadState, OfflineError
 from app.core.models import ModelState
 from app.core.prompts.chat import ChatMessage
 from app.core.settings import SamplingSettings
@@ -226,6 +226,9 @@ def test_offline_is_known_before_any_click(qtbot, make_window) -> None:
     qtbot.mouseClick(models.check_button, Qt.MouseButton.LeftButton)
     # An OfflineError at once: with the retries' backoff this was ~24 s of "Reading the header…".
     qtbot.waitUntil(lambda: models.details.text().startswith("Check failed: No network"), timeout=10000)
+    with qtbot.waitSignal(window.downloads.failed, timeout=10000) as failed:  # a download, the same
+        qtbot.mouseClick(models.download_button, Qt.MouseButton.LeftButton)
+    assert isinstance(failed.args[1], OfflineError) and "No network" in models.card_of(failed.args[0]).state.text()
     with FakeHub() as hub:
         window.ctx.update_settings(hf_endpoint=hub.url)
         qtbot.mouseClick(models.hub_retry, Qt.MouseButton.LeftButton)

@@ -64,7 +64,7 @@ class ModelCard(QFrame):
         self.recommended_badge.setToolTip("The model recommended for this machine (see the line at the top)")
         for badge in (self.in_use_badge, self.recommended_badge):
             badge.hide()
-            top.addWidget(badge)
+            top.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)  # a badge's height stays its own beside a wrapped name
         grid.addLayout(top, 0, 0, 1, 2)
 
         self.does = plain(QLabel(f"{card.does} · {card.parameters} parameters"))
