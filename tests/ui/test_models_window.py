@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 
 from app.core.download import DownloadState, OfflineError
 from app.core.models import ModelState
 from app.core.prompts.chat import ChatMessage
-from app.core.settings import SamplingSettings
+from app.core.settings import SamplingSettings, Theme
 from tests.fixtures.fake_hub import FakeHub
 
 USER_ENTRY = """version = 1
@@ -250,3 +252,19 @@ def test_a_finished_answer_is_measured_and_shown(qtbot, make_window) -> None:
     qtbot.waitUntil(lambda: len(models.rows) > 30, timeout=20000)
     assert "measured here" in models.card_of("smollm2-135m-instruct").speed.text()
     assert "scaled from" in models.card_of("codellama-7b-instruct-q4_k_m").speed.text()
+
+
+def test_cards_follow_a_live_theme_switch(qtbot, models_window) -> None:
+    window, models = models_window
+    card = models.card_of("codellama-7b-instruct-q4_k_m")
+
+    def inside() -> str:  # a pixel inside the card's border, as painted
+        return card.grab().toImage().pixelColor(card.width() // 2, card.height() - 4).name()
+
+    seen = []
+    for theme in (Theme.DARK, Theme.LIGHT, Theme.DARK):
+        window.ctx.update_settings(theme=theme)
+        base = QApplication.palette().color(QPalette.ColorRole.Base).name()
+        qtbot.waitUntil(lambda: inside() == base, timeout=5000)  # the card repainted on the new base
+        seen.append(base)
+    assert seen[0] == seen[2] == "#16191d" and seen[1] != seen[0]  # the dark palette's base, then light's
