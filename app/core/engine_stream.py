@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Iterator, Sequence
 
+from app.core import llama_log
 from app.core.engine_prompt import PromptProgress, evaluate_prompt
 from app.core.engine_states import cached_tokens, common_prefix, with_generated_reuse
 from app.core.engine_types import GenerationStats
@@ -36,7 +37,10 @@ class AbortOnCancel:
 
         def should_abort(_data: object) -> bool:
             cancel = self.cancel
-            return bool(cancel is not None and cancel.is_set())
+            if cancel is not None and cancel.is_set():
+                llama_log.expect_abort()  # llama.cpp logs the failed decode next: a Stop, not an error
+                return True
+            return False
 
         self._callback = llama_cpp.ggml_abort_callback(should_abort)  # kept alive with the engine
         llama_cpp.llama_set_abort_callback(llama._ctx.ctx, self._callback, None)  # noqa: SLF001
@@ -98,6 +102,7 @@ def stream_tokens(llama: object, tokenizer: LlamaTokenizer, tokens: list[int], s
         stats.stop_reason = "cancelled"
     finally:
         abort.cancel = None
+        llama_log.abort_handled()
         stats.total_seconds = time.perf_counter() - started
 
 

@@ -19,6 +19,16 @@ native_log = logging.getLogger("llama.cpp")
 # ggml_log_level: NONE=0, DEBUG=1, INFO=2, WARN=3, ERROR=4, CONT=5 (continues the last line)
 _LEVELS = {0: logging.INFO, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
 
+# What llama.cpp logs when the abort callback stops a decode (ggml status 1 is GGML_STATUS_ABORTED,
+# llama_decode's 2 is "aborted"): expected when the app asked for it (Stop), so not an error then.
+_ABORT_LINES = (
+    "graph_compute: ggml_backend_sched_graph_compute_async failed with error 1",
+    "process_ubatch: failed to compute graph, compute status: 1",
+    "decode: removing memory module entries",
+    "llama_decode: failed to decode, ret = 2",
+)
+_abort_expected = threading.Event()  # set while a decode the app aborted unwinds
+
 _lock = threading.Lock()
 _pending: list[str] = []
 _pending_level = logging.DEBUG
@@ -38,7 +48,19 @@ def _emit(level: int, text: str) -> None:
         _pending.clear()
         lvl = _pending_level
     if line:
+        if lvl > logging.DEBUG and _abort_expected.is_set() and line.startswith(_ABORT_LINES):
+            lvl = logging.DEBUG  # the abort we asked for: kept in a debug log, off the terminal
         native_log.log(lvl, "%s", line)
+
+
+def expect_abort() -> None:
+    """The app's abort callback is stopping a decode: its failure lines are expected, not errors."""
+    _abort_expected.set()
+
+
+def abort_handled() -> None:
+    """The aborted decode has unwound: failure lines are errors again."""
+    _abort_expected.clear()
 
 
 def install() -> None:

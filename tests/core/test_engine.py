@@ -180,3 +180,56 @@ def test_switch_refuses_a_model_that_does_not_fit_before_closing_the_loaded_one(
     assert isinstance(error.cause, ModelTooLargeError) and error.exit_code == ModelTooLargeError.exit_code
     assert opened == [] and started == []  # nothing was opened, nothing announced
     assert smollm2_engine.chat(ask("Say hi"), GREEDY).text()  # the loaded engine was not closed
+
+
+def _abort_lines(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
+    return [r for r in records if r.name == "llama.cpp" and ("graph_compute" in r.getMessage()
+                                                             or "failed to decode" in r.getMessage())]
+
+
+def test_stop_mid_prompt_logs_no_error(smollm2_engine: LocalEngine, caplog, capfd) -> None:
+    caplog.set_level(logging.DEBUG, logger="llama.cpp")
+    cancel = threading.Event()
+    code = " ".join(f"value_{i} = {i}" for i in range(120))
+    generation = smollm2_engine.chat(ask(code), SamplingSettings(max_tokens=50), cancel)
+    # Stop once the batches are read: the decode of the prompt's last token is aborted by llama.cpp.
+    generation.on_prompt = lambda done, total: cancel.set() if done == total else None
+    assert generation.text() == ""
+    assert generation.stats.stop_reason == "cancelled"
+    aborted = _abort_lines(caplog.records)
+    assert aborted, "the decode was not aborted: the test did not reach what it checks"
+    assert all(r.levelno == logging.DEBUG for r in aborted)
+    assert not [r for r in caplog.records if r.name == "llama.cpp" and r.levelno >= logging.WARNING]
+    assert "graph_compute" not in capfd.readouterr().err
+    # A real failure afterwards is an error again.
+    from app.core import llama_log
+
+    llama_log._emit(4, "llama_decode: failed to decode, ret = 2\n")
+    assert caplog.records[-1].levelno == logging.ERROR
+
+
+def test_stop_mid_answer_logs_no_error(smollm2_engine: LocalEngine, caplog, capfd) -> None:
+    """Stop from another thread while the model runs, as the GUI does, until one lands inside a decode."""
+    caplog.set_level(logging.DEBUG, logger="llama.cpp")
+    for _attempt in range(8):
+        cancel, first = threading.Event(), threading.Event()
+        generation = smollm2_engine.chat(ask("Count from 1 to 300, one number per line."),
+                                         SamplingSettings(max_tokens=400, temperature=0.0), cancel)
+
+        def consume() -> None:
+            for _piece in generation:
+                first.set()
+
+        thread = threading.Thread(target=consume)
+        thread.start()
+        assert first.wait(60)
+        cancel.set()  # while the next token is being decoded, most of the time
+        thread.join(60)
+        assert generation.stats.stop_reason == "cancelled" and generation.stats.generated_tokens > 0
+        if _abort_lines(caplog.records):
+            break
+    aborted = _abort_lines(caplog.records)
+    assert aborted, "no Stop landed inside a decode in 8 attempts"
+    assert all(r.levelno == logging.DEBUG for r in aborted)
+    assert not [r for r in caplog.records if r.name == "llama.cpp" and r.levelno >= logging.WARNING]
+    assert "graph_compute" not in capfd.readouterr().err
