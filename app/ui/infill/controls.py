@@ -35,6 +35,11 @@ HINTS = {FillState.REVIEWING: "Tab accepts · Esc rejects · Ctrl+R regenerates 
 WRITING_HINT = "Writing the middle; it is shown as a change to review when complete. Esc stops."
 
 
+def reading_hint(done: int, total: int) -> str:
+    """What the pane says while the model reads the prompt (`done` of `total` tokens evaluated)."""
+    return f"Reading the context… {100 * done // max(total, 1)}% (Esc stops)"
+
+
 class FillOptions(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

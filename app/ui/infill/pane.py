@@ -19,9 +19,10 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.context import AppContext
+from app.core.engine_figures import describe_figures
 from app.core.errors import UserError
 from app.core.infill.fill import FillDescription, FillMode, describe_fill, with_repository
 from app.core.infill.prompt import InfillRequest
@@ -29,7 +30,7 @@ from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import RepoSnippets
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
-from app.ui.infill.controls import HINTS, WRITING_HINT, ActionBar, FillState
+from app.ui.infill.controls import HINTS, WRITING_HINT, ActionBar, FillState, reading_hint
 from app.ui.infill.editor import CodeEditor
 from app.ui.infill.files import CodeFileSession, FileBar, ask_open_path, ask_save_path, clipboard_code
 from app.ui.infill.language import guess_language
@@ -80,6 +81,7 @@ class InfillPane(QWidget):
         self._stream.render.connect(self.inline.show)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
+        self._stream.progress.connect(self._on_progress)
         inference.loaded.connect(lambda _info: self._describe_model())
         inference.loading.connect(lambda name: self.model_note.setText(f"Loading {html.escape(name)}…"))
         self._describe_model()
@@ -123,7 +125,12 @@ class InfillPane(QWidget):
                                                                            options.max_tokens, options.temperature)
         layout.addWidget(self.actions)
         self.hint = plain(QLabel())
-        layout.addWidget(self.hint)
+        self.figures = plain(QLabel())  # the last fill's figures, quietly at the side
+        self.figures.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.hint, 1)
+        status_row.addWidget(self.figures)
+        layout.addLayout(status_row)
 
         bind_send_and_stop(self, self.request_fill, self.reject)
         bind_keys(self, {"Ctrl+R": self.regenerate, "Ctrl+S": self.save, "Ctrl+Shift+C": self.copy_suggestion,
@@ -231,13 +238,21 @@ class InfillPane(QWidget):
     def _start_job(self, request: InfillRequest, selection: tuple[int, int], single_line: bool,
                    language: str) -> None:
         sampling = self.options.sampling(self._ctx.settings.sampling)
+        self.figures.clear()
         if not self.preview.waiting:
             self.inline.begin(selection)
         self._stream.start(self._inference.infill(request, sampling, single_line=single_line, language=language,
                                                   context_tokens=self._ctx.settings.infill_context))
         self._update_buttons()
 
+    def _on_progress(self, done: int, total: int) -> None:
+        """The prompt is read in batches: how far, until the middle starts to come."""
+        if self.state is FillState.STREAMING:
+            writing = WRITING_HINT if self.preview.waiting else HINTS[FillState.STREAMING]
+            self.hint.setText(reading_hint(done, total) if done < total else writing)
+
     def _on_ended(self, state: MessageState, stats) -> None:
+        self.figures.setText(describe_figures(stats))
         if self.preview.waiting:
             self._preview_ready(state, stats)
             return
