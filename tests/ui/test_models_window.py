@@ -7,8 +7,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFocusEvent, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.core.download import DownloadState, OfflineError
@@ -166,6 +166,14 @@ def test_cards_by_family_with_one_consistent_recommendation(qtbot, models_window
         marked = [card.quant.itemData(i) for i in range(card.quant.count()) if "recommended here" in card.quant.itemText(i)]
         expected = [r.entry.id for r in card.card.rows if r.best_quant]
         assert marked == expected and len(marked) <= 1
+    other = models.card_of("codellama-13b-instruct-q8_0")
+    # By keyboard: Tab reaching a card's picker selects that card (the offscreen platform has no
+    # active window to move focus in, so the focus event Tab would bring is sent as Qt sends it).
+    QApplication.sendEvent(other.quant, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason))
+    assert models.selected() is not None and models.selected().entry.id.startswith("codellama-13b")
+    other.quant.setCurrentIndex(other.quant.findData("codellama-13b-instruct-q8_0"))
+    assert models.selected().entry.id == "codellama-13b-instruct-q8_0" and "Q8_0" in other.fit.toolTip() + \
+        models.details.text()
     qtbot.mouseClick(models.show_recommended, Qt.MouseButton.LeftButton)
     assert models.selected() is not None and models.selected().entry.id == chosen.row.entry.id
     assert models.card_of(chosen.row.entry.id).property("selected") is True

@@ -6,7 +6,7 @@ picker, and the card's marks (in use, recommended) come from the same catalogue 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -75,11 +75,11 @@ class ModelCard(QFrame):
         self.quant.setToolTip("Quantization: fewer bits are smaller and faster, more bits closer to the original")
         for row in card.rows:
             self.quant.addItem(_quant_label(rows[row.entry.id], card), row.entry.id)
-        self.quant.setEnabled(len(card.rows) > 1)
         # Its width follows the card, not its longest item: cards stay narrow enough for their column.
         self.quant.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.quant.setMinimumContentsLength(12)
         self.quant.currentIndexChanged.connect(self._quant_changed)
+        self.quant.installEventFilter(self)  # reaching the picker by keyboard selects the card, as a click does
         grid.addWidget(self._key("Quant"), 2, 0)
         grid.addWidget(self.quant, 2, 1)
 
@@ -160,6 +160,11 @@ class ModelCard(QFrame):
             self.setProperty("selected", selected)
             self.style().unpolish(self)  # a dynamic property in the style sheet needs a re-polish
             self.style().polish(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.quant and event.type() == QEvent.Type.FocusIn:
+            self.chosen.emit(self.shown_id)
+        return super().eventFilter(watched, event)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.chosen.emit(self.shown_id)

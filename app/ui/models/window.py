@@ -64,6 +64,7 @@ class ModelsWindow(QDialog):
         downloads.failed.connect(self._on_failed)
         if inference is not None:
             inference.loaded.connect(self._on_model_changed)
+            inference.load_failed.connect(lambda _error: self._on_model_changed(None))  # whatever is loaded now
             inference.unloaded.connect(self._on_unloaded)
         self.setAcceptDrops(True)
         self._restyle()
