@@ -101,14 +101,6 @@ def _speed(entry: ModelEntry, size: int | None, fit: FitReport | None, samples: 
     return guess(size, on_gpu, unified=bool(here.gpu and here.gpu.unified), threads=here.threads)
 
 
-def list_rows(manifest: Manifest, models_dir: Path, samples: Iterable[SpeedSample] = (),
-              here: Machine | None = None) -> tuple[CatalogueRow, ...]:
-    """Every manifest entry with its state, fit and speed here, and the recommendation marked."""
-    from app.core.catalogue.recommend import recommend
-
-    return recommend(_plain_rows(manifest, models_dir, list(samples), here or machine()))[0]
-
-
 def _plain_rows(manifest: Manifest, models_dir: Path, samples: list[SpeedSample],
                 here: Machine) -> list[CatalogueRow]:
     names = {file_name(e).removesuffix(".gguf"): f"{e.family.split(' - ')[0]} {e.parameters}"
