@@ -28,3 +28,15 @@ def describe_figures(stats: GenerationStats) -> str:
         parts.append(f"{speed:.1f} tokens/s")
     parts.append(f"{stats.generated_tokens:,} token{'s' if stats.generated_tokens != 1 else ''}")
     return " · ".join(parts)
+
+
+def prompt_percent(done: int, total: int) -> int:
+    """Whole percent of the prompt read; 100 only once all of it is."""
+    if total <= 0:
+        return 0
+    return 100 if done >= total else min(99, 100 * done // total)
+
+
+def describe_prompt_progress(done: int, total: int, what: str = "the prompt") -> str:
+    """"Reading the context… 42%": what shows while the prompt is evaluated, before the first token."""
+    return f"Reading {what}… {prompt_percent(done, total)}%"

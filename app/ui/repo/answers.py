@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.repo.ask import Source
 from app.ui.chat.message_view import MessageView
+from app.ui.plain_text import plain
 
 
 class AnswerList(QScrollArea):
@@ -51,6 +52,17 @@ class AnswerList(QScrollArea):
         label.linkActivated.connect(on_link)
         self._layout.insertWidget(self._layout.count() - 1, label)
         return label
+
+    def add_figures(self, text: str) -> QLabel:
+        """Under an answer, quietly: how far the prompt was read, then the answer's figures."""
+        label = plain(QLabel(text))
+        label.setObjectName("messageFigures")  # styled quietly, as the chat pane's figures are
+        self._layout.insertWidget(self._layout.count() - 1, label)
+        return label
+
+    def figures_labels(self) -> list[QLabel]:
+        return [w for i in range(self._layout.count() - 1)
+                if isinstance(w := self._layout.itemAt(i).widget(), QLabel) and w.objectName() == "messageFigures"]
 
     def views(self) -> list[MessageView]:
         return [w for i in range(self._layout.count() - 1)

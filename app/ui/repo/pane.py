@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
+from app.core.engine_figures import describe_figures, describe_prompt_progress
 from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import EmptyRepoError, OpenedRepo, PreparedQuestion, RepoState, follow_up
 from app.core.repo.session import RepoSession
@@ -60,6 +61,8 @@ class RepoPane(QWidget):
         self._stream.render.connect(self.conversation.render)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
+        self._stream.progress.connect(self._on_prompt_progress)
+        self._figures: QLabel | None = None  # under the answer being written: prompt progress, then figures
         self.setAcceptDrops(True)
 
     # What is shown -----------------------------------------------------------------------------
@@ -274,13 +277,21 @@ class RepoPane(QWidget):
         self._stream.start(self._inference.chat(prepared.messages, self._ctx.settings.sampling,  # a snapshot
                                                 keep_leading=prepared.keep_leading,
                                                 state_scope=prepared.state_scope))
+        self._figures = self.scroll.add_figures(describe_prompt_progress(0, 1, "the context"))
         self._update_buttons()
         self.status.emit("Answering…")
+
+    def _on_prompt_progress(self, done: int, total: int) -> None:
+        text = describe_prompt_progress(done, total, "the context")
+        if self._figures is not None:
+            self._figures.setText(text)
+        self.status.emit(text)
 
     def stop(self) -> None:
         self._stream.stop()
 
     def _done(self, state: MessageState) -> None:
+        self._figures = None  # the next answer gets its own
         text = self._stream.text
         self.conversation.finish(state, text, self._session)
         if self._session is not None and state is not MessageState.FAILED and text.strip():
@@ -294,11 +305,15 @@ class RepoPane(QWidget):
         self._update_buttons()
 
     def _on_ended(self, state: MessageState, stats) -> None:
+        if self._figures is not None:
+            self._figures.setText(describe_figures(stats))
         self._done(state)
         self.status.emit(f"{stats.generated_tokens} tokens; {stats.reused_tokens:,} of {stats.prompt_tokens:,} "
                          "prompt tokens reused from the cache")
 
     def _on_failed(self, message: str) -> None:
+        if self._figures is not None:
+            self._figures.hide()  # no figures for an answer that failed; the error says why
         self._done(MessageState.FAILED)
         self._show_error(message)
 
