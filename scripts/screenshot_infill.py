@@ -1,6 +1,10 @@
-"""Screenshot of the infill pane with a real suggestion inline (the embedded model, instruction fill).
+"""Screenshots of an instruction fill waiting for review, light and then dark after a live theme switch.
 
-    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_infill.py docs/infill.png
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_infill.py docs/
+
+The embedded model (no infill tokens) fills a function in a small Express server; its middle is shown as a diff
+in the editor's place (docs/infill-preview-light.png); the theme is then switched through the
+settings owner while the preview is up, as the Settings window does (docs/infill-preview-dark.png).
 """
 
 from __future__ import annotations
@@ -9,59 +13,84 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _shot import grab_then_close, isolated_home, open_window, output_path, run  # noqa: E402
+from _shot import isolated_home  # noqa: E402
 
 isolated_home("cld-infill-shot-")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
-CODE = '''"""Small text helpers."""
+CODE = '''const express = require("express");
 
-import re
-from collections import Counter
+const app = express();
+app.use(express.json());
 
+/* The sum of a list of numbers. */
+function sum(numbers) {
+  <CURSOR>
+}
 
-def word_counts(text: str) -> Counter:
-    """How often each word occurs, ignoring case and punctuation."""
-    return Counter(re.findall(r"[a-z']+", text.lower()))
+app.post("/sum", (request, response) => {
+  response.json({ total: sum(request.body.numbers) });
+});
 
-
-def is_palindrome(text: str) -> bool:
-    """Whether text reads the same backwards, ignoring case and anything but letters."""
-<CURSOR>
-
-def main() -> None:
-    print(word_counts("the cat and the hat"))
-    print(is_palindrome("A man, a plan, a canal: Panama"))
-
-
-if __name__ == "__main__":
-    main()
-'''.replace("<CURSOR>", "    ")  # the cursor's line, indented as an editor leaves it
+module.exports = { app, sum };
+'''.replace("<CURSOR>", "")  # the cursor's line, indented as an editor leaves it
+CURSOR = CODE.index("{\n  \n}") + len("{\n  ")
 
 
 def main() -> int:
-    out = output_path("infill.png")
-    source = Path(tempfile.mkdtemp()) / "text_tools.py"
+    from app.context import build_context
+    from app.gui_main import launch
+
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs")
+    out.mkdir(parents=True, exist_ok=True)
+    build_context().update_settings(theme="light", sampling={"max_tokens": 160, "temperature": 0.0, "seed": 7})
+    source = Path(tempfile.mkdtemp()) / "server.js"
     source.write_text(CODE)
-    app, window = open_window(1280, 800, "infill")
+    app, window = launch()
+    window.resize(1280, 800)
+    window.move(0, 0)
+    window.tabs.setCurrentWidget(window.infill)
     pane = window.infill
     pane.open_file(source)
     pane.temperature.setValue(0.0)
+    pane.max_tokens.setValue(160)
 
-    def maybe_fill() -> None:
+    def grab(name: str) -> None:
+        path = out / name
+        app.primaryScreen().grabWindow(0).save(str(path))  # the real screen, not a widget render
+        print(f"saved {path}")
+
+    def later(ms: int, action) -> None:
+        QTimer.singleShot(ms, action)
+
+    def fill_when_ready() -> None:
         if window.inference.info is None or pane.editor.toPlainText() != CODE:
-            QTimer.singleShot(200, maybe_fill)
+            later(200, fill_when_ready)
             return
         cursor = pane.editor.textCursor()
-        cursor.setPosition(CODE.index('letters."""\n') + len('letters."""\n    '))
+        cursor.setPosition(CURSOR)
         pane.editor.setTextCursor(cursor)
         pane.editor.setFocus()
         pane.request_fill()
 
-    window.inference.finished.connect(lambda *_args: QTimer.singleShot(300, lambda: grab_then_close(app, [window], out)))
-    QTimer.singleShot(500, maybe_fill)
-    return run(app, window)
+    def reviewed(*_args) -> None:
+        if not pane.preview.active:
+            print("the model wrote nothing to review; no screenshot", file=sys.stderr)
+            window.close()
+            return
+        later(800, lambda: (grab("infill-preview-light.png"), window.ctx.update_settings(theme="dark"),
+                            later(1200, dark)))
+
+    def dark() -> None:
+        grab("infill-preview-dark.png")
+        window.close()
+
+    window.inference.finished.connect(lambda *_a: later(300, reviewed))
+    later(500, fill_when_ready)
+    code = app.exec()
+    window.shutdown()
+    return code
 
 
 if __name__ == "__main__":
