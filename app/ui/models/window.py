@@ -116,9 +116,11 @@ class ModelsWindow(QDialog):
         for card in self.sections.cards.values():
             card.chosen.connect(self.select)
         self.apply_filter()
-        if self._selected not in self.rows:
+        if self._selected in self.rows:
+            self.select(self._selected)  # the same quantization stays selected across a refresh
+        else:
             self._selected = ""
-        self.select(self._selected) if self._selected else self._update_buttons()
+            self._update_buttons()
         used = sum(r.on_disk for r in self.rows.values())
         self.disk_label.setText(f"Models use {used / 1e9:.2f} GB in {self._ctx.paths.models}")
 
