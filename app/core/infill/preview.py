@@ -89,7 +89,7 @@ def diff_lines(before: str, after: str, context: int = CONTEXT_LINES) -> tuple[D
 def _lines(text: str) -> list[str]:
     """The text's lines; a final line break ends the last line rather than starting an empty one."""
     lines = text.split("\n")
-    return lines[:-1] if len(lines) > 1 and not lines[-1] else lines
+    return lines[:-1] if not lines[-1] else lines  # an empty text has no lines at all
 
 
 def preview_fill(prefix: str, selected: str, suffix: str, middle: str, context: int = CONTEXT_LINES) -> FillPreview:
