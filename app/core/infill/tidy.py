@@ -137,7 +137,10 @@ class _Known:
 
 
 def _select(found: _Descent, known: _Known) -> tuple[list[_Line], bool]:
-    """The new lines of the narrowed answer, and whether it ran on into the code after the cursor."""
+    """The new lines of the narrowed answer, and whether it ran on into the code after the cursor.
+
+    Leaving the block ends the middle but does not say the answer is complete: a partial answer may
+    not have reached the cursor's own header yet (streaming stops only on the surer signs)."""
     between = {tight(line) for line in found.between} - {""} if found.innermost else None
     kept: list[_Line] = []
     # Outside a restated header's body, a line shallower than the first one has left the cursor's
@@ -158,8 +161,10 @@ def _select(found: _Descent, known: _Known) -> tuple[list[_Line], bool]:
             continue
         if not kept and known.restates(line.code, between):
             continue  # the answer starts by restating code before the cursor
-        if known.reaches_suffix(line.code) or (floor is not None and line.level < floor):
+        if known.reaches_suffix(line.code):
             return kept, True
+        if floor is not None and line.level < floor:
+            return kept, False
         if is_import(line.code) and tight(line.code) in known.imports:
             continue
         kept.append(line)

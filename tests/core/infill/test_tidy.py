@@ -186,6 +186,16 @@ def test_generation_stops_once_the_middle_is_complete() -> None:
     assert closed.done and closed.finish() == "5"
 
 
+def test_leaving_a_block_early_does_not_stop_before_the_cursors_header_comes() -> None:
+    prefix, suffix = NESTED
+    tidy = TidyFilter(prefix, suffix)
+    for line in ("```python\n", "class Outer:\n", "    class Inner:\n", "            x = 1\n", "        y = 2\n",
+                 "        def value(self):\n", "            return 42\n"):
+        tidy.feed(line)
+        assert not tidy.done, line
+    assert tidy.finish() == "return 42"
+
+
 def _is_clean(middle: str, prefix: str, suffix: str) -> list[str]:
     """What is wrong with `middle` in its file: the faults this clean-up exists to remove."""
     place = locate(prefix, suffix)
