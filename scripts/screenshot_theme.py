@@ -1,10 +1,11 @@
-"""Screenshots of every pane after a live theme switch, both ways (light -> dark -> light).
+"""Screenshots of every pane and window after a live theme switch, both ways (light -> dark -> light).
 
     xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_theme.py docs/
 
 The app starts light; each pane gets real content from the embedded model (a chat answer with
-code, a repository answer, an infill suggestion); then the theme is switched through the settings
-owner while the app runs, as the Settings dialog does, and every tab is grabbed.
+code, a repository answer, an infill suggestion); then the theme is switched in the Settings window
+while the app runs, and every tab is grabbed, then the Settings window (its model page, with a
+context limit changed so it offers the reload, and its hub page) and the Models window.
 """
 
 from __future__ import annotations
@@ -93,7 +94,26 @@ def main() -> int:
         print(f"saved {path}")
 
     def switch(theme: str) -> None:
-        window.ctx.update_settings(theme=theme)  # what the Settings dialog does: the app is running
+        settings = window.open_settings("Appearance")  # as a user does it: the app is running
+        theme_field = next(f for page in settings.pages for f in page.fields if f.name == "theme")
+        theme_field.widget.setCurrentIndex(theme_field.widget.findData(theme))
+        settings.buttons.accepted.emit()  # OK: applied live, the window closes
+
+    def settings_page(page: str) -> None:
+        settings = window.open_settings(page)
+        settings.move(90, 60)
+        if page == "Model and hardware" and not settings.reload_bar.isVisible():
+            limit = next(f for f in settings.model_page.fields if f.name == "context_limit")
+            limit.widget.setValue(4096)
+            settings.apply_button.click()  # a load option: the window offers to reload the model
+
+    def models() -> None:
+        window.settings_window.close()
+        shown = window.open_models()
+        shown.move(60, 40)
+
+    def close_models() -> None:
+        window.models_window.close()
 
     steps = Steps(app, window, out)
     steps.then(lambda: window.inference.info is not None, ask_chat)
@@ -107,6 +127,12 @@ def main() -> int:
         for tab in ("chat", "repo", "infill"):
             steps.then(lambda: True, lambda tab=tab: window.tabs.setCurrentWidget(getattr(window, tab)))
             steps.then(lambda: True, lambda tab=tab, theme=theme: grab(f"theme-live-{theme}-{tab}.png"))
+        for page, name in (("Model and hardware", "settings-model"), ("Hub", "settings-hub")):
+            steps.then(lambda: True, lambda page=page: settings_page(page))
+            steps.then(lambda: True, lambda name=name, theme=theme: grab(f"theme-live-{theme}-{name}.png"))
+        steps.then(lambda: True, models)
+        steps.then(lambda: True, lambda theme=theme: grab(f"theme-live-{theme}-models.png"))
+        steps.then(lambda: True, close_models)
     steps.start()
     code = app.exec()
     window.shutdown()

@@ -22,7 +22,7 @@ from app import __version__
 from app.context import AppContext
 from app.core.engine import EngineInfo
 from app.core.errors import UserError
-from app.core.settings import Theme
+from app.core.settings import Theme, explain_context
 from app.core.settings_owner import SettingsChange
 from app.services import Services
 from app.ui.chat.pane import ChatPane
@@ -312,7 +312,9 @@ class MainWindow(QMainWindow):
         where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
         self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
                                  f"{info.threads}/{info.threads_batch} threads")
-        self.model_label.setToolTip(tooltip(info.model_path))
+        entry = self._ctx.manifest.get(info.model_id)
+        reason = explain_context(info, self._ctx.settings.context_limit, entry.max_context if entry else 0)
+        self.model_label.setToolTip(tooltip(f"{info.model_path}\n{reason}"))  # why ctx is what it is
         if info.context_reduced_for_memory:
             self.show_error(f"The context was reduced to {info.n_ctx:,} tokens to fit in memory.")
         elif info.n_ctx_train and info.n_ctx > info.n_ctx_train:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -118,7 +119,10 @@ def note(text_: str) -> QLabel:
 
 
 def form(page: QWidget, rows: list[tuple[str, Field | QWidget]]) -> QFormLayout:
-    layout = QFormLayout(page)
+    outer = QVBoxLayout(page)
+    layout = QFormLayout()
+    outer.addLayout(layout)
+    outer.addStretch(1)  # rows stay together at the top, however tall the window
     layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     for label, item in rows:
         widget = item.widget if isinstance(item, Field) else item

@@ -25,7 +25,13 @@ class Page(QWidget):
 
     def add(self, rows: list[tuple[str, Field | QWidget]]) -> None:
         self.fields += [item for _label, item in rows if isinstance(item, Field)]
-        form(self, rows)
+        heading = plain(QLabel(self.title))
+        heading.setObjectName("settingsHeading")
+        font = heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        heading.setFont(font)
+        form(self, [("", heading), *rows])
 
 
 def appearance_page() -> Page:
@@ -116,7 +122,7 @@ class HubPage(Page):
         super().__init__("Hub")
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("hf_… (empty: HF_TOKEN, or the login of `hf auth login`)")
+        self.token.setPlaceholderText("hf_…  (empty: HF_TOKEN or `hf auth login`)")
         self.save_token = QPushButton("Save token")
         self.remove_token = QPushButton("Remove")
         row = QWidget()

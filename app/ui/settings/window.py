@@ -71,7 +71,9 @@ class SettingsWindow(QDialog):
 
     def _build(self) -> None:
         self.nav = QListWidget()
-        self.nav.setFixedWidth(170)
+        self.nav.setFixedWidth(180)
+        self.nav.setObjectName("settingsNav")
+        self.nav.setSpacing(3)  # rows a pointer can hit, as in the platforms' own settings windows
         self.stack = QStackedWidget()
         for page in self.pages:
             self.nav.addItem(page.title)
