@@ -30,7 +30,10 @@ from app.cli_args import (
     undecodable_argument,
 )
 from app.context import AppContext, build_context
+from app.core.engine_figures import describe_figures
+from app.core.engine_types import Generation, GenerationStats
 from app.core.errors import UserError
+from app.core.progress_line import PromptProgressLine, is_tty
 from app.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,27 @@ def _read_question(text: str) -> str:
     if not question.strip():
         raise UserError("the question is empty: give it as an argument, or '-' to read it from stdin")
     return question
+
+
+def _stream_answer(generation: Generation, what: str) -> None:
+    """The answer to stdout as it comes; how far the prompt was read to stderr before it."""
+    progress = PromptProgressLine(sys.stderr, what)
+    generation.on_prompt = progress
+    try:
+        for piece in generation:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+    finally:
+        progress.close()  # a Ctrl+C or a failure mid-prompt leaves no half line on the terminal
+
+
+def _tell_figures(args: argparse.Namespace, stats: GenerationStats) -> None:
+    """The answer's figures on stderr: on a terminal, where a person reads them, or with --verbose.
+
+    Not otherwise: a script that redirects stderr gets errors and warnings there, not a line per run.
+    """
+    if args.verbose or is_tty(sys.stderr):
+        print(describe_figures(stats), file=sys.stderr)
 
 
 def cmd_chat(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -64,15 +88,14 @@ def cmd_chat(ctx: AppContext, args: argparse.Namespace) -> int:
         previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
         try:
             generation = engine.chat(messages, sampling, cancel)
-            for piece in generation:
-                sys.stdout.write(piece)
-                sys.stdout.flush()
+            _stream_answer(generation, "the prompt")
         finally:
             signal.signal(signal.SIGINT, previous)
         sys.stdout.write("\n")
         stats = generation.stats
         log.info("generated %d tokens (%s) at %.1f tok/s", stats.generated_tokens, stats.stop_reason,
                  stats.tokens_per_second)
+        _tell_figures(args, stats)
         if stats.stop_reason == "cancelled":
             print("stopped", file=sys.stderr)
             return 130
@@ -175,12 +198,11 @@ def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
         # A later question on this repository starts from this one's saved state where the prompts agree.
         generation = engine.chat(prepared.messages, sampling, keep_leading=prepared.keep_leading,
                                  state_scope=prepared.state_scope)
-        for piece in generation:
-            sys.stdout.write(piece)
-            sys.stdout.flush()
+        _stream_answer(generation, "the context")
         sources = ", ".join(c.citation for c in result.chunks[:12])
         sys.stdout.write(f"\n\nContext sent ({result.used_tokens:,} tokens): {sources}\n")
         sys.stdout.flush()
+        _tell_figures(args, generation.stats)
         generation.after_answer()  # saves the prompt state for the next question on this repository
         return 0
     finally:
@@ -225,9 +247,8 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
                 assistant.close()
         generation = start_fill(engine, request, sampling, single_line=args.single_line,
                                 context_tokens=args.context or ctx.settings.infill_context)
-        for piece in generation:  # the middle only: stdout can be spliced straight into the file
-            sys.stdout.write(piece)
-            sys.stdout.flush()
+        _stream_answer(generation, "the code")  # the middle only: stdout can be spliced straight into the file
+        _tell_figures(args, generation.stats)
         return 0
     finally:
         engine.close()
