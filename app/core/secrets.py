@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import stat
+import threading
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -62,24 +63,30 @@ class HubTokenStore:
         self._backend = backend
         self._resolved = backend is not None
         self._note = ""
+        # The Settings window's worker and the download thread may both ask first: one resolves.
+        self._lock = threading.Lock()
 
     def _keyring(self) -> Any | None:
         """The system keyring backend, or None where keyring has only its fail/null backends."""
-        if not self._resolved:
-            self._resolved = True
-            try:
-                import keyring
-                from keyring.backends import fail, null
-
-                backend = keyring.get_keyring()
-                if isinstance(backend, (fail.Keyring, null.Keyring)):
-                    self._note = "this system has no keyring"
-                else:
-                    self._backend = backend
-            except Exception as exc:  # a broken keyring configuration must not stop the app
-                log.warning("no keyring: %s", exc)
-                self._note = f"the keyring could not be opened ({exc})"
+        with self._lock:
+            if not self._resolved:
+                self._resolve()
         return self._backend
+
+    def _resolve(self) -> None:
+        self._resolved = True
+        try:
+            import keyring
+            from keyring.backends import fail, null
+
+            backend = keyring.get_keyring()
+            if isinstance(backend, (fail.Keyring, null.Keyring)):
+                self._note = "this system has no keyring"
+            else:
+                self._backend = backend
+        except Exception as exc:  # a broken keyring configuration must not stop the app
+            log.warning("no keyring: %s", exc)
+            self._note = f"the keyring could not be opened ({exc})"
 
     def status(self) -> TokenStatus:
         token = self.get()

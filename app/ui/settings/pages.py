@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidg
 
 from app.core import hardware
 from app.core.manifest import Manifest
+from app.core.repo.scan import DEFAULT_EXCLUDES
 from app.core.settings import Theme
 from app.ui.highlight import available_styles
 from app.ui.plain_text import plain
@@ -96,7 +97,9 @@ def repository_page() -> Page:
         ("", check("repo_honour_gitignore", "Leave out what .gitignore leaves out")),
         ("Also leave out", lines("repo_excludes", "one gitignore-style pattern per line, e.g. vendor/")),
         ("Always include", lines("repo_includes", "patterns forced back in, e.g. !generated/api.py")),
-        ("", note("Applies when the repository is indexed next (Reindex in the Repository tab).")),
+        ("", note("Always left out unless included above: " + ", ".join(DEFAULT_EXCLUDES) + ". Binary, non-UTF-8 "
+                  "and generated (minified) files are skipped and listed.")),
+        ("", note("Applies the next time a folder is indexed: open it again in the Repository tab.")),
     ])
     return page
 
