@@ -19,6 +19,8 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes under its own CODELLAMA_DESKTOP_HOME, never the user's."""
     home = tmp_path / "home"
     monkeypatch.setenv("CODELLAMA_DESKTOP_HOME", str(home))
+    # Nor the user's keyring: the hub token goes to the home's private file (tests that need a keyring bring one).
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
 
 
