@@ -10,12 +10,15 @@ context limit changed so it offers the reload, and its hub page) and the Models 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from _shot import ROOT, isolated_home  # noqa: E402
 
 isolated_home("cld-theme-shot-")
+# The Hub page reads where the token is kept: not from the keyring of whoever runs this.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 
