@@ -143,6 +143,9 @@ def test_load_options_say_they_need_a_reload_and_the_reload_applies_them(qtbot, 
     assert info.n_ctx == 4096 and info.threads == 1
     assert not settings.reload_bar.isVisibleTo(settings)
     assert "ctx 4,096: your limit" in reason.text()
+    assert "with 1 thread generating" in reason.text()  # the threads the engine really uses
+    where = "layers on the GPU" if info.gpu_layers else "runs on the CPU"
+    assert where in reason.text()
     shown["context_limit"].widget.setValue(131072)  # past what SmolLM2 was trained on
     settings.apply_button.click()
     with qtbot.waitSignal(window.inference.loaded, timeout=60000) as loaded:

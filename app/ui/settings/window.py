@@ -40,6 +40,10 @@ _LABELS = {"context_limit": "the context limit", "gpu_layers": "GPU layers", "th
            "memory_limit_mb": "the memory limit"}
 
 
+def _threads(count: int) -> str:
+    return f"{count} thread" if count == 1 else f"{count} threads"
+
+
 def describe_place(status: TokenStatus) -> str:
     """Where the token is kept, in the user's words."""
     held = "A token is saved" if status.has_token else "No token saved; one would be kept"
@@ -128,9 +132,17 @@ class SettingsWindow(QDialog):
         if info is None:
             label.setText("No model is loaded.")
             return
+        settings = self._ctx.settings
         entry = self._ctx.manifest.get(info.model_id)
-        reason = explain_context(info, self._ctx.settings.context_limit, entry.max_context if entry else 0)
-        label.setText(f"{info.model_name} is loaded with {reason}.")
+        reason = explain_context(info, settings.context_limit, entry.max_context if entry else 0)
+        if info.gpu_layers:
+            where = f"{info.gpu_layers} layers on the GPU ({info.backend})"
+        elif settings.gpu_layers != 0:
+            where = "on the CPU: this llama.cpp build cannot offload to a GPU"
+        else:
+            where = "on the CPU, as set"
+        label.setText(f"{info.model_name} is loaded with {reason}. It runs {where}, with {_threads(info.threads)} "
+                      f"generating and {_threads(info.threads_batch)} reading prompts.")
 
     def _show_token_place(self, status: TokenStatus) -> None:
         self.hub_page.token_place.setText(describe_place(status))
