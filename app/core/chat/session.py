@@ -244,6 +244,8 @@ class ChatSession:
         if answer is not None:
             if state is MessageState.COMPLETE and stats is not None and stats.stop_reason == "length":
                 state = MessageState.CUT
+            elif state is MessageState.FAILED and self._continued:
+                state = MessageState.CUT  # what was there before stays usable, and can be continued again
             answer.state = state
             if text is not None:
                 answer.text = self._continued + text

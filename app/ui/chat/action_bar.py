@@ -19,12 +19,10 @@ class ActionBar(QWidget):
         self.meter = QProgressBar()
         self.meter.setObjectName("contextMeter")
         self.meter.setTextVisible(True)
-        self.meter.setFormat("%v / %m tokens")
-        self.meter.setRange(0, 1)
-        self.meter.setValue(0)
         self.meter.setMinimumWidth(200)
         self.meter.setMaximumWidth(280)
         self.meter.setToolTip("Tokens the conversation uses out of the model's context window")
+        self.set_usage(0, None)
         layout.addWidget(self.meter)
         layout.addStretch(1)
         self.settings_button = _button("Settings…", "System prompt and sampling")
@@ -36,7 +34,14 @@ class ActionBar(QWidget):
                        self.stop_button):
             layout.addWidget(button)
 
-    def set_usage(self, used: int, n_ctx: int) -> None:
+    def set_usage(self, used: int, n_ctx: int | None) -> None:
+        """Tokens used of the context; `n_ctx` None: no model is loaded, so there is no context to fill."""
+        if n_ctx is None:
+            self.meter.setFormat("No model loaded")
+            self.meter.setRange(0, 1)
+            self.meter.setValue(0)
+            return
+        self.meter.setFormat("%v / %m tokens")
         self.meter.setRange(0, max(1, n_ctx))
         self.meter.setValue(min(used, n_ctx))
 

@@ -1,7 +1,11 @@
 """One chat message: Markdown prose and code blocks, each code block with a Copy button.
 
 While an answer streams, only the last block changes; earlier blocks keep their widgets, and a
-code block is highlighted once, when its closing fence arrives.
+code block is highlighted once, when its closing fence arrives (or when the answer ends without
+one: an answer cut off mid-block still shows highlighted code of its language).
+
+The header flips between the versions of the message ("< 2/3 >") and offers what can be done to
+it (Edit, Regenerate, Continue); the pane decides, through the session, what that does.
 """
 
 from __future__ import annotations
@@ -10,7 +14,17 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.markdown_blocks import Block, split_blocks
 from app.core.store import MessageState
@@ -126,10 +140,29 @@ class CodeBlockView(QFrame):
         self.view.setFixedHeight(min(self._lines, 60) * line_height + 2 * int(doc.documentMargin()) + scrollbar + 4)
 
 
+def _small_button(text: str, tooltip: str, name: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tooltip)
+    button.setAutoRaise(True)
+    button.setObjectName(name)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+_STATE_NOTES = {MessageState.STREAMING: " …", MessageState.STOPPED: " (stopped)",
+                MessageState.INTERRUPTED: " (interrupted)", MessageState.FAILED: " (failed)",
+                MessageState.CUT: " (cut off by the token limit)"}
+
+
 class MessageView(QFrame):
-    """A message with a header (who, state, Copy) and its rendered blocks."""
+    """A message with a header (who, state, versions, actions, Copy), its rendered blocks and its figures."""
 
     copy_requested = Signal()
+    branch_requested = Signal(int)  # -1: the previous version, +1: the next
+    edit_requested = Signal()
+    regenerate_requested = Signal()
+    continue_requested = Signal()
 
     def __init__(self, role: str, text: str = "", *, style: str, state: MessageState = MessageState.COMPLETE,
                  display: Callable[[str], str] | None = None, on_link: Callable[[str], None] | None = None) -> None:
@@ -138,6 +171,9 @@ class MessageView(QFrame):
         self.role = role
         self.setObjectName("userMessage" if role == "user" else "assistantMessage")
         self._style = style
+        self.state = state
+        self._enabled = True
+        self._branches = (1, 1)
         self.text = ""
         self._blocks: list[QWidget] = []
         layout = QVBoxLayout(self)
@@ -146,24 +182,82 @@ class MessageView(QFrame):
         self.who = plain(QLabel())
         self.who.setObjectName("messageRole")
         header, self.copy_button = _title_bar(self.who, "Copy the whole message as Markdown", lambda: self.text)
+        self.previous_button = _small_button("‹", "The previous version of this message", "branchButton")
+        self.branch_label = plain(QLabel())
+        self.branch_label.setObjectName("branchLabel")
+        self.next_button = _small_button("›", "The next version of this message", "branchButton")
+        self.previous_button.clicked.connect(lambda: self.branch_requested.emit(-1))
+        self.next_button.clicked.connect(lambda: self.branch_requested.emit(+1))
+        for index, widget in enumerate((self.previous_button, self.branch_label, self.next_button), 1):
+            header.insertWidget(index, widget)
+        if role == "user":
+            self.action_button = _small_button("Edit", "Edit this message and send it as a new version", "messageAction")
+            self.action_button.clicked.connect(self.edit_requested)
+        else:
+            self.action_button = _small_button("Regenerate", "Answer again; this answer stays as a version",
+                                               "messageAction")
+            self.action_button.clicked.connect(self.regenerate_requested)
+        self.continue_button = _small_button("Continue", "Continue this answer where it was cut off", "messageAction")
+        self.continue_button.clicked.connect(self.continue_requested)
+        header.insertWidget(header.count() - 1, self.continue_button)
+        header.insertWidget(header.count() - 1, self.action_button)
         layout.addLayout(header)
         self._body = QVBoxLayout()
         self._body.setSpacing(6)
         layout.addLayout(self._body)
+        # Quiet figures under an answer: time to first token, speed, tokens (or the prompt's progress).
+        self.figures = plain(QLabel())
+        self.figures.setObjectName("messageFigures")
+        layout.addWidget(self.figures)
+        self.set_branches(1, 1)
+        self.set_figures("")
         self.set_state(state)
         self.set_text(text)
 
     def set_state(self, state: MessageState) -> None:
-        name = "You" if self.role == "user" else "Assistant"
-        suffix = {MessageState.STREAMING: " …", MessageState.STOPPED: " (stopped)",
-                  MessageState.INTERRUPTED: " (interrupted)", MessageState.FAILED: " (failed)"}.get(state, "")
-        self.who.setText(name + suffix)
+        was_streaming = self.state is MessageState.STREAMING
+        self.state = state
+        self.who.setText(("You" if self.role == "user" else "Assistant") + _STATE_NOTES.get(state, ""))
+        self.continue_button.setVisible(self.role == "assistant" and state in (MessageState.CUT,
+                                                                               MessageState.INTERRUPTED))
+        self.action_button.setVisible(state is not MessageState.STREAMING)
+        if was_streaming and state is not MessageState.STREAMING:
+            self.set_text(self.text, force=True)  # a code block left open is shown finished now
 
-    def set_text(self, text: str) -> None:
-        if text == self.text and self._blocks:
+    def set_branches(self, position: int, count: int) -> None:
+        """Show "< position/count >" when the message has other versions."""
+        self._branches = (position, count)
+        for widget in (self.previous_button, self.branch_label, self.next_button):
+            widget.setVisible(count > 1)
+        self.branch_label.setText(f"{position}/{count}")
+        self.previous_button.setEnabled(self._enabled and position > 1)
+        self.next_button.setEnabled(self._enabled and position < count)
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        """While an answer streams, no message can be edited, regenerated or flipped."""
+        self._enabled = enabled
+        self.action_button.setEnabled(enabled)
+        self.continue_button.setEnabled(enabled)
+        self.set_branches(*self._branches)
+
+    def set_figures(self, text: str) -> None:
+        self.figures.setText(text)
+        self.figures.setVisible(bool(text))
+
+    def set_progress(self, done: int, total: int) -> None:
+        """While the prompt is read (before the first token): how much of it."""
+        if total > 0 and not self.text:
+            self.set_figures(f"Reading the prompt… {100 * done // total}%")
+
+    def set_text(self, text: str, force: bool = False) -> None:
+        if text == self.text and self._blocks and not force:
             return
         self.text = text
         blocks = split_blocks(text) if self.role == "assistant" else [Block("prose", text)] if text else []
+        if blocks and not blocks[-1].closed and self.state is not MessageState.STREAMING:
+            # The answer ended inside a code block (cut by the limit, stopped): it is complete as it is.
+            last = blocks[-1]
+            blocks[-1] = Block(last.kind, last.text, last.language, closed=True)
         for index, block in enumerate(blocks):
             widget = self._blocks[index] if index < len(self._blocks) else None
             kind = "code" if isinstance(widget, CodeBlockView) else "prose" if widget is not None else None

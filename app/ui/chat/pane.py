@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
 from app.context import AppContext
 from app.core.chat import ChatSession, Turn
 from app.core.engine import EngineInfo, GenerationStats
+from app.core.engine_figures import describe_figures
 from app.core.errors import UserError
 from app.core.store import ConversationStore, MessageState
 from app.ui.answer_stream import AnswerStream
@@ -57,8 +58,10 @@ class ChatPane(QWidget):
         self._stream.render.connect(self._render_streaming)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
+        self._stream.progress.connect(self._on_progress)
         inference.counted.connect(self._on_counted)
         inference.loaded.connect(self._on_model_loaded)
+        inference.unloaded.connect(lambda: self._set_meter(0, None))
         self.sidebar.refresh()
         self._update_buttons()
 
@@ -79,8 +82,12 @@ class ChatPane(QWidget):
         self.sidebar.new_button.clicked.connect(self.new_chat)
         self.sidebar.opened.connect(self.open_conversation)
         self.sidebar.deleted.connect(self._on_deleted)
+        self.transcript.edit_requested.connect(self.edit)
+        self.transcript.regenerate_requested.connect(self.regenerate)
+        self.transcript.continue_requested.connect(lambda _index: self.continue_answer())
+        self.transcript.branch_requested.connect(self.switch_branch)
         for button, slot in ((self.settings_button, self.open_settings), (self.export_button, self.export),
-                             (self.edit_button, self.edit_last), (self.regen_button, self.regenerate),
+                             (self.edit_button, self.edit_last), (self.regen_button, lambda: self.regenerate()),
                              (self.stop_button, self.stop), (self.send_button, self.send)):
             button.clicked.connect(slot)
         self.composer.submit.connect(self.send)
@@ -125,7 +132,8 @@ class ChatPane(QWidget):
         return list(self.transcript.views)
 
     def _show_turns(self) -> None:
-        self.transcript.show_turns(self.session.turns, self._code_style())
+        self.transcript.show_turns(self.session.turns, self._code_style(), self.session.branches)
+        self.transcript.set_actions_enabled(not self.generating)
 
     def _update_buttons(self) -> None:
         busy = self.generating
@@ -134,6 +142,7 @@ class ChatPane(QWidget):
                                  can_export=self.session.conversation.id is not None or bool(self.session.turns))
         self.send_button.setEnabled(not busy)
         self.sidebar.set_busy(busy)
+        self.transcript.set_actions_enabled(not busy)
 
     def _model(self, kept: str = "") -> EngineInfo | None:
         return loaded_model(self._inference.info, self._show_error, kept)
@@ -141,8 +150,8 @@ class ChatPane(QWidget):
     def _model_name(self) -> str:
         return self._inference.info.model_name if self._inference.info else ""
 
-    def _n_ctx(self) -> int:
-        return self._inference.info.n_ctx if self._inference.info else 1
+    def _n_ctx(self) -> int | None:
+        return self._inference.info.n_ctx if self._inference.info else None
 
     # Actions -----------------------------------------------------------------------------------
     def send(self) -> None:
@@ -158,12 +167,14 @@ class ChatPane(QWidget):
         self.session.add_user(text)
         self._answer()
 
-    def _answer(self) -> None:
-        messages = self.session.start_answer()
+    def _answer(self, messages: list | None = None) -> None:
+        """Generate the answer the session has begun (`messages`: its prompt), or begin a new one."""
+        messages = self.session.start_answer() if messages is None else messages
         self._show_turns()
         self._saver.save()  # the question and the empty answer are stored before the first token
         # The settings are an immutable snapshot: a change in the dialog cannot reach a running answer.
         self._stream.start(self._inference.chat(messages, self._ctx.settings.sampling))
+        self.transcript.update_turn(len(self.session.turns) - 1, self.session.turns[-1])
         self._saver.while_streaming(True)
         self._update_buttons()
         self.transcript.scroll_to_end()
@@ -172,29 +183,52 @@ class ChatPane(QWidget):
     def stop(self) -> None:
         self._stream.stop()
 
-    def regenerate(self) -> None:
+    def regenerate(self, index: int | None = None) -> None:
+        """Answer again from the answer at `index` (default the last); the old answer stays a version."""
         if self.generating or not self.session.turns or self._model() is None:
             return
-        if self.session.regenerate():
+        if self.session.regenerate(index):
             self._answer()
         else:
             self._show_turns()
             self._update_buttons()
 
+    def continue_answer(self) -> None:
+        """Carry on the answer the token limit cut, appending to it."""
+        if self.generating or not self.session.can_continue or self._model() is None:
+            return
+        self._answer(self.session.continue_answer())
+
+    def switch_branch(self, index: int, step: int) -> None:
+        """Show another version of the message at `index`, and what followed it."""
+        if self.generating or not self.session.switch_branch(index, step):
+            return
+        self._show_turns()
+        self._saver.save()  # the branch shown is where the conversation reopens
+        self._count()
+        self._update_buttons()
+
     def edit_last(self) -> None:
-        """Put the last user message back in the box; it is replaced in the store only when resent."""
+        """Put the last user message back in the box (see `edit`)."""
+        users = [i for i, t in enumerate(self.session.turns) if t.role == "user"]
+        if users:
+            self.edit(users[-1])
+
+    def edit(self, index: int) -> None:
+        """Put the user message at `index` in the box; sent, it becomes a new version beside the old one."""
         if self.generating:
             return
         if self.composer.toPlainText().strip():
-            self.status.emit("Send or clear the message you are writing before editing the last one.")
+            self.status.emit("Send or clear the message you are writing before editing another one.")
             return
-        text = self.session.edit_last()
+        text = self.session.edit(index)
         if text is None:
             return
         self._show_turns()
         self.composer.setPlainText(text)
         self.composer.setFocus()
         self._update_buttons()
+        self.status.emit("Editing: send to add it as a new version; the earlier one stays.")
 
     def prepare_close(self) -> None:
         """Keep what has streamed: mark a running answer stopped and save everything now."""
@@ -229,8 +263,7 @@ class ChatPane(QWidget):
         self.transcript.clear()
         self._show_turns()
         self.sidebar.select(conversation.id)
-        if self.session.turns:
-            self._count_request = self._inference.count(self.session.prompt_messages())
+        self._count()
         self._update_buttons()
         self.transcript.scroll_to_end()
 
@@ -279,11 +312,12 @@ class ChatPane(QWidget):
     def _render_streaming(self, text: str) -> None:
         if self.session.answer is not None:
             self.session.stream(text)
-            self.transcript.follow(text)
+            self.transcript.follow(self.session.answer.text)  # a continued answer: its earlier text and this
 
-    def _finish(self, state: MessageState, text: str) -> None:
+    def _finish(self, state: MessageState, text: str, stats: GenerationStats | None = None) -> None:
         self._saver.while_streaming(False)
-        answer = self.session.finish_answer(state, text)
+        figures = describe_figures(stats) if stats is not None else ""
+        answer = self.session.finish_answer(state, text, stats, figures)
         if self._restyle_when_done and not self.generating:
             QTimer.singleShot(0, self.rerender)  # a theme switch came while it streamed
         if answer is not None:
@@ -292,7 +326,7 @@ class ChatPane(QWidget):
         self._update_buttons()
 
     def _on_ended(self, state: MessageState, stats: GenerationStats) -> None:
-        self._finish(state, self._stream.text)
+        self._finish(state, self._stream.text, stats)
         self._set_meter(stats.prompt_tokens + stats.generated_tokens, self._n_ctx())
         self.status.emit(_ended_note(stats))
         self.transcript.scroll_to_end()
@@ -303,18 +337,29 @@ class ChatPane(QWidget):
 
     def _on_model_loaded(self, info: EngineInfo) -> None:
         self._update_buttons()
-        if self.session.turns:
-            self._count_request = self._inference.count(self.session.prompt_messages())
+        self._count()
+
+    def _count(self) -> None:
+        """Ask the inference thread for the size of the branch shown (the meter shows it when it comes)."""
+        messages = self.session.count_messages()
+        if messages and self._inference.info is not None:
+            self._count_request = self._inference.count(messages)
         else:
-            self._set_meter(0, info.n_ctx)
+            self._count_request = 0
+            self._set_meter(0, self._n_ctx())
 
     def _on_counted(self, request_id: int, used: int, n_ctx: int) -> None:
         if request_id == self._count_request:  # an answer for a conversation no longer shown is ignored
             self._set_meter(used, n_ctx)
 
-    def _set_meter(self, used: int, n_ctx: int) -> None:
+    def _on_progress(self, done: int, total: int) -> None:
+        if self.session.answer is not None and self.transcript.views:
+            self.transcript.views[-1].set_progress(done, total)
+
+    def _set_meter(self, used: int, n_ctx: int | None) -> None:
         self.actions.set_usage(used, n_ctx)
-        self.usage.emit(used, n_ctx)
+        if n_ctx is not None:
+            self.usage.emit(used, n_ctx)
 
 
 def _ended_note(stats: GenerationStats) -> str:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLineEdit, QListView, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QMenu, QPushButton, QVBoxLayout, QWidget
 
+from app.core.chat import ChatSession
 from app.core.store import ConversationStore
-from app.ui.chat.conversation_list import ConversationIdRole, ConversationListModel, ConversationRow, when
+from app.ui.chat.conversation_list import (
+    ConversationIdRole,
+    ConversationListModel,
+    ConversationRow,
+    MarkedDelegate,
+    when,
+)
 from app.workers.store_worker import StoreService
 
 SEARCH_DELAY_MS = 200  # search once typing pauses, not per key
@@ -15,6 +22,7 @@ SEARCH_DELAY_MS = 200  # search once typing pauses, not per key
 class ConversationSidebar(QWidget):
     opened = Signal(int)  # a conversation was clicked
     deleted = Signal(int)  # a conversation was deleted from the list
+    renamed = Signal(int, str)  # a conversation was renamed (stored), with its new title
 
     def __init__(self, store: StoreService) -> None:
         super().__init__()
@@ -32,6 +40,11 @@ class ConversationSidebar(QWidget):
         self.list_model = ConversationListModel()
         self.list_view = QListView()
         self.list_view.setModel(self.list_model)
+        self.list_view.setItemDelegate(MarkedDelegate(self.list_view))
+        # F2 or a double click renames in place (a click opens the conversation).
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
+                                       | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.list_model.rename_requested.connect(self.rename)
         self.list_view.setWordWrap(True)
         self.list_view.setSpacing(2)
         self.list_view.clicked.connect(self._clicked)
@@ -74,9 +87,28 @@ class ConversationSidebar(QWidget):
             return
         conversation_id = index.data(ConversationIdRole)
         menu = QMenu(self)
+        rename = menu.addAction("Rename")
         delete = menu.addAction("Delete conversation")
-        if menu.exec(self.list_view.viewport().mapToGlobal(pos)) is delete:
+        chosen = menu.exec(self.list_view.viewport().mapToGlobal(pos))
+        if chosen is rename:
+            self.list_view.edit(index)
+        elif chosen is delete:
             self._delete(conversation_id)
+
+    def rename(self, conversation_id: int, text: str) -> None:
+        """Store the title typed (cleaned by the chat use case) and show it."""
+        title = ChatSession.rename(text)
+        if title is None:
+            return
+
+        def rename(store: ConversationStore) -> None:
+            store.rename(conversation_id, title)
+
+        def done(_result: None) -> None:
+            self.renamed.emit(conversation_id, title)
+            self.refresh()
+
+        self._store.submit(rename, done)
 
     def _delete(self, conversation_id: int) -> None:
         def delete(store: ConversationStore) -> None:
