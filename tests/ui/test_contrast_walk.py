@@ -212,6 +212,8 @@ def every_view(qtbot, window):
         window.tabs.setCurrentWidget(pane)
         yield type(pane).__name__, window
     settings = window.open_settings()
+    settings.reload_label.setText("The model uses the context limit from when it was loaded.")
+    settings.reload_bar.show()  # as after a load option changed while a model is loaded
     for page in settings.pages:
         settings.show_page(page.title)
         yield f"Settings/{page.title}", settings
