@@ -70,6 +70,19 @@ def test_changes_apply_through_the_owner_and_are_saved(qtbot, make_window, app_h
     assert not settings.reload_bar.isVisibleTo(settings)  # nothing here needs the model loaded again
 
 
+def test_a_change_made_elsewhere_while_it_is_open_is_kept(qtbot, make_window) -> None:
+    window = make_window(load=False)
+    settings = window.open_settings("Infill")
+    shown = fields(settings)
+    shown["infill_context"].widget.setValue(1536)  # being edited
+    window.ctx.update_settings(default_infill_model="qwen2.5-coder-1.5b-instruct-q4_k_m", infill_context=3000)  # elsewhere
+    assert shown["default_infill_model"].value() == "qwen2.5-coder-1.5b-instruct-q4_k_m"  # an untouched control follows
+    assert shown["infill_context"].value() == 1536  # an edited one keeps what the user typed
+    settings.apply_button.click()
+    assert window.ctx.settings.default_infill_model == "qwen2.5-coder-1.5b-instruct-q4_k_m"  # not undone by Apply
+    assert window.ctx.settings.infill_context == 1536
+
+
 def test_what_was_typed_and_not_applied_is_dropped(qtbot, make_window) -> None:
     window = make_window(load=False)
     settings = window.open_settings()

@@ -29,6 +29,7 @@ from app.core.engine import EngineInfo
 from app.core.errors import UserError
 from app.core.secrets import TokenPlace, TokenStatus
 from app.core.settings import RELOAD_SETTINGS, explain_context
+from app.core.settings_owner import SettingsChange
 from app.ui.plain_text import plain
 from app.ui.settings.fields import read
 from app.ui.settings.pages import HubPage, ModelPage, Page, appearance_page, chat_page, infill_page, repository_page
@@ -62,6 +63,7 @@ class SettingsWindow(QDialog):
         self.resize(760, 520)
         self._ctx, self._inference, self._worker, self._show_error = ctx, inference, worker, show_error
         self._stale: set[str] = set()  # load options changed since the model was loaded
+        self._shown = ctx.settings  # what the controls were last set from: a change is what the user edited
         self.model_page = ModelPage()
         self.hub_page = HubPage()
         self.pages: list[Page] = [appearance_page(), self.model_page, chat_page(), repository_page(),
@@ -72,6 +74,10 @@ class SettingsWindow(QDialog):
         self.hub_page.save_token.clicked.connect(lambda: self._set_token(self.hub_page.token.text()))
         self.hub_page.remove_token.clicked.connect(lambda: self._set_token(""))
         self.show_settings()
+        # A change made elsewhere while this is open (the Models window's "Use for infill") must not be
+        # undone by the next Apply: the controls the user left alone follow it.
+        unsubscribe = ctx.settings_owner.subscribe(self._follow)
+        self.destroyed.connect(lambda *_args: unsubscribe())
 
     def _build(self) -> None:
         self.nav = QListWidget()
@@ -118,7 +124,7 @@ class SettingsWindow(QDialog):
 
     def show_settings(self) -> None:
         """Every control to the current settings (on opening: what was typed and not applied is dropped)."""
-        settings = self._ctx.settings
+        settings = self._shown = self._ctx.settings
         for page in self.pages:
             for field in page.fields:
                 field.show(settings)
@@ -148,9 +154,17 @@ class SettingsWindow(QDialog):
         self.hub_page.token_place.setText(describe_place(status))
 
     # Applying ---------------------------------------------------------------------------------
+    def _follow(self, change: SettingsChange) -> None:
+        for page in self.pages:
+            for field in page.fields:
+                if field.value() == read(self._shown, field.name):  # left alone: show the new value
+                    field.show(change.new)
+        self._shown = change.new
+        self._show_context(self._inference.info)
+
     def changes(self) -> dict[str, Any]:
-        """What the controls hold that differs from the current settings, as an owner update."""
-        settings = self._ctx.settings
+        """What the user edited (controls that differ from what they were set from), as an owner update."""
+        settings = self._shown
         changes: dict[str, Any] = {}
         sampling: dict[str, Any] = {}
         for page in self.pages:
