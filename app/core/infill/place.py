@@ -17,7 +17,7 @@ _KEYWORD_DEF = re.compile(r"^\s*(?:export\s+)?(?:default\s+)?(?:pub\s+)?(?:async
                           r"(?:def|class|function\*?|struct|union|enum|interface|impl|fn|trait)\s+(\w+)")
 # A C-like function or method head: optional words (types, qualifiers), a name, its parameters, and
 # nothing after them but an opening brace or the end of the line (a call ends with `;`).
-_CALLABLE = re.compile(r"^\s*((?:[\w*&<>,\[\]:]+\s+)*)\**\s*(\w+)\s*\([^;]*\)\s*(?:const\s*)?"
+_CALLABLE = re.compile(r"^\s*((?:[\w*&<>,\[\]:]+\s+)*)\**\s*(\w+)\s*\(([^;]*)\)\s*(?:const\s*)?"
                        r"(?:->\s*[^{;]+)?\s*(\{)?\s*$")
 _IMPORT = re.compile(r"^\s*(?:import\s|from\s+\S+\s+import\s|#\s*include\b|using\s|use\s"
                      r"|(?:const|let|var)\s+[\w{}\s,]+=\s*require\()")
@@ -45,9 +45,9 @@ def definition_name(line: str) -> str:
     found = _CALLABLE.match(line)
     if not found:
         return ""
-    words, name, brace = found.group(1).split(), found.group(2), found.group(3)
-    if name in _KEYWORDS or (words and words[0] in _KEYWORDS):
-        return ""
+    words, name, params, brace = found.group(1).split(), found.group(2), found.group(3), found.group(4)
+    if name in _KEYWORDS or (words and words[0] in _KEYWORDS) or any(q in params for q in "\"'`"):
+        return ""  # a statement, or a call with a literal (`it("works", function () {`): not a definition
     # `name(args) {` is a JavaScript method; `void name(args)` a C head with its brace below; a bare
     # `name(args)` is a call statement (Python's, or a macro's) and defines nothing.
     return name if brace or words else ""

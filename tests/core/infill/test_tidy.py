@@ -234,3 +234,15 @@ def test_the_fault_finder_finds_what_an_unclean_middle_has() -> None:
     faults = _is_clean("import json\n    def total_value(self) -> float:\nreturn 1", case["prefix"], case["suffix"])
     assert len(faults) == 5  # the import, the header (a second copy, and shallow), the shallow line
     assert _is_clean(EXPECTED["python_method"], case["prefix"], case["suffix"]) == []
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("def f(x):", "f"), ("    async def run(self) -> None:", "run"), ("class Config(Base):", "Config"),
+    ("function sum(numbers) {", "sum"), ("  add(title) {", "add"), ("  async get(path) {", "get"),
+    ("export default class App {", "App"), ("int main(void)", "main"), ("void reverse(char *s) {", "reverse"),
+    ("struct stack {", "stack"), ("static int f(int a, int b) const {", "f"),
+    ("print(x)", ""), ("    reverse(word);", ""), ("for (i = 0; i < n; i++) {", ""), ("} else if (x) {", ""),
+    ('it("works", function () {', ""), ('app.post("/sum", (request, response) => {', ""), ("return f(x)", ""),
+])
+def test_what_counts_as_a_definition(line: str, name: str) -> None:
+    assert definition_name(line) == name
