@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.engine_figures import describe_prompt_progress
 from app.core.settings import SamplingSettings
 
 
@@ -37,7 +38,7 @@ WRITING_HINT = "Writing the middle; it is shown as a change to review when compl
 
 def reading_hint(done: int, total: int) -> str:
     """What the pane says while the model reads the prompt (`done` of `total` tokens evaluated)."""
-    return f"Reading the context… {100 * done // max(total, 1)}% (Esc stops)"
+    return f"{describe_prompt_progress(done, total, 'the context')} (Esc stops)"
 
 
 class FillOptions(QWidget):
