@@ -233,3 +233,12 @@ def test_stop_mid_answer_logs_no_error(smollm2_engine: LocalEngine, caplog, capf
     assert all(r.levelno == logging.DEBUG for r in aborted)
     assert not [r for r in caplog.records if r.name == "llama.cpp" and r.levelno >= logging.WARNING]
     assert "graph_compute" not in capfd.readouterr().err
+
+
+def test_memory_the_loaded_model_frees_counts_but_never_past_the_limit(smollm2_path: Path) -> None:
+    info, size = read_gguf_info(smollm2_path), smollm2_path.stat().st_size
+    # What closing the loaded model gives back is counted (a switch checks before it closes it)...
+    assert plan_context(info, size, LoadOptions(context_limit=4096), freed_bytes=2**50) == (4096, False)
+    # ...but the user's memory limit still caps the plan.
+    with pytest.raises(ModelTooLargeError):
+        plan_context(info, size, LoadOptions(context_limit=4096, memory_limit_mb=50), freed_bytes=2**50)
