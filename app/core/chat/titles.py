@@ -45,6 +45,9 @@ def make_title(question: str, answer: str) -> str:
     text = _FRAMING.sub("", text, count=1)
     shortened = _LEADING_VERB.sub("", text, count=1)
     text = (shortened or text).strip(" ?.!:;,")
+    head = text.split(", ", 1)[0]
+    if len(head.split()) >= 3:  # what follows a comma is mostly a detail ("..., in a code block")
+        text = head
     words = text.split()
     if not words:
         return NEW_CHAT_TITLE

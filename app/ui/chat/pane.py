@@ -54,7 +54,7 @@ class ChatPane(QWidget):
         self._count_request = 0
         self._build()
         self._saver.status.connect(self.status)
-        self._saver.created.connect(self.sidebar.refresh)
+        self._saver.created.connect(self._conversation_listed)
         self._stream.render.connect(self._render_streaming)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
@@ -266,6 +266,11 @@ class ChatPane(QWidget):
         self._count()
         self._update_buttons()
         self.transcript.scroll_to_end()
+
+    def _conversation_listed(self) -> None:
+        """The conversation was created or retitled: the list shows it, selected."""
+        self.sidebar.select(self.session.conversation.id)
+        self.sidebar.refresh()
 
     def _on_deleted(self, conversation_id: int) -> None:
         if self.session.conversation.id == conversation_id:

@@ -27,6 +27,7 @@ class ConversationSidebar(QWidget):
     def __init__(self, store: StoreService) -> None:
         super().__init__()
         self._store = store
+        self._current: int | None = None  # the conversation shown, selected again after each refresh
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
         self.new_button = QPushButton("New chat")
@@ -61,14 +62,19 @@ class ConversationSidebar(QWidget):
         query = self.search.text().strip()
         if query:
             self._store.submit(lambda store: store.search(query),
-                               lambda hits: self.list_model.set_rows(
+                               lambda hits: self._show_rows(
                                    [ConversationRow(h.conversation_id, h.title, h.snippet) for h in hits]))
         else:
             self._store.submit(lambda store: store.list_conversations(),
-                               lambda convs: self.list_model.set_rows(
+                               lambda convs: self._show_rows(
                                    [ConversationRow(c.id, c.title, when(c.updated)) for c in convs]))
 
+    def _show_rows(self, rows: list[ConversationRow]) -> None:
+        self.list_model.set_rows(rows)
+        self.select(self._current)
+
     def select(self, conversation_id: int | None) -> None:
+        self._current = conversation_id
         row = self.list_model.row_of(conversation_id)
         if row < 0:
             self.list_view.clearSelection()
