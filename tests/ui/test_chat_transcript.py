@@ -71,16 +71,19 @@ def test_scrolling_up_stops_following_and_scrolling_back_down_resumes(qtbot) -> 
 
 def test_an_answer_cut_inside_a_code_block_shows_highlighted_code_of_its_language(qtbot) -> None:
     view = MessageView("assistant", "Here:\n```python\ndef f(x):\n    return x", style="friendly",
-                       state=MessageState.CUT)
+                       state=MessageState.CUT, actions=True)
     qtbot.addWidget(view)
     block = view.code_blocks()[0]
     assert block.highlighted and "<span" in block.view.toHtml()
     assert block.label.text().lower() == "python"
     assert "cut off" in view.who.text() and not view.continue_button.isHidden()
 
-    streaming = MessageView("assistant", "", style="friendly", state=MessageState.STREAMING)
+    streaming = MessageView("assistant", "", style="friendly", state=MessageState.STREAMING, actions=True)
     qtbot.addWidget(streaming)
     streaming.set_text("```rust\nfn main() {")
     assert not streaming.code_blocks()[0].highlighted  # still arriving: plain until it ends
     streaming.set_state(MessageState.STOPPED)  # stopped mid-block: highlighted as it is
     assert streaming.code_blocks()[0].highlighted and streaming.continue_button.isHidden()
+    repository = MessageView("assistant", "An answer", style="friendly", state=MessageState.CUT)
+    qtbot.addWidget(repository)  # the repository pane's messages: nothing to edit, regenerate or continue
+    assert repository.action_button.isHidden() and repository.continue_button.isHidden()

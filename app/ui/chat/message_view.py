@@ -165,8 +165,11 @@ class MessageView(QFrame):
     continue_requested = Signal()
 
     def __init__(self, role: str, text: str = "", *, style: str, state: MessageState = MessageState.COMPLETE,
-                 display: Callable[[str], str] | None = None, on_link: Callable[[str], None] | None = None) -> None:
+                 display: Callable[[str], str] | None = None, on_link: Callable[[str], None] | None = None,
+                 actions: bool = False) -> None:
+        """`actions`: offer Edit, Regenerate and Continue (the chat pane; the repository pane has none)."""
         super().__init__()
+        self._actions = actions
         self._display, self._on_link = display, on_link
         self.role = role
         self.setObjectName("userMessage" if role == "user" else "assistantMessage")
@@ -218,9 +221,9 @@ class MessageView(QFrame):
         was_streaming = self.state is MessageState.STREAMING
         self.state = state
         self.who.setText(("You" if self.role == "user" else "Assistant") + _STATE_NOTES.get(state, ""))
-        self.continue_button.setVisible(self.role == "assistant" and state in (MessageState.CUT,
-                                                                               MessageState.INTERRUPTED))
-        self.action_button.setVisible(state is not MessageState.STREAMING)
+        self.continue_button.setVisible(self._actions and self.role == "assistant"
+                                        and state in (MessageState.CUT, MessageState.INTERRUPTED))
+        self.action_button.setVisible(self._actions and state is not MessageState.STREAMING)
         if was_streaming and state is not MessageState.STREAMING:
             self.set_text(self.text, force=True)  # a code block left open is shown finished now
 

@@ -58,7 +58,7 @@ class Transcript(QScrollArea):
         while len(self.views) > keep:
             self._remove(self.views.pop())
         for turn in turns[keep:]:
-            view = MessageView(turn.role, turn.text, style=style, state=turn.state)
+            view = MessageView(turn.role, turn.text, style=style, state=turn.state, actions=True)
             view.turn = turn  # type: ignore[attr-defined]
             view.set_figures(turn.figures)
             self._connect(view)
