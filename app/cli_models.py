@@ -36,7 +36,7 @@ def _entry(ctx: AppContext, model_id: str):
 def _catalogue(ctx: AppContext):
     from app.core.catalogue import ModelCatalogue
 
-    return ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest)
+    return ModelCatalogue.in_folders(ctx.paths)
 
 
 def cmd_models_list(ctx: AppContext, args: argparse.Namespace) -> int:

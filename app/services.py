@@ -62,5 +62,5 @@ def build_services(ctx: AppContext) -> Services:
         repository=Worker("repository"),
         files=Worker("files"),
         repo_assistant=RepoAssistant.in_cache(ctx.paths.cache),
-        catalogue=ModelCatalogue(ctx.paths.models, ctx.paths.user_manifest),
+        catalogue=ModelCatalogue.in_folders(ctx.paths),
     )

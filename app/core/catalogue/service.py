@@ -15,6 +15,7 @@ from app.core.catalogue.rows import Listing, list_models
 from app.core.download_probe import HubStatus, HubWatch
 from app.core.manifest import Manifest, ModelEntry, add_user_entry, load_all, remove_user_entry
 from app.core.models import import_entry, remove_model
+from app.core.paths import AppPaths
 from app.core.speed import SPEED_FILE_NAME, SpeedBook
 
 if TYPE_CHECKING:
@@ -36,6 +37,11 @@ class ModelCatalogue:
     # The measured speeds (app.core.speed), in the app's data folder; None: beside the user manifest.
     speed_file: Path | None = None
     hub: HubWatch = field(default_factory=HubWatch, compare=False, repr=False)
+
+    @classmethod
+    def in_folders(cls, paths: AppPaths) -> ModelCatalogue:
+        """The catalogue of the app's own folders: the one the GUI and the CLI share."""
+        return cls(paths.models, paths.user_manifest, speed_file=paths.data / SPEED_FILE_NAME)
 
     @property
     def speeds(self) -> SpeedBook:
