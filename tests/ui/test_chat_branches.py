@@ -46,6 +46,10 @@ def test_edit_any_message_regenerate_any_answer_and_flip_through_versions(qtbot,
 
     click(qtbot, views[0].action_button)  # Edit on the FIRST question
     assert window.chat.entries == [] and window.chat.composer.toPlainText() == "Name a color."
+    qtbot.keyClick(window.chat.composer, Qt.Key.Key_Escape)  # given up: everything is back
+    assert texts(window) == original and window.chat.composer.toPlainText() == ""
+    click(qtbot, window.chat.message_views()[0].action_button)
+    assert window.chat.entries == [] and window.chat.composer.toPlainText() == "Name a color."
     send(qtbot, window, "Name an animal.")
     first = window.chat.message_views()[0]
     assert texts(window)[0] == "Name an animal." and first.branch_label.text() == "2/2"

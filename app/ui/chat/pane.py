@@ -181,7 +181,14 @@ class ChatPane(QWidget):
         self.status.emit("Generating…")
 
     def stop(self) -> None:
-        self._stream.stop()
+        """Esc: stop the answer; with none running, give up an edit (the message and what followed come back)."""
+        if self._stream.active:
+            self._stream.stop()
+        elif self.session.editing:
+            self.session.cancel_edit()
+            self.composer.clear()
+            self._show_turns()
+            self._update_buttons()
 
     def regenerate(self, index: int | None = None) -> None:
         """Answer again from the answer at `index` (default the last); the old answer stays a version."""
