@@ -122,3 +122,34 @@ def test_export_closes_a_code_block_left_open(tmp_path: Path) -> None:
         assert text.index("```\n") < text.index("## You\n\nand then?")  # the next message is outside it
     finally:
         store.close()
+
+
+def test_salvage_keeps_branches_and_chains_messages_whose_parent_was_lost(tmp_path: Path) -> None:
+    from app.core.store import SCHEMA_VERSION
+    from app.core.store_recovery import salvage_into
+
+    source = tmp_path / "damaged.sqlite3"
+    store = ConversationStore(source)
+    try:
+        cid = store.create_conversation("Tree")
+        q = store.add_message(cid, "user", "q")
+        a1 = store.add_message(cid, "assistant", "a1")
+        a2 = store.add_message(cid, "assistant", "a2", parent_id=q)  # a regeneration: a sibling of a1
+        store.set_leaf(cid, a2)
+        lost = store.add_message(cid, "user", "lost", parent_id=a1)
+        after = store.add_message(cid, "assistant", "after the lost one", parent_id=lost)
+    finally:
+        store.close()
+    db = sqlite3.connect(source, isolation_level=None)
+    db.execute("DELETE FROM messages WHERE id = ?", (lost,))  # as if its page were unreadable
+    db.close()
+
+    salvage_into(source, tmp_path / "fresh.sqlite3", _SCHEMA, SCHEMA_VERSION)
+    fresh = ConversationStore(tmp_path / "fresh.sqlite3")
+    try:
+        parents = {m.content: m.parent_id for m in fresh.messages(cid)}
+        assert parents == {"q": None, "a1": q, "a2": q, "after the lost one": a2}  # follows the last kept
+        assert [m.content for m in fresh.branch(cid)] == ["q", "a2"]  # the branch shown is kept
+        assert after in {m.id for m in fresh.messages(cid)}
+    finally:
+        fresh.close()
