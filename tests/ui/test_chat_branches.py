@@ -100,7 +100,9 @@ def test_meter_counts_a_reopened_conversation_and_says_when_no_model_is_loaded(q
     assert window.chat.meter.text() == "No model loaded"
     with qtbot.waitSignal(window.inference.counted, timeout=30000):
         with qtbot.waitSignal(window.inference.loaded, timeout=30000):
-            window.inference.load(window.ctx.settings.chat_model)
+            with qtbot.waitSignal(window.inference.loading, timeout=30000):
+                window.inference.load(window.ctx.settings.chat_model)
+            assert window.chat.meter.text() == "Loading the model…"
     qtbot.waitUntil(lambda: window.chat.meter.value() > 60, timeout=5000)  # the answer's tokens count
     assert window.chat.meter.maximum() == 2048
 

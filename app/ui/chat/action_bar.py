@@ -34,10 +34,10 @@ class ActionBar(QWidget):
                        self.stop_button):
             layout.addWidget(button)
 
-    def set_usage(self, used: int, n_ctx: int | None) -> None:
-        """Tokens used of the context; `n_ctx` None: no model is loaded, so there is no context to fill."""
+    def set_usage(self, used: int, n_ctx: int | None, note: str = "No model loaded") -> None:
+        """Tokens used of the context; `n_ctx` None: no model is loaded (`note` says so, or that one is loading)."""
         if n_ctx is None:
-            self.meter.setFormat("No model loaded")
+            self.meter.setFormat(note)
             self.meter.setRange(0, 1)
             self.meter.setValue(0)
             return

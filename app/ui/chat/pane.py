@@ -62,6 +62,8 @@ class ChatPane(QWidget):
         inference.counted.connect(self._on_counted)
         inference.loaded.connect(self._on_model_loaded)
         inference.unloaded.connect(lambda: self._set_meter(0, None))
+        inference.loading.connect(lambda _name: self.actions.set_usage(0, None, "Loading the model…"))
+        inference.load_failed.connect(lambda _error: self._count())  # the model kept, or none
         self.sidebar.refresh()
         self._update_buttons()
 
