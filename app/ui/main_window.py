@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         inference.loading.connect(lambda name: self.model_label.setText(f"Loading {name}…"))
         inference.loaded.connect(self._on_loaded)
         inference.load_failed.connect(self._on_load_failed)
+        inference.unloaded.connect(lambda: self.model_label.setText("No model"))
         self.uncaught.connect(self.show_error)
         store.error.connect(self.show_error)
         store.recovered.connect(lambda path: self.show_error(

@@ -95,7 +95,7 @@ def test_unload_then_load_again(qtbot, make_window) -> None:
     window = make_window()
     with qtbot.waitSignal(window.inference.unloaded, timeout=30000):
         window.inference.unload()
-    assert window.inference.info is None
+    assert window.inference.info is None and window.model_label.text() == "No model"
     window.chat.composer.setPlainText("hello")
     window.chat.send()
     assert "not loaded" in window.banner.label.text()
