@@ -339,9 +339,10 @@ class ConversationStore:
         rename by the user always wins. Returns the title written, or None.
         """
         def write(db: sqlite3.Connection) -> str | None:
+            pattern = title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " (%)"
             taken = {str(r[0]) for r in db.execute("SELECT title FROM conversations WHERE id != ? AND "
-                                                   "(title = ? OR title LIKE ?)", (conversation_id, title,
-                                                                                   title.replace("%", "") + " (%)"))}
+                                                   "(title = ? OR title LIKE ? ESCAPE '\\')",
+                                                   (conversation_id, title, pattern))}
             unique = next(t for n in range(1, len(taken) + 2) if (t := title if n == 1 else f"{title} ({n})") not in taken)
             cur = db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ?",
                              (unique, conversation_id, provisional))

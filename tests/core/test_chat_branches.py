@@ -171,3 +171,10 @@ def test_a_reopened_conversation_can_be_counted(store, smollm2_engine) -> None:
     history = smollm2_engine.prompt_tokens(back.prompt_messages()[:-1])
     assert counted > history + 40  # the answer's tokens are in the count
     assert ChatSession().count_messages() == []  # nothing to count in an empty conversation
+
+
+def test_retitle_counts_titles_with_like_wildcards_exactly(store) -> None:
+    ids = [store.create_conversation("New chat") for _ in range(3)]
+    assert [store.retitle(i, "100% _done", "New chat") for i in ids] == [
+        "100% _done", "100% _done (2)", "100% _done (3)"]
+    assert store.retitle(ids[0], "Other", "New chat") is None  # no longer the app's own title: left alone
