@@ -1,36 +1,29 @@
-"""Choose and pack the code a question needs into a token budget.
+"""Pack the code a question needs into a token budget.
 
-Ranking: FTS5 bm25 over chunk text, defined names, path and identifier parts, for the question's
-words and identifiers; then boosts for chunks that define a name the question mentions, for
-files whose path it mentions, and a smaller one for chunks that use those names (callers).
-Packing: a compact map of the repository (its files and top-level names) first, then chunks by
-score, each under a `path:start-end` header, counted with the caller's tokenizer until the budget
-is spent. The result lists exactly what was sent.
+The ranking (rank.py) orders chunks and files. Packing: a compact map of the repository (its files
+and top-level names) first, then files in rank order: whole when they fit their share, otherwise
+their best definitions with class headers, neighbours and imports; a second pass over the same
+files with what is left, then the best remaining chunks of any file. Each piece goes under a
+`path:start-end` header, grouped by file in line order, counted with the caller's tokenizer. The
+result lists exactly what was sent.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from app.core.prompt_text import fenced, quote_path
-from app.core.repo.chunk import split_identifier
 from app.core.repo.index import RepoIndex
+from app.core.repo.rank import QueryTerms, file_order, query_terms, rank
+
+__all__ = ["PackResult", "PackedChunk", "QueryTerms", "TokenCounter", "approximate_tokens", "file_sizes", "pack",
+           "query_terms", "rank", "repo_map"]
 
 TokenCounter = Callable[[str], int]
 MAP_SHARE = 0.12  # of the budget, at most, for the repository map
-_CANDIDATES = 300
-_WORD_RE = re.compile(r"[^\W\d]\w*|\d+")
-_MAX_WORDS = 40  # a pasted stack trace must not turn into hundreds of queries
-_PATHISH_RE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}|[\w-]+/[\w./-]+")
-_STOP = set("""a an and are as at be but by can do does for from has have how i if in into is it its me my
-no not of on or our should so that the their then there these this to was we what when where which who why
-will with would you your about after all also any because been before being between both each few more most
-other some such than too very just over out up down off again further once here only own same nor s t don
-function code file files use used using work works make makes get gets find show explain add new""".split())
 
 
 @dataclass(frozen=True)
@@ -72,88 +65,6 @@ class PackResult:
                 "map_tokens": self.map_tokens,
                 "chunks": [{"path": c.path, "start_line": c.start_line, "end_line": c.end_line,
                             "score": round(c.score, 4), "tokens": c.tokens} for c in self.chunks]}
-
-
-@dataclass(frozen=True)
-class QueryTerms:
-    words: tuple[str, ...]  # lowercased search words (identifier parts included)
-    identifiers: tuple[str, ...]  # identifiers as written (names to look up as definitions)
-    paths: tuple[str, ...]  # path-like fragments
-
-
-def query_terms(question: str) -> QueryTerms:
-    paths = tuple(dict.fromkeys(m.strip("./") for m in _PATHISH_RE.findall(question) if len(m) > 2))
-    raw = _WORD_RE.findall(question)
-    # Names the question writes as code (parse_args, RetryPolicy, `fetch`, fetch()) are looked up as
-    # definitions; plain English words (chat, messages) are left to the text search.
-    quoted = set(re.findall(r"`([A-Za-z_][\w.]*)`|([A-Za-z_]\w*)\(", question))
-    quoted_names = {name for pair in quoted for name in pair if name}
-    idents = tuple(dict.fromkeys(
-        w for w in raw if len(w) > 2 and w.lower() not in _STOP
-        and ("_" in w or any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or w in quoted_names)))
-    words: list[str] = []
-    for w in raw:
-        for part in [w.lower(), *split_identifier(w)]:
-            if len(part) > 1 and part not in _STOP and not part.isdigit():
-                words.append(part)
-    return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_WORDS], idents[:_MAX_WORDS], paths[:10])
-
-
-def _fts_query(words: tuple[str, ...]) -> str:
-    return " OR ".join(f'"{w}"' for w in words)
-
-
-def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
-    """(score, chunk id), best first."""
-    terms = query_terms(question)
-    db = index.db
-    scores: dict[int, float] = defaultdict(float)
-    if terms.words:
-        rows = db.execute(
-            "SELECT rowid, bm25(chunks_fts, 3.0, 6.0, 1.5, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
-            "ORDER BY 2 LIMIT ?", (_fts_query(terms.words), _CANDIDATES)).fetchall()
-        # Coverage: a chunk matching several of the question's words beats a short chunk that
-        # happens to repeat one of them (bm25 alone favours tiny chunks).
-        hits: dict[int, int] = defaultdict(int)
-        candidates = {rowid for rowid, _ in rows}
-        for word in terms.words:
-            for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 5000",
-                                       (f'"{word}"',)):
-                if rowid in candidates:
-                    hits[rowid] += 1
-        for rowid, bm25 in rows:
-            coverage = hits[rowid] / len(terms.words)
-            scores[rowid] += -bm25 * (0.25 + coverage) ** 2  # bm25 is lower-is-better
-    top = max(scores.values(), default=1.0) or 1.0
-    # Definitions of names the question mentions.
-    defined: set[str] = set()
-    for ident in terms.identifiers:
-        for (chunk_id,) in db.execute("SELECT chunk_id FROM symbols WHERE name = ?", (ident,)):
-            scores[chunk_id] += top * 1.5
-            defined.add(ident)
-    # Files the question names by path.
-    for fragment in terms.paths:
-        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE instr(path, ?) > 0", (fragment,)):
-            scores[chunk_id] += top * 0.8
-    # Callers: chunks that use a name the question asks about.
-    for name in defined:
-        for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 50",
-                                   (f'text:"{name}"',)):
-            scores[rowid] += top * 0.3
-    # Tests and docs mention everything; unless the question is about them, prefer the code itself.
-    if scores and not any(w.startswith("test") for w in terms.words):
-        ids = list(scores)
-        marks = ",".join("?" * len(ids))
-        for cid, path in db.execute(f"SELECT id, path FROM chunks WHERE id IN ({marks})", ids):
-            if _is_test(path):
-                scores[cid] *= 0.6
-    return sorted(((s, cid) for cid, s in scores.items()), reverse=True)
-
-
-def _is_test(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    return ("/tests/" in f"/{path}" or "/test/" in f"/{path}" or name.startswith("test_")
-            or name.endswith(("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_test.go")))
 
 
 def _map_lines(index: RepoIndex) -> list[tuple[str, str]]:
@@ -210,22 +121,12 @@ NEXT_FILE_SHARE = 0.4  # each following file this much of what is still left
 MAX_FILES = 16
 FILE_FLOOR = 0.2  # files scoring under this share of the best file get no room of their own
 MAX_CHARS_PER_TOKEN = 5
-SECOND_HIT_WEIGHT = 0.35  # a file with several good chunks ranks above one with a single lucky chunk
 
 
 def _rows(index: RepoIndex, where: str, args: tuple) -> list[_Row]:
     return [_Row(i, p, s, e, t, (hs, he) if hs else None) for i, p, s, e, t, hs, he in index.db.execute(
         f"SELECT id, path, start, end_line, text, header_start, header_end FROM chunks WHERE {where} ORDER BY start",
         args)]
-
-
-def _file_order(ranked: list[tuple[float, int]], path_of: dict[int, str]) -> list[tuple[str, float]]:
-    per_file: dict[str, list[float]] = defaultdict(list)
-    for score, chunk_id in ranked:
-        if chunk_id in path_of:
-            per_file[path_of[chunk_id]].append(score)
-    scored = {path: s[0] + SECOND_HIT_WEIGHT * sum(s[1:3]) for path, s in per_file.items()}
-    return sorted(scored.items(), key=lambda item: -item[1])
 
 
 def _focus(rows: list[_Row], hits: list[_Row], imports: tuple[int, int] | None) -> list[_Row]:
@@ -273,14 +174,78 @@ def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] |
     return blocks
 
 
+class _Packing:
+    """What has been chosen so far, per file, and what is left of the budget."""
+
+    def __init__(self, index: RepoIndex, count_tokens: TokenCounter, score_of: dict[int, float], remaining: int) -> None:
+        self.index, self.count_tokens, self.score_of, self.remaining = index, count_tokens, score_of, remaining
+        self.chosen: dict[str, dict[int, _Row]] = {}
+        self.all_rows: dict[str, list[_Row]] = {}  # every chunk of the files looked at
+        self.whole: dict[str, int] = {}  # files sent whole, with their tokens as one block (0: several blocks)
+        self.spent: dict[str, int] = defaultdict(int)  # tokens taken by each file's pieces
+        self._costs: dict[int, int] = {}
+
+    def rows(self, path: str) -> list[_Row]:
+        if path not in self.all_rows:
+            self.all_rows[path] = _rows(self.index, "path = ?", (path,))
+        return self.all_rows[path]
+
+    def cost(self, row: _Row) -> int:
+        if row.id not in self._costs:
+            self._costs[row.id] = self.count_tokens(row.render())
+        return self._costs[row.id]
+
+    def try_whole(self, path: str, allowance: float) -> bool:
+        """Take the whole file if it fits `allowance` on top of what it already has; pieces taken give their room back."""
+        rows = self.rows(path)
+        room = allowance + self.spent[path]
+        # Counting a big file exactly is the slow part of packing: skip it when even five characters
+        # per token (more than code ever has) would not fit.
+        if sum(len(row.text) for row in rows) / MAX_CHARS_PER_TOKEN > room:
+            return False
+        blocks = _blocks(rows, self.score_of)
+        tokens = self.count_tokens(PackResult("", 0, chunks=blocks).render())
+        if tokens > room:
+            return False
+        self.chosen[path] = {row.id: row for row in rows}
+        self.whole[path] = tokens if len(blocks) == 1 else 0
+        self.remaining += self.spent[path] - tokens
+        self.spent[path] = tokens
+        return True
+
+    def add(self, path: str, candidates: list[_Row], allowance: float) -> None:
+        """Take `candidates` in order while each fits `allowance` (and what is left)."""
+        taken, used = self.chosen.setdefault(path, {}), 0
+        for row in candidates:
+            if row.id in taken:
+                continue
+            if used + self.cost(row) <= min(allowance, self.remaining):
+                taken[row.id] = row
+                used += self.cost(row)
+        self.spent[path] += used
+        self.remaining -= used
+
+    def focus(self, path: str, hits_limit: int | None) -> list[_Row]:
+        rows = self.rows(path)
+        hits = sorted((r for r in rows if r.id in self.score_of), key=lambda r: -self.score_of[r.id])
+        imports = self.index.db.execute("SELECT imports_start, imports_end FROM files WHERE path = ?", (path,)).fetchone()
+        return _focus(rows, hits[:hits_limit], tuple(imports) if imports and imports[0] else None)
+
+
+FOCUS_HITS = 3  # first pass: a big file's best hits only; the rest of them in the second pass
+SECOND_PASS_SHARE = 0.5
+
+
 def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounter,
          exclude: frozenset[str] = frozenset()) -> PackResult:
     """The code `question` needs within `budget` tokens; files in `exclude` are left out.
 
     Files are taken in rank order. A file that fits its share of the budget goes in whole (the
-    code a fix touches is often a few functions apart in one file); a bigger one gives its hits
-    with their class headers, neighbours and imports. Whatever room is left takes the best
-    remaining chunks of any file. The result is grouped by file, each file in line order.
+    code a fix touches is often a few functions apart in one file); a bigger one gives its best
+    hits with their class headers, neighbours and imports. A second pass over the same files,
+    with what is left, sends whole the small files that did not fit their first share and gives
+    the big ones the rest of their hits. Whatever room is left then takes the best remaining
+    chunks of any file. The result is grouped by file, each file in line order.
     """
     result = PackResult(question=question, budget=budget)
     if budget <= 0:
@@ -288,7 +253,6 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
     result.map_text, result.map_tokens = repo_map(index, count_tokens, int(budget * MAP_SHARE), exclude)
     if result.map_tokens > budget * MAP_SHARE:  # not even one line fits: no map
         result.map_text, result.map_tokens = "", 0
-    remaining = budget - result.map_tokens
     ranked = rank(index, question)
     ids = [chunk_id for _score, chunk_id in ranked]
     by_id: dict[int, _Row] = {}
@@ -298,57 +262,37 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
             if row.path not in exclude:
                 by_id[row.id] = row
     score_of = {chunk_id: score for score, chunk_id in ranked}
-    chosen: dict[str, dict[int, _Row]] = {}
-    all_rows: dict[str, list[_Row]] = {}  # every chunk of the files looked at whole
-    counted: dict[str, int] = {}  # tokens of a file sent whole as one block, already counted
-    cost_cache: dict[int, int] = {}
-
-    def cost(row: _Row) -> int:
-        if row.id not in cost_cache:
-            cost_cache[row.id] = count_tokens(row.render())
-        return cost_cache[row.id]
-
-    files = _file_order(ranked, {i: r.path for i, r in by_id.items()})
+    state = _Packing(index, count_tokens, score_of, budget - result.map_tokens)
+    files = file_order(ranked, {i: r.path for i, r in by_id.items()}, index, query_terms(question), exclude)
     best = files[0][1] if files else 0.0
-    for n, (path, file_score) in enumerate(files[:MAX_FILES]):
-        if remaining < 64 or file_score < FILE_FLOOR * best:
+    files = [path for path, score in files[:MAX_FILES] if score >= FILE_FLOOR * best]
+    if files and not state.try_whole(files[0], state.remaining * FIRST_FILE_SHARE):
+        state.add(files[0], state.focus(files[0], FOCUS_HITS), state.remaining * FIRST_FILE_SHARE)
+    for path in files[1:]:
+        if state.remaining < 64:
             break
-        allowance = remaining * (FIRST_FILE_SHARE if n == 0 else NEXT_FILE_SHARE)
-        rows = _rows(index, "path = ?", (path,))
-        all_rows[path] = rows
-        # Counting a big file exactly is the slow part of packing: skip it when even five characters
-        # per token (more than code ever has) would not fit.
-        if sum(len(row.text) for row in rows) / MAX_CHARS_PER_TOKEN <= allowance:
-            blocks = _blocks(rows, score_of)
-            whole = count_tokens(PackResult("", 0, chunks=blocks).render())
-            if whole <= allowance:
-                chosen[path] = {row.id: row for row in rows}
-                if len(blocks) == 1:
-                    counted[path] = whole
-                remaining -= whole
-                continue
-        imports = index.db.execute("SELECT imports_start, imports_end FROM files WHERE path = ?", (path,)).fetchone()
-        hits = sorted((r for r in rows if r.id in score_of), key=lambda r: -score_of[r.id])
-        spent, taken = 0, chosen.setdefault(path, {})
-        for row in _focus(rows, hits, tuple(imports) if imports and imports[0] else None):
-            if spent + cost(row) <= allowance:
-                taken[row.id] = row
-                spent += cost(row)
-        remaining -= spent
+        allowance = state.remaining * NEXT_FILE_SHARE
+        if not state.try_whole(path, allowance):
+            state.add(path, state.focus(path, FOCUS_HITS), allowance)
+    for path in files:
+        if state.remaining < 64:
+            break
+        if path in state.whole:
+            continue
+        allowance = state.remaining * SECOND_PASS_SHARE
+        if not state.try_whole(path, allowance):
+            state.add(path, state.focus(path, None), allowance)
     for _score, chunk_id in ranked:  # the rest of the room: the best chunks not yet in
         row = by_id.get(chunk_id)
-        if remaining < 32:
+        if state.remaining < 32:
             break
-        if row is None or chunk_id in chosen.get(row.path, {}) or cost(row) > remaining:
+        if row is None or chunk_id in state.chosen.get(row.path, {}):
             continue
-        chosen.setdefault(row.path, {})[chunk_id] = row
-        remaining -= cost(row)
-    for path, rows_in in chosen.items():
-        if path not in all_rows:
-            all_rows[path] = _rows(index, "path = ?", (path,))
-        blocks = _blocks(list(rows_in.values()), score_of, all_rows[path])
+        state.add(row.path, [row], state.remaining)
+    for path, rows_in in state.chosen.items():
+        blocks = _blocks(list(rows_in.values()), score_of, state.rows(path))
         for block in blocks:
-            tokens = counted[path] if path in counted and len(blocks) == 1 else count_tokens(block.render())
+            tokens = state.whole[path] if state.whole.get(path) and len(blocks) == 1 else count_tokens(block.render())
             result.chunks.append(replace(block, tokens=tokens))
     # The headers and separators between pieces cost tokens too: count the text as it is sent, and
     # drop the lowest-scored pieces until it fits.

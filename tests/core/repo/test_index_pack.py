@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.core.repo.index import RepoIndex
-from app.core.repo.pack import approximate_tokens, pack, query_terms
+from app.core.repo.pack import approximate_tokens, pack
+from app.core.repo.rank import query_terms
 from tests.core.repo.test_scan import make
 
 FILES = {

@@ -1,0 +1,160 @@
+"""Rank the chunks and files of an index for a question.
+
+Chunks: FTS5 bm25 over chunk text, defined names, path and identifier parts, for the question's
+words and identifiers, scaled by how many of the words a chunk has; boosts for chunks that define a
+name the question mentions, for files whose path it names, and a smaller one for chunks that use
+those names (callers); then each chunk keeps the weight of its file's kind (file_kinds: code over
+tests, docs and release notes, unless the question asks about those). Files: their best chunk plus a
+share of the next two, and a bonus when the question's rarer words name the path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from app.core.repo.chunk import split_identifier
+from app.core.repo.file_kinds import file_kind, kind_weights
+from app.core.repo.index import RepoIndex
+
+_CANDIDATES = 300
+_WORD_RE = re.compile(r"[^\W\d]\w*|\d+")
+_MAX_WORDS = 40  # a pasted stack trace must not turn into hundreds of queries
+_PATHISH_RE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}|[\w-]+/[\w./-]+")
+_STOP = set("""a an and are as at be but by can do does for from has have how i if in into is it its me my
+no not of on or our should so that the their then there these this to was we what when where which who why
+will with would you your about after all also any because been before being between both each few more most
+other some such than too very just over out up down off again further once here only own same nor s t don
+function code file files use used using work works make makes get gets find show explain add new""".split())
+
+
+SECOND_HIT_WEIGHT = 0.35  # a file with several good chunks ranks above one with a single lucky chunk
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    words: tuple[str, ...]  # lowercased search words (identifier parts included)
+    identifiers: tuple[str, ...]  # identifiers as written (names to look up as definitions)
+    paths: tuple[str, ...]  # path-like fragments
+
+
+def query_terms(question: str) -> QueryTerms:
+    paths = tuple(dict.fromkeys(m.strip("./") for m in _PATHISH_RE.findall(question) if len(m) > 2))
+    raw = _WORD_RE.findall(question)
+    # Names the question writes as code (parse_args, RetryPolicy, `fetch`, fetch()) are looked up as
+    # definitions; plain English words (chat, messages) are left to the text search.
+    quoted = set(re.findall(r"`([A-Za-z_][\w.]*)`|([A-Za-z_]\w*)\(", question))
+    quoted_names = {name for pair in quoted for name in pair if name}
+    idents = tuple(dict.fromkeys(
+        w for w in raw if len(w) > 2 and w.lower() not in _STOP
+        and ("_" in w or any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or w in quoted_names)))
+    words: list[str] = []
+    for w in raw:
+        for part in [w.lower(), *split_identifier(w)]:
+            if len(part) > 1 and part not in _STOP and not part.isdigit():
+                words.append(part)
+    return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_WORDS], idents[:_MAX_WORDS], paths[:10])
+
+
+def _fts_query(words: tuple[str, ...]) -> str:
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
+    """(score, chunk id), best first."""
+    terms = query_terms(question)
+    db = index.db
+    scores: dict[int, float] = defaultdict(float)
+    if terms.words:
+        rows = db.execute(
+            "SELECT rowid, bm25(chunks_fts, 3.0, 6.0, 1.5, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY 2 LIMIT ?", (_fts_query(terms.words), _CANDIDATES)).fetchall()
+        # Coverage: a chunk matching several of the question's words beats a short chunk that
+        # happens to repeat one of them (bm25 alone favours tiny chunks).
+        hits: dict[int, int] = defaultdict(int)
+        candidates = {rowid for rowid, _ in rows}
+        for word in terms.words:
+            for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 5000",
+                                       (f'"{word}"',)):
+                if rowid in candidates:
+                    hits[rowid] += 1
+        for rowid, bm25 in rows:
+            coverage = hits[rowid] / len(terms.words)
+            scores[rowid] += -bm25 * (0.25 + coverage) ** 2  # bm25 is lower-is-better
+    top = max(scores.values(), default=1.0) or 1.0
+    # Definitions of names the question mentions.
+    defined: set[str] = set()
+    for ident in terms.identifiers:
+        for (chunk_id,) in db.execute("SELECT chunk_id FROM symbols WHERE name = ?", (ident,)):
+            scores[chunk_id] += top * 1.5
+            defined.add(ident)
+    # Files the question names by path.
+    for fragment in terms.paths:
+        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE instr(path, ?) > 0", (fragment,)):
+            scores[chunk_id] += top * 0.8
+    # Callers: chunks that use a name the question asks about.
+    for name in defined:
+        for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 50",
+                                   (f'text:"{name}"',)):
+            scores[rowid] += top * 0.3
+    # Tests, docs and release notes mention everything (a changelog entry is often the question, reworded);
+    # unless the question is about them, prefer the code itself.
+    if scores:
+        weights = kind_weights(terms.words)
+        ids = list(scores)
+        for offset in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+            part = ids[offset:offset + 500]
+            for cid, path in db.execute(f"SELECT id, path FROM chunks WHERE id IN ({','.join('?' * len(part))})", part):
+                scores[cid] *= weights[file_kind(path)]
+    return sorted(((s, cid) for cid, s in scores.items()), reverse=True)
+
+
+def file_order(ranked: list[tuple[float, int]], path_of: dict[int, str], index: RepoIndex, terms: QueryTerms,
+               exclude: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
+    """Files by the chunks that rank in them (`path_of`: the chunks that may be sent), best first; a file the
+    question's rarer words name by its path ranks up, whether or not its text matched."""
+    per_file: dict[str, list[float]] = defaultdict(list)
+    for score, chunk_id in ranked:
+        if chunk_id in path_of:
+            per_file[path_of[chunk_id]].append(score)
+    scored = {path: s[0] + SECOND_HIT_WEIGHT * sum(s[1:3]) for path, s in per_file.items()}
+    bonus = {path: b for path, b in path_bonus(index, terms).items() if path not in exclude}
+    if bonus:
+        top = max(scored.values(), default=1.0) or 1.0
+        for path, b in bonus.items():
+            scored[path] = scored.get(path, 0.0) + PATH_WORD_WEIGHT * top * b
+    return sorted(scored.items(), key=lambda item: -item[1])
+
+
+PATH_WORD_WEIGHT = 0.8  # a file whose path is named by the question's rarer words ("GIF" -> gd_gif_in.c)
+
+
+def _path_words(index: RepoIndex) -> dict[str, frozenset[str]]:
+    """Each indexed file's path split into lowercased words and identifier parts; read once per change of the index."""
+    cached = index.cache.get("path_words")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    words: dict[str, frozenset[str]] = {}
+    for (path,) in index.db.execute("SELECT path FROM files WHERE skipped IS NULL"):
+        parts = re.findall(r"[A-Za-z0-9]+", path)
+        words[path] = frozenset(w for part in parts for w in (part.lower(), *split_identifier(part)))
+    index.cache["path_words"] = words
+    return words
+
+
+def path_bonus(index: RepoIndex, terms: QueryTerms) -> dict[str, float]:
+    """How strongly the question's words name each file's path: the words' idf over paths, summed, over 10."""
+    if not PATH_WORD_WEIGHT:
+        return {}
+    paths = _path_words(index)
+    n = len(paths)
+    df = index.cache.get("path_word_counts")
+    if df is None:
+        df = index.cache["path_word_counts"] = Counter(w for ws in paths.values() for w in ws)
+    counts = {w: df[w] for w in terms.words}  # type: ignore[index]
+    idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in counts.items() if c}
+    return {path: total / 10 for path, ws in paths.items() if (total := sum(v for w, v in idf.items() if w in ws))}
+
+
