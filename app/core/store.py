@@ -483,7 +483,12 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
                for table in ("conversations", "messages")}
     if not columns["conversations"] or not columns["messages"]:
         return
-    script = ["BEGIN IMMEDIATE;"]
+    # A trigger on these tables would run during the UPDATE below, before _make_schema_own checks it
+    # (a foreign one could abort the migration and leave the file unopenable): drop them all here;
+    # _make_schema_own then makes the app's own again and rebuilds the full-text index they feed.
+    triggers = [str(name) for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('conversations', 'messages')")]
+    script = ["BEGIN IMMEDIATE;", *(f"DROP TRIGGER IF EXISTS {quoted(name)};" for name in triggers)]
     if "leaf_id" not in columns["conversations"]:
         script.append("ALTER TABLE conversations ADD COLUMN leaf_id INTEGER;")
     if "parent_id" not in columns["messages"]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from app.core.markdown_blocks import MARK_END, MARK_START
 from app.core.sqlite_recovery import schema_diff
 from app.core.store import _SCHEMA, ConversationStore, MessageState
@@ -153,3 +155,21 @@ def test_salvage_keeps_branches_and_chains_messages_whose_parent_was_lost(tmp_pa
         assert after in {m.id for m in fresh.messages(cid)}
     finally:
         fresh.close()
+
+
+@pytest.mark.parametrize("body", ["SELECT RAISE(ABORT, 'no');", "DELETE FROM messages WHERE id = NEW.id;"])
+def test_a_version_1_file_with_a_foreign_update_trigger_still_migrates(tmp_path: Path, body: str) -> None:
+    # The migration writes to messages: a trigger another program put there must not run (or abort it).
+    path = make_v1_database(tmp_path / "c.sqlite3")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"CREATE TRIGGER foreign_one AFTER UPDATE ON messages BEGIN {body} END")
+    db.close()
+    store = ConversationStore(path)
+    try:
+        assert store.recovered_from is None
+        assert [m.content for m in store.branch(1)] == ["old question", "old answer", "follow-up", "second answer"]
+        assert [hit.conversation_id for hit in store.search("quicksort")] == [2]  # the full-text index was rebuilt
+    finally:
+        store.close()
+    names = [n for (n,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    assert "foreign_one" not in names
