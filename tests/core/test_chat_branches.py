@@ -83,6 +83,32 @@ def test_an_edit_given_up_shows_the_branch_again(store) -> None:
     assert texts(session) == ["q", "a"] and not session.editing
 
 
+def test_regenerate_while_editing_gives_up_the_edit_first(store) -> None:
+    session = ChatSession()
+    answered(session, "first", "one")
+    answered(session, "second", "two")
+    save(session, store)
+    cid = session.conversation.id
+    assert session.edit(2) == "second" and session.editing
+    assert session.regenerate(1)  # Regenerate on the first answer while the second question is edited
+    assert not session.editing
+    session.start_answer()
+    session.finish_answer(MessageState.COMPLETE, "one again")
+    assert texts(session) == ["first", "one again"]
+    save(session, store)
+    assert [m.content for m in store.branch(cid)] == ["first", "one again"]  # it reopens on the new answer
+    session.cancel_edit()  # nothing left to give up: the branch shown stays one path
+    assert texts(session) == ["first", "one again"]
+
+
+def test_continue_while_editing_continues_the_answer_shown_whole(store) -> None:
+    session = ChatSession()
+    answered(session, "q", "cut", stop_reason="length")
+    session.edit(0)
+    prompt = session.continue_answer()
+    assert not session.editing and prompt[-2] == ChatMessage("assistant", "cut")
+
+
 def test_an_answer_cut_by_the_limit_is_marked_and_continued_in_place(store) -> None:
     session = ChatSession()
     answered(session, "Write a loop", "Here:\n```python\nfor i in range(3):\n", stop_reason="length")

@@ -221,6 +221,7 @@ class ChatSession:
     def continue_answer(self) -> list[ChatMessage]:
         """Carry on the cut answer at the end of the branch; the new text is added to it."""
         self._idle()
+        self.cancel_edit()  # an unsent edit cut the branch: the answer continued is the one shown whole
         if not self.can_continue:
             raise ValueError("only an answer that was cut off can be continued")
         self._answer = answer = self._path[-1]
@@ -261,6 +262,7 @@ class ChatSession:
         """
         if self.answering or not self._path:
             return False
+        self.cancel_edit()  # else the new answer hangs off a branch the unsent edit cut, and the wrong leaf is saved
         if index is None:
             index = len(self._path) - 1
         if self._path[index].role == "user":  # a question without an answer (it failed): answer it

@@ -196,6 +196,7 @@ class ChatPane(QWidget):
         """Answer again from the answer at `index` (default the last); the old answer stays a version."""
         if self.generating or not self.session.turns or self._model() is None:
             return
+        self._give_up_edit()
         if self.session.regenerate(index):
             self._answer()
         else:
@@ -204,9 +205,20 @@ class ChatPane(QWidget):
 
     def continue_answer(self) -> None:
         """Carry on the answer the token limit cut, appending to it."""
-        if self.generating or not self.session.can_continue or self._model() is None:
+        if self.generating or self._model() is None:
+            return
+        self._give_up_edit()
+        if not self.session.can_continue:
+            self._update_buttons()
             return
         self._answer(self.session.continue_answer())
+
+    def _give_up_edit(self) -> None:
+        """Regenerate or Continue while a message is being edited: the edit is given up first, as Esc does."""
+        if self.session.editing:
+            self.session.cancel_edit()
+            self.composer.clear()
+            self._show_turns()
 
     def switch_branch(self, index: int, step: int) -> None:
         """Show another version of the message at `index`, and what followed it."""
