@@ -163,8 +163,13 @@ class InferenceService(QObject):
         def work(_report: Report) -> None:
             slot.close()
 
-        self._worker.submit(work, lambda _result: self.unloaded.emit(), None,
-                            failure="Could not unload the model")
+        self._worker.submit(work, self._on_unloaded, None, failure="Could not unload the model")
+
+    def _on_unloaded(self, _result: object) -> None:
+        # Jobs run in order: a load queued before the unload finished first and set `info`; the
+        # model it loaded is the one just freed.
+        self.info = None
+        self.unloaded.emit()
 
     # Generating --------------------------------------------------------------------------------
     def chat(self, messages: list[ChatMessage], sampling: SamplingSettings, *, ignore_eos: bool = False,

@@ -102,3 +102,13 @@ def test_unload_then_load_again(qtbot, make_window) -> None:
     with qtbot.waitSignal(window.inference.loaded, timeout=30000):
         window.inference.load()
     assert answer(qtbot, window)
+
+
+def test_unload_after_a_queued_load_leaves_nothing_loaded(qtbot, make_window) -> None:
+    # Unload pressed while a load is still queued: the load finishes first, then the unload frees
+    # that model too; `info` must not keep naming it.
+    window = make_window()
+    with qtbot.waitSignal(window.inference.unloaded, timeout=60000):
+        window.inference.load()
+        window.inference.unload()
+    assert window.inference.info is None and window.model_label.text() == "No model"
