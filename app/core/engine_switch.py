@@ -73,15 +73,22 @@ def switch_model(current: LoadedModel | None, resolve: Callable[[], ResolvedMode
     Raises ModelSwitchError (a UserError) whose `current` is the model in use afterwards.
     """
     still = f" Still using {current.model.display_name}." if current is not None else ""
+    # Before the loaded model is touched, any failure (a UserError, or an OSError reading the file)
+    # leaves it in use, and the error says so.
     try:
         model = resolve()
-    except UserError as exc:
-        raise ModelSwitchError(f"{exc.message.rstrip('.')}.{still}", current, _kept(current), exc) from exc
+    except Exception as exc:  # noqa: BLE001 - the model in use stays whatever went wrong
+        if not isinstance(exc, UserError):
+            log.exception("finding the model to load failed")
+        words = exc.message if isinstance(exc, UserError) else f"Could not find the model: {exc}"
+        raise ModelSwitchError(f"{words.rstrip('.')}.{still}", current, _kept(current), exc) from exc
     name = model.display_name
     try:
         # Checked against the memory the loaded model will give back, before it is touched.
         plan_load(model.path, options(model), freed_bytes=current.engine.memory_bytes() if current else 0)
-    except UserError as exc:
+    except Exception as exc:  # noqa: BLE001 - as above
+        if not isinstance(exc, UserError):
+            log.exception("checking %s failed", model.path)
         raise ModelSwitchError(f"Could not load {name}: {reason_of(exc, name, model.path.name)}.{still}",
                                current, _kept(current), exc) from exc
     starting(name)

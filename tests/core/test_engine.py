@@ -182,6 +182,24 @@ def test_switch_refuses_a_model_that_does_not_fit_before_closing_the_loaded_one(
     assert smollm2_engine.chat(ask("Say hi"), GREEDY).text()  # the loaded engine was not closed
 
 
+def test_switch_keeps_the_loaded_model_when_checking_the_new_one_fails_unexpectedly(
+        smollm2_engine: LocalEngine, smollm2_path: Path, tmp_path: Path) -> None:
+    from app.core.engine_switch import Kept, LoadedModel, ModelSwitchError, switch_model
+    from app.core.models import ResolvedModel
+
+    current = LoadedModel(ResolvedModel(smollm2_path, None), smollm2_engine)
+
+    def resolve_fails() -> ResolvedModel:
+        raise OSError("the models folder is gone")
+
+    for resolve in (resolve_fails, lambda: ResolvedModel(tmp_path / "vanished.gguf", None)):  # stat() fails
+        with pytest.raises(ModelSwitchError) as caught:
+            switch_model(current, resolve, lambda _m: pytest.fail("opened"), lambda _m: LoadOptions())
+        assert caught.value.kept is Kept.UNTOUCHED and caught.value.current is current
+        assert caught.value.message.endswith(f"Still using {smollm2_path.name}.")
+    assert smollm2_engine.chat(ask("Say hi"), GREEDY).text()
+
+
 def _abort_lines(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
     return [r for r in records if r.name == "llama.cpp" and ("graph_compute" in r.getMessage()
                                                              or "failed to decode" in r.getMessage())]
