@@ -41,9 +41,10 @@ _NOTES_NAME = re.compile(r"^(change(s|log)?|news|history|releases?|release[-_]no
 _BUILD_NAMES = {"configure", "config.guess", "config.sub", "depcomp", "install-sh", "ltmain.sh", "missing",
                 "compile", "aclocal.m4", "pkg-info", "libtool", "config.status", "mkinstalldirs"}
 _BUILD_EXT = {".m4", ".in", ".am", ".ac"}
-_BUILT_DIRS = ("dist/", "build/", "es/", "esm/", "cjs/", "umd/", "bundle/", "out/")
+_BUILT_DIRS = ("dist/", "build/", "esm/", "cjs/", "umd/", "bundle/", "out/")
 _TEST_SUFFIXES = ("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_test.go", "_test.c", "_test.cc",
-                  "_test.cpp", "_spec.rb", "test.java", "tests.rs")
+                  "_test.cpp", "_spec.rb", "_tests.rs")
+_JAVA_TEST = re.compile(r"(^|/)\w*Tests?\.(java|kt|cs|php)$")  # FooTest.java, not Latest.java
 
 
 def file_kind(path: str) -> FileKind:
@@ -55,13 +56,13 @@ def file_kind(path: str) -> FileKind:
     notes_name = _NOTES_NAME.match(name) and (not ext or ext in _PROSE_EXT or ext in (".historic", ".old")
                                               or ext[1:].isdigit())
     if notes_name or "/debian/changelog" in f"/{lowered}" or "/changelog.d/" in folders \
-            or "/changes/" in folders or "/newsfragments/" in folders:
+            or "/newsfragments/" in folders:
         return FileKind.NOTES
     if name in _BUILD_NAMES or ext in _BUILD_EXT or name.endswith((".egg-info", ".cmake")) \
             or "/m4/" in folders or ".egg-info/" in folders:
         return FileKind.BUILD
     if "/tests/" in folders or "/test/" in folders or "/testing/" in folders or "/__tests__/" in folders \
-            or name.startswith("test_") or name.endswith(_TEST_SUFFIXES):
+            or name.startswith("test_") or name.endswith(_TEST_SUFFIXES) or _JAVA_TEST.search(path):
         return FileKind.TEST
     if ext in _PROSE_EXT or name in {"readme", "license", "copying", "install", "todo"} \
             or "/doc/" in folders or "/docs/" in folders:

@@ -23,6 +23,8 @@ from tests.core.repo.test_scan import make
     ("tests/test_heap.py", FileKind.TEST), ("src/parser_test.go", FileKind.TEST), ("lib/a.spec.ts", FileKind.TEST),
     ("README.md", FileKind.PROSE), ("doc/src/usage.rst", FileKind.PROSE), ("docs/conf.py", FileKind.PROSE),
     ("dist/index.js", FileKind.BUILT), ("static/app.min.js", FileKind.BUILT),
+    ("src/FooTest.java", FileKind.TEST), ("src/Latest.java", FileKind.CODE), ("locales/es/messages.js", FileKind.CODE),
+    ("app/changes/apply.py", FileKind.CODE),
     ("src/gd_gif_in.c", FileKind.CODE), ("lib/options/format.js", FileKind.CODE), ("setup.py", FileKind.CODE),
 ])
 def test_file_kind(path: str, kind: FileKind) -> None:
