@@ -117,7 +117,10 @@ class _Known:
         self.words = {loose(line) for line in prefix if line.strip().startswith(_COMMENTISH)} - {""}
         self.imports = {tight(line) for line in prefix + suffix if is_import(line)}
         enclosing = {scope.name for scope in place.scopes}
-        self.defined = {definition_name(line) for line in prefix} - {""} - enclosing
+        # Copies are looked for among the file's top-level definitions and those of the cursor's own
+        # outermost scope: a method of another class with the same name (Point.__repr__ beside
+        # Circle.__repr__) is not a copy.
+        self.defined = {definition_name(line) for line in _siblings(place, prefix)} - {""} - enclosing
         self.following = {definition_name(line) for line in suffix} - {""} - enclosing
         heads = [loose(line) for line in suffix if line.strip()][:3]
         self.suffix_heads = [words for words in heads if len(words) >= _SUFFIX_WORDS]
@@ -134,6 +137,17 @@ class _Known:
         # A reworded copy may drop the end of the line (`x = f(a)` for `x = f(a)  # why`), not most of it.
         return len(words) >= _SUFFIX_WORDS and any(head.startswith(words) and len(words) >= 0.8 * len(head)
                                                    for head in self.suffix_heads)
+
+
+def _siblings(place: Place, prefix: list[str]) -> list[str]:
+    """The prefix lines whose definitions a copy in the answer would repeat: the file's top-level ones,
+    and every one inside the cursor's outermost scope (after its header)."""
+    top = [line for line in prefix if line[:1] not in (" ", "\t")]
+    if not place.scopes:
+        return top
+    header = place.scopes[-1].line
+    start = max((n for n, line in enumerate(prefix) if line == header), default=len(prefix))
+    return top + prefix[start + 1:]
 
 
 def _select(found: _Descent, known: _Known) -> tuple[list[_Line], bool]:
@@ -157,7 +171,7 @@ def _select(found: _Descent, known: _Known) -> tuple[list[_Line], bool]:
                 kept.append(line)
             continue
         if definition_name(line.code) in known.defined:
-            skip_below = line.level  # a second copy of a definition the file has before the cursor
+            skip_below = line.level  # a second copy of a definition the cursor's scope has before it
             continue
         if not kept and known.restates(line.code, between):
             continue  # the answer starts by restating code before the cursor

@@ -246,3 +246,16 @@ def test_the_fault_finder_finds_what_an_unclean_middle_has() -> None:
 ])
 def test_what_counts_as_a_definition(line: str, name: str) -> None:
     assert definition_name(line) == name
+
+
+def test_a_method_named_like_one_of_another_class_is_not_a_copy() -> None:
+    prefix = ("class Point:\n    def __init__(self, x, y):\n        self.x = x\n\n    def __repr__(self):\n"
+              "        return f'Point({self.x})'\n\n\nclass Circle:\n    ")
+    suffix = "\n\ndef main():\n    print(Circle(1))\n"
+    answer = ("```python\nclass Circle:\n    def __init__(self, radius):\n        self.radius = radius\n\n"
+              "    def __repr__(self):\n        return f'Circle({self.radius})'\n```")
+    assert _clean(answer, prefix, suffix) == ("def __init__(self, radius):\n        self.radius = radius\n\n"
+                                              "    def __repr__(self):\n        return f'Circle({self.radius})'")
+    # A copy of the file's own top-level class is still dropped whole.
+    copy = "```python\nclass Point:\n    def __init__(self, x, y):\n        self.x = x\n```\n"
+    assert _clean(copy, prefix, suffix) == ""
