@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,32 @@ def test_check_file_reads_remote_header(qtbot, models_window) -> None:
     qtbot.mouseClick(models.check_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "architecture llama" in models.details.text(), timeout=10000)
     assert "can run llama" in models.details.text() and "chat template yes" in models.details.text()
+
+
+class _RecordingKeyring:
+    """A keyring backend that notes which thread asks it: the GUI thread must never (it may block on D-Bus)."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.threads: list[threading.Thread] = []
+
+    def get_password(self, _service: str, _account: str) -> str:
+        self.threads.append(threading.current_thread())
+        return "hf_test"
+
+
+def test_the_window_reads_the_hub_token_off_the_gui_thread(qtbot, models_window) -> None:
+    window, models = models_window
+    keyring = _RecordingKeyring()
+    store = window.ctx.hub_token
+    store._backend, store._resolved, store._note = keyring, True, ""
+    models.check_hub(fresh=True)
+    models.select("test-smol")
+    qtbot.mouseClick(models.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "architecture llama" in models.details.text(), timeout=10000)
+    qtbot.waitUntil(lambda: len(keyring.threads) >= 2, timeout=10000)
+    assert threading.main_thread() not in keyring.threads
 
 
 def test_import_local_file(qtbot, models_window, smollm2_path, tmp_path) -> None:

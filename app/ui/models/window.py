@@ -76,18 +76,19 @@ class ModelsWindow(QDialog):
     # Data ------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """List the models, then probe the hub (each on the task thread; the GUI never waits)."""
-        catalogue, options = self._catalogue, self._ctx.download_options()
+        catalogue = self._catalogue
 
         def work() -> tuple[Manifest, Listing]:
             manifest = catalogue.load_manifest()
             return manifest, catalogue.listing(manifest)
 
         self._downloads.run_task(work, self._show_listing, self._show_error)
-        self.check_hub(fresh=False, options=options)
+        self.check_hub(fresh=False)
 
-    def check_hub(self, fresh: bool = True, options=None) -> None:
-        catalogue, options = self._catalogue, options or self._ctx.download_options()
-        self._downloads.run_task(lambda: catalogue.hub_status(options, fresh=fresh), self._show_hub,
+    def check_hub(self, fresh: bool = True) -> None:
+        # The options are made on the task thread: they read the hub token, which may wait on the keyring.
+        catalogue, ctx = self._catalogue, self._ctx
+        self._downloads.run_task(lambda: catalogue.hub_status(ctx.download_options(), fresh=fresh), self._show_hub,
                                  self._show_error)
 
     def _show_hub(self, status: HubStatus) -> None:
@@ -233,8 +234,8 @@ class ModelsWindow(QDialog):
             return
         entry, catalogue = row.entry, self._catalogue
         self.details.setText(f"Reading the header of {entry.files[0]} from the hub…")
-        options = self._ctx.download_options()  # read the settings here, on the GUI thread that owns them
-        self._downloads.run_task(lambda: catalogue.check_remote(entry, options), self._show_check,
+        ctx = self._ctx  # the options are made on the task thread: the hub token may wait on the keyring
+        self._downloads.run_task(lambda: catalogue.check_remote(entry, ctx.download_options()), self._show_check,
                                  lambda error: self._show_error(error, "Check failed: "))
 
     def _show_check(self, check: RemoteCheck) -> None:
