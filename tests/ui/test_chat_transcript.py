@@ -6,6 +6,7 @@ bring it (the streaming through the real model is tested in test_chat_branches.p
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QAbstractSlider
 
 from app.core.chat import Turn
@@ -87,3 +88,16 @@ def test_an_answer_cut_inside_a_code_block_shows_highlighted_code_of_its_languag
     repository = MessageView("assistant", "An answer", style="friendly", state=MessageState.CUT)
     qtbot.addWidget(repository)  # the repository pane's messages: nothing to edit, regenerate or continue
     assert repository.action_button.isHidden() and repository.continue_button.isHidden()
+
+
+@pytest.mark.parametrize("earlier", ["", "The start of a cut answer"])
+def test_prompt_progress_gives_way_to_the_answer(qtbot, earlier: str) -> None:
+    # A new answer, and a continued one (which already has text): the percentage shows while the
+    # prompt is read and goes once the answer's new text comes.
+    view = MessageView("assistant", earlier, style="friendly", state=MessageState.STREAMING)
+    qtbot.addWidget(view)
+    view.set_progress(512, 1024)
+    assert view.figures.text() == "Reading the prompt… 50%" and not view.figures.isHidden()
+    view.set_progress(1024, 1024)
+    view.set_text(earlier + " and more")
+    assert view.figures.isHidden() and view.figures.text() == ""

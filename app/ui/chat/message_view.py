@@ -178,6 +178,7 @@ class MessageView(QFrame):
         self._enabled = True
         self._branches = (1, 1)
         self.text = ""
+        self._reading = False  # the figures line shows the prompt's progress
         self._blocks: list[QWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 8)
@@ -249,12 +250,17 @@ class MessageView(QFrame):
 
     def set_progress(self, done: int, total: int) -> None:
         """While the prompt is read (before the first token): how much of it."""
-        if total > 0 and not self.text:
+        # A continued answer already has text: its new prompt is read all the same.
+        if total > 0 and self.state is MessageState.STREAMING:
             self.set_figures(f"Reading the prompt… {100 * done // total}%")
+            self._reading = True
 
     def set_text(self, text: str, force: bool = False) -> None:
         if text == self.text and self._blocks and not force:
             return
+        if self._reading and text != self.text:  # the first new text: the prompt is read
+            self._reading = False
+            self.set_figures("")
         self.text = text
         blocks = split_blocks(text) if self.role == "assistant" else [Block("prose", text)] if text else []
         if blocks and not blocks[-1].closed and self.state is not MessageState.STREAMING:
