@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 
 class FileKind(Enum):
@@ -47,6 +48,7 @@ _TEST_SUFFIXES = ("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_
 _JAVA_TEST = re.compile(r"(^|/)\w*Tests?\.(java|kt|cs|php)$")  # FooTest.java, not Latest.java
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every ranked chunk: a path's kind once
 def file_kind(path: str) -> FileKind:
     lowered = path.lower()
     name = lowered.rsplit("/", 1)[-1]
