@@ -63,6 +63,7 @@ class HubTokenStore:
         self._backend = backend
         self._resolved = backend is not None
         self._note = ""
+        self._unmoved = ""  # see keep_unmoved
         # The Settings window's worker and the download thread may both ask first: one resolves.
         self._lock = threading.Lock()
 
@@ -105,7 +106,11 @@ class HubTokenStore:
                     return token
             except Exception as exc:  # a locked or vanished keyring: the file may still hold one
                 log.warning("the keyring could not be read: %s", exc)
-        return self._read_file()
+        return self._read_file() or self._unmoved
+
+    def keep_unmoved(self, token: str) -> None:
+        """A token that could not be moved out of settings.json yet: used this session all the same."""
+        self._unmoved = token
 
     def set(self, token: str) -> TokenStatus:
         """Keep `token` (an empty one removes it); returns where it is now."""
@@ -195,7 +200,10 @@ def migrate_settings_token(settings_file: Path, store: HubTokenStore) -> bool:
             store.set(token)
         write_atomic(settings_file, json.dumps(raw, indent=2).encode("utf-8"))
     except (UserError, OSError) as exc:
+        # save_settings keeps the key in the file until a later start moves it; this session uses it.
         log.warning("the hub token stays in %s for now: %s", settings_file, exc)
+        if isinstance(token, str) and token.strip():
+            store.keep_unmoved(token)
         return False
     log.info("moved the hub token out of %s", settings_file)
     return True

@@ -154,7 +154,24 @@ def load_settings(path: Path) -> Settings:
 def save_settings(settings: Settings, path: Path) -> None:
     # A unique temporary name (two threads saving at once must not write into the same file) that
     # replaces the old file only when complete: a full disk keeps the previous settings.
-    write_atomic(path, json.dumps(settings.to_dict(), indent=2, default=str).encode("utf-8"))
+    data = settings.to_dict()
+    unmoved = _unmoved_token(path)
+    if unmoved:
+        data["hf_token"] = unmoved
+    write_atomic(path, json.dumps(data, indent=2, default=str).encode("utf-8"))
+
+
+def _unmoved_token(path: Path) -> str:
+    """An `hf_token` still in the settings file (secrets.migrate_settings_token could not move it yet):
+    rewriting the file must not lose it before it is in the keyring or the token file."""
+    from app.core.safe_read import UnsafeFile, read_regular
+
+    try:
+        raw = json.loads(read_regular(path, MAX_SETTINGS_BYTES).decode("utf-8"))
+    except (UnsafeFile, OSError, ValueError, RecursionError):
+        return ""
+    token = raw.get("hf_token") if isinstance(raw, dict) else None
+    return token if isinstance(token, str) else ""
 
 
 def repo_rules(settings: Settings):

@@ -154,3 +154,19 @@ def test_the_app_context_migrates_at_start_and_downloads_use_the_stored_token(ap
     assert ctx.download_options(token="hf_given").token == "hf_given"
     assert "hf_token" not in (config / "settings.json").read_text()
     assert load_settings(config / "settings.json").theme == "light"
+
+
+def test_a_token_that_cannot_be_moved_yet_is_used_and_survives_a_settings_save(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from app.core.settings import Theme, save_settings
+
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(json.dumps({"hf_token": "hf_unmoved", "theme": "dark"}))
+    (tmp_path / "blocker").write_text("a file where the token file's folder should be")
+    store = HubTokenStore(tmp_path / "blocker" / "hub-token", backend=fail.Keyring())
+    assert not migrate_settings_token(settings_file, store)
+    assert store.get() == "hf_unmoved"  # this session downloads with it
+    save_settings(replace(load_settings(settings_file), theme=Theme.LIGHT), settings_file)  # any later change
+    saved = json.loads(settings_file.read_text())
+    assert saved["hf_token"] == "hf_unmoved" and saved["theme"] == "light"  # the next start tries again
