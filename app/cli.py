@@ -324,7 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("id")
     for p in (info, download):
         p.add_argument("--endpoint", help="hub URL or mirror (default: HF_ENDPOINT, else the hub)")
-        p.add_argument("--token", help="Hugging Face token for gated models (default: settings, HF_TOKEN)")
+        p.add_argument("--token", help="Hugging Face token for gated models (default: the one set in "
+                                       "Settings > Hub, kept in the keyring or a private file; then HF_TOKEN)")
     info.set_defaults(func=cmd_models_info)
     download.set_defaults(func=cmd_models_download)
     remove = models_sub.add_parser("remove", help="delete a downloaded model (or forget an imported one)")
