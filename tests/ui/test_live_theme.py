@@ -64,3 +64,25 @@ def test_a_retryable_error_offers_to_try_again(qtbot, make_window) -> None:
     assert not window.banner.retry_button.isVisibleTo(window)
     window.show_error(UserError("Not a GGUF file."), retry=lambda: tried.append(2))
     assert not window.banner.retry_button.isVisibleTo(window) and "Trying again" not in window.banner.label.text()
+
+
+@pytest.mark.parametrize(("first", "second"), [(Theme.LIGHT, Theme.DARK), (Theme.DARK, Theme.LIGHT)])
+def test_source_links_under_an_answer_follow_a_live_switch(qtbot, make_window, first, second) -> None:
+    # Rich-text links keep the colour they were laid out with: the light theme's blue on the dark
+    # background was unreadable after a switch.
+    from PySide6.QtGui import QColor
+
+    from app.core.repo.ask import Source
+    from app.gui_main import apply_style_sheet
+    from tests.ui.test_contrast_walk import AA, contrast
+
+    app = QApplication.instance()
+    apply_style_sheet(app)
+    window = make_window(load=False, theme=first)
+    window.apply_theme()
+    label = window.repo.scroll.add_sources([Source("a.py", ((1, 9),))], lambda _link: None)
+    window.ctx.update_settings(theme=second)
+    link = QColor(QApplication.palette().color(QPalette.ColorRole.Link))
+    assert f"color: {link.name()}" in label.text()
+    assert contrast(link, QApplication.palette().color(QPalette.ColorRole.Window)) >= AA
+    app.setStyleSheet("")

@@ -6,7 +6,9 @@ import html
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -44,7 +46,8 @@ class AnswerList(QScrollArea):
 
     def add_sources(self, sources: list[Source], on_link: Callable[[str], None]) -> QLabel:
         """Under an answer: the files and lines the model was given, each range a link to the code."""
-        label = QLabel(sources_html(sources))
+        label = QLabel(sources_html(sources, _link_colour()))
+        label.setProperty("sources", sources)  # to draw it again in the link colour of a new theme
         label.setObjectName("answerSources")
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)  # built here from escaped paths, never from the folder as is
@@ -74,6 +77,8 @@ class AnswerList(QScrollArea):
 
     def restyle(self, style: str) -> None:
         """Render every message again in `style` (code blocks take the code style's colours)."""
+        for label in self.sources_labels():  # a rich-text link keeps the colour it was laid out with
+            label.setText(sources_html(label.property("sources") or [], _link_colour()))
         for old in self.views():
             view = MessageView(old.role, old.text, style=style, display=self._links[0], on_link=self._links[1])
             view.who.setText(old.who.text())  # keeps "(stopped)", "(failed)"
@@ -131,12 +136,17 @@ class AnswerColumn(QWidget):
         layout.addWidget(self.box)
 
 
-def sources_html(sources: list[Source]) -> str:
+def _link_colour() -> str:
+    return QApplication.palette().color(QPalette.ColorRole.Link).name()
+
+
+def sources_html(sources: list[Source], link_colour: str = "") -> str:
     if not sources:
         return "<small>Sources: none (no code was packed for this question)</small>"
     items = []
+    style = f' style="color: {link_colour}"' if link_colour else ""
     for source in sources:
-        links = ", ".join(f'<a href="{html.escape(source.link(s, e), quote=True)}">{s}-{e}</a>'
+        links = ", ".join(f'<a href="{html.escape(source.link(s, e), quote=True)}"{style}>{s}-{e}</a>'
                           for s, e in source.ranges)
         items.append(f"{html.escape(source.path)} {links}")
     return "<small>Sources: " + " · ".join(items) + "</small>"
