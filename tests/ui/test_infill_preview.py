@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from app.core.infill.preview import DiffKind, preview_fill
 from app.ui.infill.controls import FillState
 from app.ui.infill.editor import CodeEditor
 from app.ui.infill.preview import APPLY_KEYS, DiffView, InstructionPreview, PreviewPanel
+from tests.ui.test_infill_pane import put_cursor as place
 
 CODE = "def add(a, b):\n    \n\nprint(add(1, 2))\n"
 CURSOR = CODE.index("\n\nprint")  # after the body's indentation
@@ -25,16 +26,6 @@ def chat_window(qtbot, make_window):
     window = make_window()  # the embedded SmolLM2: no infill tokens, so an instruction fill
     window.tabs.setCurrentWidget(window.infill)
     return window
-
-
-def place(pane, text: str, position: int, anchor: int | None = None) -> None:
-    pane.editor.setPlainText(text)
-    cursor = pane.editor.textCursor()
-    cursor.setPosition(position if anchor is None else anchor)
-    if anchor is not None:
-        cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
-    pane.editor.setTextCursor(cursor)
-    pane.editor.setFocus()
 
 
 def fill(qtbot, window) -> None:
