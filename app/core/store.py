@@ -244,7 +244,9 @@ class ConversationStore:
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             _migrate(db, version)
-            _make_schema_own(db, db.execute("PRAGMA user_version").fetchone()[0])
+            # A migrated file is told apart from a current one by the version it had: its triggers,
+            # dropped by the migration, are made again without a warning about a damaged schema.
+            _make_schema_own(db, min(version, db.execute("PRAGMA user_version").fetchone()[0]))
             # Every trigger, index and table definition the app uses is now its own text, and no
             # other trigger or view is left. The app's triggers write to the FTS5 table, which
             # SQLite (3.40) does not mark innocuous, so they need a trusted schema to run.

@@ -64,9 +64,10 @@ def make_v1_database(path: Path) -> Path:
     return path
 
 
-def test_a_version_1_file_becomes_version_2_with_every_conversation(tmp_path: Path) -> None:
+def test_a_version_1_file_becomes_version_2_with_every_conversation(tmp_path: Path, caplog) -> None:
     path = make_v1_database(tmp_path / "c.sqlite3")
     store = ConversationStore(path)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]  # a migration is not a repair
     try:
         assert store.recovered_from is None  # migrated in place, not salvaged as damaged
         assert [(c.id, c.title, c.system_prompt, c.leaf_id) for c in store.list_conversations()] == [
