@@ -24,6 +24,7 @@ from app.ui.answer_stream import AnswerStream
 from app.ui.chat.action_bar import ActionBar
 from app.ui.chat.composer import ComposeRow
 from app.ui.chat.message_view import MessageView
+from app.ui.chat.meter import ContextMeter
 from app.ui.chat.saver import SessionSaver
 from app.ui.chat.sidebar import ConversationSidebar
 from app.ui.chat.transcript import Transcript
@@ -51,17 +52,16 @@ class ChatPane(QWidget):
         self.session = ChatSession(ctx.settings.system_prompt)  # owned by the GUI thread
         self._stream = AnswerStream(inference, self)
         self._saver = SessionSaver(self.session, store, self._model_name, show_error, self)
-        self._count_request = 0
         self._build()
+        self._meter = ContextMeter(inference, self.actions.set_usage, self)
+        self._meter.usage.connect(self.usage)
         self._saver.status.connect(self.status)
         self._saver.created.connect(self._conversation_listed)
         self._stream.render.connect(self._render_streaming)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
         self._stream.progress.connect(self._on_progress)
-        inference.counted.connect(self._on_counted)
         inference.loaded.connect(self._on_model_loaded)
-        inference.unloaded.connect(lambda: self._set_meter(0, None))
         inference.loading.connect(lambda _name: self.actions.set_usage(0, None, "Loading the model…"))
         inference.load_failed.connect(lambda _error: self._count())  # the model kept, or none
         self.sidebar.refresh()
@@ -151,9 +151,6 @@ class ChatPane(QWidget):
 
     def _model_name(self) -> str:
         return self._inference.info.model_name if self._inference.info else ""
-
-    def _n_ctx(self) -> int | None:
-        return self._inference.info.n_ctx if self._inference.info else None
 
     # Actions -----------------------------------------------------------------------------------
     def send(self) -> None:
@@ -263,7 +260,7 @@ class ChatPane(QWidget):
         self.session.reset(self._ctx.settings.system_prompt)  # an unsent edit leaves the store as it was
         self.transcript.clear()
         self.sidebar.select(None)
-        self._set_meter(0, self._n_ctx())
+        self._meter.set(0, self._meter.n_ctx())
         self._update_buttons()
         self.composer.setFocus()
 
@@ -353,7 +350,7 @@ class ChatPane(QWidget):
 
     def _on_ended(self, state: MessageState, stats: GenerationStats) -> None:
         self._finish(state, self._stream.text, stats)
-        self._set_meter(stats.prompt_tokens + stats.generated_tokens, self._n_ctx())
+        self._meter.set(stats.prompt_tokens + stats.generated_tokens, self._meter.n_ctx())
         self.status.emit(_ended_note(stats))
         self.transcript.scroll_to_end()
 
@@ -366,26 +363,12 @@ class ChatPane(QWidget):
         self._count()
 
     def _count(self) -> None:
-        """Ask the inference thread for the size of the branch shown (the meter shows it when it comes)."""
-        messages = self.session.count_messages()
-        if messages and self._inference.info is not None:
-            self._count_request = self._inference.count(messages)
-        else:
-            self._count_request = 0
-            self._set_meter(0, self._n_ctx())
-
-    def _on_counted(self, request_id: int, used: int, n_ctx: int) -> None:
-        if request_id == self._count_request:  # an answer for a conversation no longer shown is ignored
-            self._set_meter(used, n_ctx)
+        """The meter shows the size of the branch shown once the inference thread has counted it."""
+        self._meter.count(self.session.count_messages())
 
     def _on_progress(self, done: int, total: int) -> None:
         if self.session.answer is not None and self.transcript.views:
             self.transcript.views[-1].set_progress(done, total)
-
-    def _set_meter(self, used: int, n_ctx: int | None) -> None:
-        self.actions.set_usage(used, n_ctx)
-        if n_ctx is not None:
-            self.usage.emit(used, n_ctx)
 
 
 def _ended_note(stats: GenerationStats) -> str:
