@@ -7,6 +7,7 @@ the answer is made into a clean middle once it is complete (tidy.py); the fences
 
 from __future__ import annotations
 
+from app.core.infill.post import LineEnds, line_runs
 from app.core.infill.prompt import fit_around_cursor
 from app.core.prompts.chat import ChatMessage
 
@@ -35,6 +36,7 @@ class _Lines:
     def __init__(self) -> None:
         self._partial = ""
         self.done = False
+        self._ends = LineEnds()
 
     def _line(self, line: str) -> str:  # one complete line (with its "\n"): the text to show
         raise NotImplementedError
@@ -44,18 +46,19 @@ class _Lines:
 
     def feed(self, piece: str) -> str:
         out = []
-        for run in piece.splitlines(keepends=True):
+        for run in line_runs(self._ends.feed(piece)):
             if self.done:
                 break
             self._partial += run
-            if self._partial.endswith(("\n", "\r")):
+            if self._partial.endswith("\n"):
                 line, self._partial = self._partial, ""
                 out.append(self._line(line))
         return "".join(out)
 
     def finish(self) -> str:
+        last = self.feed(self._ends.finish())  # a held "\r" ends the last line
         partial, self._partial = self._partial, ""
-        return "" if self.done else self._end(partial)
+        return last + ("" if self.done else self._end(partial))
 
 
 _PROSE_LINES = 3  # lines of preamble ("Here is the code:") held back in case a fence follows

@@ -9,6 +9,39 @@ the function's).
 
 from __future__ import annotations
 
+import re
+
+_RUNS = re.compile(r"[^\n]*\n|[^\n]+")  # lines with their "\n", and an unfinished last one
+
+
+class LineEnds:
+    """Streamed text with every line break as "\n": "\r\n" and a lone "\r" included.
+
+    A model can write a bare "\r" (a line break to a terminal, an editor and a text-mode pipe); a
+    filter that looked for "\n" alone would let a "single line" of two lines through. A "\r" at the
+    end of a piece is held: the next piece may start with its "\n".
+    """
+
+    def __init__(self) -> None:
+        self._cr = False
+
+    def feed(self, piece: str) -> str:
+        if self._cr:
+            piece = "\r" + piece
+        self._cr = piece.endswith("\r")
+        if self._cr:
+            piece = piece[:-1]
+        return piece.replace("\r\n", "\n").replace("\r", "\n")
+
+    def finish(self) -> str:
+        held, self._cr = self._cr, False
+        return "\n" if held else ""
+
+
+def line_runs(text: str) -> list[str]:
+    """`text` as lines that keep their "\n"; only "\n" ends a line (not str.splitlines' \x0c, \x1c...)."""
+    return _RUNS.findall(text)
+
 
 def _anchor(suffix: str, line_start: bool) -> str:
     """The suffix's first non-blank line (right-stripped): the line a runaway middle repeats."""
@@ -37,6 +70,7 @@ class MiddleFilter:
         self._held = True  # nothing of the current line shown yet: it may still be the anchor
         self.done = False  # the middle is complete: generation can stop
         self.text = ""  # everything shown so far
+        self._ends = LineEnds()
 
     def _may_be_anchor(self, partial: str) -> bool:
         return bool(self._anchor) and self._anchor.startswith(partial.rstrip())
@@ -44,7 +78,7 @@ class MiddleFilter:
     def feed(self, piece: str) -> str:
         """The part of `piece` that can be shown now."""
         out: list[str] = []
-        for run in piece.splitlines(keepends=True):
+        for run in line_runs(self._ends.feed(piece)):
             if self.done:
                 break
             ended = run.endswith("\n")
@@ -77,6 +111,10 @@ class MiddleFilter:
 
     def finish(self) -> str:
         """What was held back, once generation has ended."""
+        last = self._ends.finish()
+        if last:
+            shown = self.feed(last)
+            return shown + self.finish()
         line, held = self._line, self._held
         self._line, self._held = "", True
         if self.done or not held or not line or (self._anchor and line.rstrip() == self._anchor):

@@ -20,6 +20,8 @@ def test_fences_are_dropped(size: int) -> None:
     assert _run(FenceFilter(), "```python\n    return x\n```\nThis returns x.", size) == "    return x\n"
     assert _run(FenceFilter(), "    return x\n", size) == "    return x\n"
     assert _run(FenceFilter(), "s = '```'\n", size) == "s = '```'\n"
+    # Windows line ends: the fence lines are still fences, and the code keeps one "\n" per line.
+    assert _run(FenceFilter(), "```python\r\n    return x\r\n```\r\nDone.", size) == "    return x\n"
 
 
 def test_the_prompt_marks_the_cursor_and_fits_the_budget(smollm2_engine: LocalEngine) -> None:

@@ -53,6 +53,18 @@ def test_single_line_mode_stops_at_the_end_of_the_line() -> None:
     assert filter_middle("\n    x = 1\n    y = 2", "", single_line=True) == "\n    x = 1"
 
 
+def test_a_carriage_return_ends_a_line_too() -> None:
+    # A model may write "\r" or "\r\n" (a random tiny model did, and a text-mode pipe showed two lines).
+    assert filter_middle("a + b\rnext()", "", single_line=True) == "a + b"
+    assert filter_middle("a + b\r\nnext()", "", single_line=True) == "a + b"
+    assert filter_middle("x = 1\r\ny = 2\r", "") == "x = 1\ny = 2\n"
+    # "\r" and "\n" in separate pieces are one line break, not two.
+    middle = MiddleFilter("", False, "")
+    assert middle.feed("x\r") + middle.feed("\ny") + middle.finish() == "x\ny"
+    # Only line breaks end a line: a form feed or a file separator is text (str.splitlines differs).
+    assert filter_middle("a\x0cb\x1cc\nd", "", single_line=True) == "a\x0cb\x1cc"
+
+
 def test_nothing_is_lost_without_a_suffix() -> None:
     assert _streamed("a\n\nb\n  c", "")[0] == "a\n\nb\n  c"
 
@@ -103,7 +115,8 @@ def test_the_result_does_not_depend_on_how_the_text_was_chunked() -> None:
 
     cases = [("    return a + b;\n}\n\nint main(void) {", "}\n\nint main(void) {}\n", "int f() {\n", False),
              ("value)\nnext_line()\nmore", ")\nnext_line()\n", "print(", False),
-             ("a + b\nnext()", "", "", True), ("    if x:\n        y\n    z\n", "    z\n", "def f():\n", False)]
+             ("a + b\nnext()", "", "", True), ("    if x:\n        y\n    z\n", "    z\n", "def f():\n", False),
+             ("x = 1\r\ny = 2\r\n", "", "", False), ("a\rb\r\nc", "", "", True)]
     rng = random.Random(3)
     for text, suffix, prefix, single in cases:
         whole = filter_middle(text, suffix, single, prefix)
