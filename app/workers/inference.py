@@ -13,8 +13,9 @@ import itertools
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -24,6 +25,7 @@ from app.core.engine_switch import Kept, LoadedModel, ModelSwitchError, switch_m
 from app.core.errors import ModelNotLoadedError, UserError
 from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
+from app.core.model_runner import EngineWork, run_into
 from app.core.prompts.chat import ChatMessage
 from app.core.settings import SamplingSettings
 from app.workers.worker import Report, Worker
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 EMIT_INTERVAL_S = 0.025
 _job_ids = itertools.count(1)
+T = TypeVar("T")
 
 
 @dataclass
@@ -108,6 +111,7 @@ class InferenceService(QObject):
         self.info: EngineInfo | None = None  # a frozen snapshot of the loaded model, set on the GUI thread
         self._active: ChatJob | InfillJob | None = None
         self._stopping = threading.Event()  # set at shutdown: jobs still queued return at once
+        self.runner = InferenceRunner(self)  # this thread as a ModelRunner, for the local server
 
     # Loading -----------------------------------------------------------------------------------
     def load(self, spec: str = "") -> None:
@@ -252,6 +256,21 @@ class InferenceService(QObject):
         self._worker.submit(work, done, lambda exc: log.warning("token count failed: %s", exc.message))
         return request_id
 
+    # Work from other threads (the local server) --------------------------------------------------
+    def submit_work(self, work: EngineWork[T]) -> Future[T]:
+        """Queue `work(engine)` behind the jobs before it; any thread may call this (see InferenceRunner)."""
+        future: Future[T] = Future()
+        slot, stopping = self._slot, self._stopping
+
+        def job(_report: Report) -> None:
+            if stopping.is_set():  # the app is quitting: a queued server request gets no answer, not a hang
+                future.cancel()
+            run_into(future, work, slot.engine)  # settles the future whatever happens; never raises
+
+        # Worker.submit only puts on a thread-safe queue: the server's threads may call it.
+        self._worker.submit(job, failure="Server request failed")
+        return future
+
     # Stopping ----------------------------------------------------------------------------------
     def begin_shutdown(self) -> None:
         """From now on queued jobs return at once (called as the window closes, before answers are stopped)."""
@@ -266,3 +285,22 @@ class InferenceService(QObject):
         slot = self._slot
         self._worker.submit(lambda _report: slot.close())
         self._worker.shutdown(timeout_ms)
+
+
+class InferenceRunner:
+    """The GUI's inference thread as an app.core.model_runner.ModelRunner (what the local server runs on).
+
+    Server requests and the panes' jobs share one queue, so they run one after the other on the
+    thread that owns the model, and the GUI thread never waits for either.
+    """
+
+    def __init__(self, service: InferenceService) -> None:
+        self._service = service
+
+    def info(self) -> EngineInfo | None:
+        # The GUI thread replaces this reference whole (a frozen snapshot); reading it is safe anywhere.
+        # None while a model loads or after an unload, as the panes see it.
+        return self._service.info
+
+    def submit(self, work: EngineWork[T]) -> Future[T]:
+        return self._service.submit_work(work)
