@@ -5,7 +5,9 @@ Each thread is a `Worker` that owns what its jobs touch:
 - store: the conversation database (and settings writes, so the GUI thread never waits on the disk);
 - downloads, model-tasks: model files (a download never holds up a quick header check or delete);
 - repository: the open repository's index and its tokenizer (the RepoAssistant);
-- files: code files the infill pane opens and saves.
+- files: code files the infill pane opens and saves;
+- server: starts and stops the local server (binding a port, cancelling its generations), whose
+  model work runs on the inference thread.
 The panes receive the services they use; none creates a thread of its own.
 """
 
@@ -34,6 +36,7 @@ class Services:
     downloads: DownloadService
     repository: Worker
     files: Worker
+    server: Worker  # the local server's start and stop (app.ui.server.control)
     repo_assistant: RepoAssistant  # used only by jobs on `repository`
     catalogue: ModelCatalogue  # stateless over the models folder: used by jobs on the model-tasks thread
 
@@ -45,6 +48,8 @@ class Services:
     def shutdown(self) -> None:
         """Stop every thread, each finishing the jobs already given to it (the store last: it saves)."""
         assistant = self.repo_assistant
+        # The server first: its stop (queued by the window) cancels its generations while the model thread runs.
+        self.server.shutdown(30000)
         self.files.shutdown()
         self.repository.submit(lambda _report: assistant.close())
         self.repository.shutdown()
@@ -61,6 +66,7 @@ def build_services(ctx: AppContext) -> Services:
                                   tasks=Worker("model-tasks")),
         repository=Worker("repository"),
         files=Worker("files"),
+        server=Worker("server"),
         repo_assistant=RepoAssistant.in_cache(ctx.paths.cache),
         catalogue=ModelCatalogue.in_folders(ctx.paths),
     )
