@@ -65,3 +65,13 @@ def smollm2_engine(smollm2_path: Path):
                          options=LoadOptions(context_limit=2048))
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def llama_cpp_server(smollm2_path: Path):
+    """Base URL of llama-cpp-python's own OpenAI server (``python -m llama_cpp.server``) on SmolLM2."""
+    from tests.fixtures.servers import start_llama_cpp_server
+
+    server = start_llama_cpp_server(smollm2_path, n_ctx=2048)
+    yield server.base_url
+    server.stop()
