@@ -48,11 +48,38 @@ class SamplingSettings:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """The local server (`codellama-desktop serve`, the GUI's switch). Off unless started.
+
+    The API key is not here: settings.json travels with backups and bug reports, so the key is kept
+    by app.core.secrets.ServerKeyStore (or given with --api-key / CODELLAMA_SERVER_KEY).
+    """
+
+    host: str = "127.0.0.1"  # loopback: another address is the user's explicit choice, and needs a key
+    port: int = 8765  # the next free one is taken when this one is busy
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call; none: CORS off
+    api_key_required: bool = False  # loopback only; any other address requires a key whatever this says
+    max_request_kb: int = 8192  # a larger body is refused (413): editors send files as context, not more
+    max_waiting: int = 4  # generations queued behind the running one; more are refused (503)
+
+    def __post_init__(self) -> None:
+        # A snapshot built in code (the GUI's switch) is checked like one read from the file.
+        for f in fields(self):
+            check_value(f.name, f.default, getattr(self, f.name))  # type and RANGES, as the file's values
+
+    @property
+    def loopback(self) -> bool:
+        """Bound to this machine only (nothing else on the network can reach it)."""
+        return self.host in ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     chat_model: str = ""  # manifest id or path to a .gguf; empty: the best installed, else embedded
     system_prompt: str = "You are a helpful coding assistant. Answer concisely and put code in fenced blocks."
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
     context_limit: int = 16384  # upper bound on n_ctx whatever the model was trained for
     memory_limit_mb: int = 0  # 0: use what the machine has; otherwise never plan to use more
     gpu_layers: int = -1  # -1: offload everything the build can, 0: CPU only
@@ -80,6 +107,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_tokens": (1, 32768), "seed": (-1, 2**31 - 1),
     "context_limit": (512, 131072), "memory_limit_mb": (0, 2**24), "gpu_layers": (-1, 10_000), "threads": (0, 1024),
     "infill_context": (256, 131072), "repo_max_file_kb": (1, 1_000_000),
+    "port": (1, 65535), "max_request_kb": (1, 1_048_576), "max_waiting": (0, 256),
 }
 MAX_LIST_ITEMS = 2000  # recent folders, scan patterns: more is a damaged or hostile file
 
@@ -105,6 +133,8 @@ def check_value(name: str, default: Any, value: Any) -> Any:
         value = tuple(value)
     elif not isinstance(value, type(default)):
         raise SettingsValueError(f"{name} must be of type {type(default).__name__}")
+    if name == "host" and (not value.strip() or any(c in value for c in " /\r\n")):
+        raise SettingsValueError("host must be an address such as 127.0.0.1")
     if name in RANGES and not isinstance(value, bool):
         low, high = RANGES[name]
         if not low <= value <= high:
