@@ -1,0 +1,155 @@
+"""The server window's widgets, built once; the behaviour lives in app.ui.server.window."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.plain_text import plain
+
+# Colours from the palette (a live theme switch restyles them); the warning keeps a fixed amber
+# border, readable on both backgrounds, with the palette's own text colour inside.
+STYLE = """
+#serverSwitch { font-weight: bold; padding: 6px 18px; border-radius: 14px; border: 1px solid palette(mid); }
+#serverSwitch:checked { background: #15803d; color: white; border-color: #15803d; }
+#serverState { font-weight: bold; font-size: 14px; }
+#serverWarning { border: 2px solid #d97706; border-radius: 6px; padding: 6px; }
+#serverNote { color: palette(placeholder-text); }
+"""
+
+
+class ServerLayout:
+    """Every widget of the server window, by name."""
+
+    def __init__(self, window: QWidget) -> None:
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        root = QVBoxLayout(window)
+
+        top = QHBoxLayout()
+        self.switch = QPushButton("Off")
+        self.switch.setObjectName("serverSwitch")
+        self.switch.setCheckable(True)
+        self.switch.setToolTip("Serve the loaded model over HTTP, for editors and scripts on this machine")
+        top.addWidget(self.switch)
+        self.state = plain(QLabel("The server is off."))
+        self.state.setObjectName("serverState")
+        self.state.setWordWrap(True)
+        top.addWidget(self.state, 1)
+        root.addLayout(top)
+        self.model_note = plain(QLabel(""))
+        self.model_note.setObjectName("serverNote")
+        self.model_note.setWordWrap(True)
+        root.addWidget(self.model_note)
+
+        address_row = QHBoxLayout()
+        address_row.addWidget(QLabel("Address:"))
+        self.address = QLineEdit()
+        self.address.setReadOnly(True)
+        self.address.setFont(mono)
+        self.address.setPlaceholderText("shown once the server is on")
+        address_row.addWidget(self.address, 1)
+        self.copy_address = QPushButton("Copy")
+        address_row.addWidget(self.copy_address)
+        root.addLayout(address_row)
+
+        self.options = QGroupBox("Options (change them while the server is off)")
+        form = QFormLayout(self.options)
+        where = QHBoxLayout()
+        self.host = QLineEdit()
+        self.host.setFont(mono)
+        where.addWidget(self.host, 1)
+        where.addWidget(QLabel("Port:"))
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        where.addWidget(self.port)
+        form.addRow("Listen on:", where)
+        self.warning = plain(QLabel(""))
+        self.warning.setObjectName("serverWarning")
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        form.addRow(self.warning)
+        key_row = QHBoxLayout()
+        self.api_key = QLineEdit()
+        self.api_key.setFont(mono)
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("no key: any program on this machine may call")
+        key_row.addWidget(self.api_key, 1)
+        self.show_key = QPushButton("Show")
+        self.show_key.setCheckable(True)
+        key_row.addWidget(self.show_key)
+        self.generate_key = QPushButton("Generate")
+        key_row.addWidget(self.generate_key)
+        self.copy_key = QPushButton("Copy")
+        key_row.addWidget(self.copy_key)
+        form.addRow("API key:", key_row)
+        self.require_key = QCheckBox("Require the key (always required off this machine)")
+        form.addRow("", self.require_key)
+        self.key_note = plain(QLabel(""))
+        self.key_note.setObjectName("serverNote")
+        self.key_note.setWordWrap(True)
+        form.addRow("", self.key_note)
+        self.cors = QPlainTextEdit()
+        self.cors.setFont(mono)
+        self.cors.setPlaceholderText("one origin a line, e.g. http://localhost:3000 (none: browsers may not call)")
+        self.cors.setFixedHeight(52)
+        form.addRow("CORS origins:", self.cors)
+        self.offer_repository = QCheckBox("Offer the open repository to clients")
+        form.addRow("", self.offer_repository)
+        root.addWidget(self.options)
+
+        snippet_box = QGroupBox("Client snippet")
+        snippet_layout = QVBoxLayout(snippet_box)
+        self.snippets = QTabWidget()
+        self.python_snippet = QPlainTextEdit()
+        self.curl_snippet = QPlainTextEdit()
+        for view, title in ((self.python_snippet, "Python (openai)"), (self.curl_snippet, "curl")):
+            view.setReadOnly(True)
+            view.setFont(mono)
+            view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            self.snippets.addTab(view, title)
+        self.snippets.setFixedHeight(150)
+        snippet_layout.addWidget(self.snippets)
+        self.copy_snippet = QPushButton("Copy snippet")
+        snippet_row = QHBoxLayout()
+        snippet_row.addStretch(1)
+        snippet_row.addWidget(self.copy_snippet)
+        snippet_layout.addLayout(snippet_row)
+        root.addWidget(snippet_box)
+
+        log_box = QGroupBox("Requests")
+        log_layout = QVBoxLayout(log_box)
+        self.log = QTableView()
+        self.log.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.log.verticalHeader().hide()
+        self.log.setAlternatingRowColors(True)
+        log_layout.addWidget(self.log, 1)
+        log_row = QHBoxLayout()
+        self.log_count = plain(QLabel("No requests yet."))
+        self.log_count.setObjectName("serverNote")
+        log_row.addWidget(self.log_count, 1)
+        self.clear_log = QPushButton("Clear")
+        log_row.addWidget(self.clear_log)
+        log_layout.addLayout(log_row)
+        root.addWidget(log_box, 1)
+
+    def size_log_columns(self) -> None:
+        header = self.log.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the path

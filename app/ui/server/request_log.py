@@ -1,0 +1,98 @@
+"""The live request log: the server's requests as a bounded table, newest last.
+
+Entries arrive on the server's own thread; `RequestLogBridge` carries each one to the GUI thread
+through a queued signal, and the model keeps only the last `limit` rows so a busy editor
+(llama.vscode sends a request per keystroke pause) cannot grow the window's memory without end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+
+LOG_LIMIT = 500  # rows kept; older ones scroll out
+
+COLUMNS = ("Time", "Method", "Path", "Status", "Tokens", "Seconds", "Client")
+
+
+class RequestLogBridge(QObject):
+    """Hands entries from the server's thread to the GUI thread (a signal emitted off-thread is queued)."""
+
+    entry = Signal(object)  # RequestLogEntry
+
+    def deliver(self, entry: Any) -> None:
+        """The server's `on_request` callback: runs on the server's thread, touches no widget."""
+        self.entry.emit(entry)
+
+
+def _cell(entry: Any, column: int) -> str:
+    if column == 0:
+        stamp = entry.time
+        return time.strftime("%H:%M:%S", time.localtime(stamp)) if isinstance(stamp, (int, float)) else str(stamp)
+    if column == 1:
+        return str(entry.method)
+    if column == 2:
+        return str(entry.path)
+    if column == 3:
+        return str(entry.status)
+    if column == 4:
+        return str(entry.tokens) if entry.tokens else ""
+    if column == 5:
+        return f"{entry.seconds:.2f}"
+    return str(getattr(entry, "client", "") or "")
+
+
+class RequestLogModel(QAbstractTableModel):
+    """The last `limit` request log entries, as table rows (plain Python state under a thin model)."""
+
+    def __init__(self, limit: int = LOG_LIMIT, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.limit = limit
+        self._rows: deque[Any] = deque()
+        self.total = 0  # every entry seen since the server started, dropped ones included
+
+    def entries(self) -> list[Any]:
+        return list(self._rows)
+
+    def append(self, entry: Any) -> None:
+        self.total += 1
+        if len(self._rows) >= self.limit:
+            self.beginRemoveRows(QModelIndex(), 0, 0)
+            self._rows.popleft()
+            self.endRemoveRows()
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.append(entry)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self.total = 0
+        self.endResetModel()
+
+    # Qt model -------------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell(entry, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (3, 4, 5):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None

@@ -1,0 +1,295 @@
+"""The Server window: a switch that serves the loaded model over HTTP, its address, a client snippet,
+the options (address, key, CORS, repository) and a live request log.
+
+Everything slow is elsewhere: starting and stopping on the server worker (ServerControl), the key
+in the keyring on the same worker (a keyring may block on D-Bus), the model work on the inference
+thread. This window only shows state and turns edits into settings changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets as random_tokens
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
+
+from app.context import AppContext
+from app.core.engine import EngineInfo
+from app.core.errors import UserError
+from app.core.settings import ServerSettings
+from app.core.settings_owner import SettingsChange
+from app.ui.server.control import ServerControl, ServerState, Started
+from app.ui.server.layout import STYLE, ServerLayout
+from app.ui.server.request_log import LOG_LIMIT, RequestLogModel
+from app.workers.inference import InferenceService
+from app.workers.worker import Worker
+
+log = logging.getLogger(__name__)
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    return host.strip() in LOOPBACK
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """One origin a line (or separated by commas); blanks dropped, duplicates once, order kept."""
+    seen: dict[str, None] = {}
+    for part in text.replace(",", "\n").splitlines():
+        if part.strip():
+            seen.setdefault(part.strip().rstrip("/"), None)
+    return tuple(seen)
+
+
+class ServerWindow(QDialog):
+    """See the module docstring. `repository_root` says which folder the repository pane has open."""
+
+    state_changed = Signal(object)  # ServerState, for the main window's status bar
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, ctx: AppContext, inference: InferenceService, control: ServerControl, worker: Worker,
+                 key_store: Any, repository_root: Callable[[], Path | None], show_error: Callable[[Any], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Local server")
+        self.resize(860, 760)
+        self._ctx, self._inference, self.control, self._worker = ctx, inference, control, worker
+        self._key_store = key_store  # read and written only by jobs on `worker`
+        self._repository_root = repository_root
+        self._show_error = show_error
+        self.ui = ServerLayout(self)
+        self.setStyleSheet(STYLE)
+        self.log_model = RequestLogModel(LOG_LIMIT, self)
+        self.ui.log.setModel(self.log_model)
+        self.ui.size_log_columns()
+        self._key_loaded = False
+        self._connect()
+        self._show_settings(ctx.settings.server)
+        self._load_key()
+        self._on_state(control.state)
+        self._update_model_note()
+
+    # Wiring --------------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        ui, control, inference = self.ui, self.control, self._inference
+        ui.switch.clicked.connect(self._switch_clicked)
+        ui.copy_address.clicked.connect(lambda: self._copy(ui.address.text(), "Address copied."))
+        ui.copy_snippet.clicked.connect(self._copy_snippet)
+        ui.copy_key.clicked.connect(lambda: self._copy(ui.api_key.text(), "API key copied."))
+        ui.show_key.toggled.connect(lambda shown: ui.api_key.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password))
+        ui.generate_key.clicked.connect(self.generate_key)
+        ui.api_key.editingFinished.connect(lambda: self._save_key(ui.api_key.text().strip()))
+        ui.host.editingFinished.connect(self._apply_options)
+        ui.port.editingFinished.connect(self._apply_options)
+        ui.require_key.toggled.connect(lambda _on: self._apply_options())
+        ui.host.textChanged.connect(lambda _text: self._update_warning())
+        ui.clear_log.clicked.connect(self._clear_log)
+        control.state_changed.connect(self._on_state)
+        control.started.connect(self._on_started)
+        control.start_failed.connect(self._on_start_failed)
+        control.request.connect(self._on_request)
+        inference.loaded.connect(lambda _info: self._update_model_note())
+        inference.loading.connect(lambda _name: self._update_model_note())
+        inference.unloaded.connect(self._update_model_note)
+        inference.load_failed.connect(lambda _error: self._update_model_note())
+        self._unsubscribe = self._ctx.settings_owner.subscribe(self._settings_changed)
+
+    # Options -------------------------------------------------------------------------------------
+    def _show_settings(self, server: ServerSettings) -> None:
+        ui = self.ui
+        ui.host.setText(server.host)
+        ui.port.setValue(server.port)
+        ui.require_key.setChecked(server.api_key_required)
+        if parse_origins(ui.cors.toPlainText()) != server.cors_origins:
+            ui.cors.setPlainText("\n".join(server.cors_origins))
+        self._update_warning()
+
+    def _settings_changed(self, change: SettingsChange) -> None:
+        if change.touches("server"):
+            self._show_settings(change.new.server)
+
+    def options(self) -> ServerSettings:
+        """The options as shown; raises UserError for a value the settings refuse."""
+        from app.core.settings import SettingsValueError
+
+        ui = self.ui
+        try:
+            return ServerSettings(host=ui.host.text().strip(), port=ui.port.value(),
+                                  cors_origins=parse_origins(ui.cors.toPlainText()),
+                                  api_key_required=ui.require_key.isChecked(),
+                                  max_request_kb=self._ctx.settings.server.max_request_kb,
+                                  max_waiting=self._ctx.settings.server.max_waiting)
+        except SettingsValueError as exc:
+            raise UserError(f"The server cannot use these options: {exc}.") from None
+
+    def _apply_options(self) -> bool:
+        """Keep the options shown as the settings; False (with a message) when they are refused."""
+        try:
+            server = self.options()
+            self._ctx.update_settings(server=server)
+        except UserError as exc:
+            self._show_error(exc)
+            return False
+        return True
+
+    def _update_warning(self) -> None:
+        host = self.ui.host.text().strip()
+        remote = bool(host) and not is_loopback(host)
+        if remote:
+            self.ui.warning.setText(
+                f"Listening on {host} lets other machines on the network reach the model. A key is required; "
+                "anyone with it can use the model and, when offered, read the open repository. "
+                "Keep 127.0.0.1 unless you need this.")
+        self.ui.warning.setVisible(remote)
+        self.ui.require_key.setEnabled(not remote and self.control.state is ServerState.OFF)
+
+    # The key -------------------------------------------------------------------------------------
+    def _load_key(self) -> None:
+        store = self._key_store
+
+        def loaded(key: str) -> None:
+            self._key_loaded = True
+            if not self.ui.api_key.text():
+                self.ui.api_key.setText(key)
+            self._update_key_note()
+
+        self._worker.submit(lambda _report: store.get(), loaded, self._key_failed, failure="Could not read the key")
+
+    def _update_key_note(self, where: str = "") -> None:
+        key = self.ui.api_key.text().strip()
+        note = "Clients send it as 'Authorization: Bearer <key>'." if key else "No key set."
+        self.ui.key_note.setText(f"{note} Kept in {where}." if where and key else note)
+
+    def generate_key(self) -> None:
+        """A new random key, shown and kept (in the keyring, else a file only the user can read)."""
+        key = "cld-" + random_tokens.token_urlsafe(24)
+        self.ui.api_key.setText(key)
+        self._save_key(key)
+
+    def _save_key(self, key: str) -> None:
+        store = self._key_store
+
+        def saved(status: Any) -> None:
+            self._update_key_note(getattr(status, "where", ""))
+            self._update_snippet()
+
+        self._worker.submit(lambda _report: store.set(key), saved, self._key_failed, failure="Could not keep the key")
+
+    def _key_failed(self, error: UserError) -> None:
+        self._key_loaded = True
+        self._show_error(error)
+
+    # Switching -----------------------------------------------------------------------------------
+    def _switch_clicked(self, checked: bool) -> None:
+        if checked:
+            self.start()
+        else:
+            self.stop()
+
+    def start(self) -> bool:
+        """Start with the options shown; False when they are refused (told to the user)."""
+        if not self._apply_options():
+            self.ui.switch.setChecked(False)
+            return False
+        server = self._ctx.settings.server
+        key = self.ui.api_key.text().strip()
+        if not is_loopback(server.host) and not key:
+            self._show_error(f"A key is needed to listen on {server.host}: press Generate, then switch on again.")
+            self.ui.switch.setChecked(False)
+            return False
+        repositories = self._repositories() if self.ui.offer_repository.isChecked() else None
+        return self.control.start(server, api_key=key, repositories=repositories)
+
+    def stop(self) -> bool:
+        return self.control.stop()
+
+    def _repositories(self) -> Callable[[], Any]:
+        """What the server may offer: the repository pane's open folder, asked at each request."""
+        return self._repository_root
+
+    def _on_state(self, state: ServerState) -> None:
+        ui = self.ui
+        on = state is ServerState.ON
+        ui.switch.setChecked(state in (ServerState.ON, ServerState.STARTING))
+        ui.switch.setText({ServerState.OFF: "Off", ServerState.STARTING: "Starting…", ServerState.ON: "On",
+                           ServerState.STOPPING: "Stopping…"}[state])
+        ui.switch.setEnabled(state in (ServerState.OFF, ServerState.ON))
+        ui.options.setEnabled(state is ServerState.OFF)
+        if state is ServerState.OFF:
+            ui.state.setText("The server is off.")
+            ui.address.clear()
+        elif state is ServerState.STARTING:
+            ui.state.setText("Starting…")
+        elif state is ServerState.STOPPING:
+            ui.state.setText("Stopping: running answers are cancelled…")
+        if not on:
+            self._update_snippet()
+        self._update_warning()
+        self.state_changed.emit(state)
+
+    def _on_started(self, started: Started) -> None:
+        self.ui.address.setText(started.base_url)
+        if started.moved:
+            text = f"On at {started.address} (port {started.asked_port} was taken, so {started.port} is used)."
+        else:
+            text = f"On at {started.address}."
+        self.ui.state.setText(text)
+        self._update_snippet()
+        self._update_model_note()
+        self.message.emit(text)
+
+    def _on_start_failed(self, error: UserError) -> None:
+        self.ui.state.setText("The server is off: it could not start.")
+        self._show_error(error)
+
+    def _update_model_note(self) -> None:
+        info: EngineInfo | None = self._inference.info
+        if info is None:
+            text = ("No model is loaded: requests get an error until one is (load one in Models, Ctrl+M).")
+        else:
+            text = f"Serves {info.model_name} (context {info.n_ctx:,} tokens), queued with the chat's answers."
+        self.ui.model_note.setText(text)
+
+    # Snippet and log -----------------------------------------------------------------------------
+    def _update_snippet(self) -> None:
+        from app.server import client_snippet
+
+        base_url = self.ui.address.text() or self._planned_url()
+        snippet = client_snippet(base_url, self.ui.api_key.text().strip())
+        python, curl = (snippet.python, snippet.curl) if hasattr(snippet, "python") else (str(snippet), "")
+        self.ui.python_snippet.setPlainText(python)
+        self.ui.curl_snippet.setPlainText(curl)
+
+    def _planned_url(self) -> str:
+        host = self.ui.host.text().strip() or "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.ui.port.value()}/v1"
+
+    def _copy_snippet(self) -> None:
+        view = self.ui.snippets.currentWidget()
+        self._copy(view.toPlainText(), "Snippet copied.")
+
+    def _copy(self, text: str, said: str) -> None:
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.message.emit(said)
+
+    def _on_request(self, entry: Any) -> None:
+        self.log_model.append(entry)
+        self.ui.log.scrollToBottom()
+        total, shown = self.log_model.total, self.log_model.rowCount()
+        self.ui.log_count.setText(f"{total:,} request{'s' if total != 1 else ''}" +
+                                  (f" (the last {shown:,} shown)" if shown < total else ""))
+
+    def _clear_log(self) -> None:
+        self.log_model.clear()
+        self.ui.log_count.setText("No requests yet.")
+
+    def shutdown(self) -> None:
+        self._unsubscribe()
