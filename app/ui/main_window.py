@@ -32,6 +32,7 @@ from app.ui.models.speed_recorder import SpeedRecorder
 from app.ui.models.window import ModelsWindow
 from app.ui.plain_text import plain, tooltip
 from app.ui.repo.pane import RepoPane
+from app.ui.server.control import ServerControl, ServerState
 from app.ui.settings import SettingsWindow
 from app.ui.settings_autosave import SettingsAutosave
 from app.workers.inference import InferenceService
@@ -102,6 +103,9 @@ class MainWindow(QMainWindow):
         self._unsubscribe = ctx.settings_owner.subscribe(self._settings_changed)
         self.models_window: ModelsWindow | None = None
         self.settings_window: SettingsWindow | None = None
+        self.server_window = None  # app.ui.server.window.ServerWindow, made when first opened
+        # The local server runs the loaded model through the inference thread; off until switched on.
+        self.server_control = ServerControl(inference.runner, services.server, self)
         self.setAcceptDrops(True)  # drop a .gguf file to import it
         self.setWindowTitle("Code Llama Desktop")
         self._pending_model: str | None = None
@@ -138,6 +142,13 @@ class MainWindow(QMainWindow):
         self.model_label = plain(QLabel("No model"))
         self.model_label.setObjectName("modelLabel")
         self.usage_label = plain(QLabel(""))
+        self.server_label = QLabel("")  # "Server on :8765" while it serves; a link to the Server window
+        self.server_label.setObjectName("serverLabel")
+        self.server_label.setTextFormat(Qt.TextFormat.RichText)  # only the app's own text and a port number
+        self.server_label.linkActivated.connect(lambda _link: self.open_server())
+        self.server_label.hide()
+        self.server_control.state_changed.connect(self._on_server_state)
+        self.statusBar().addPermanentWidget(self.server_label)
         self.statusBar().addPermanentWidget(self.usage_label)
         self.statusBar().addPermanentWidget(self.model_label)
         self.chat.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -164,6 +175,7 @@ class MainWindow(QMainWindow):
                                        ("models", "&Models…", "Ctrl+M", self.open_models),
                                        ("open_model", "&Open model file…", "Ctrl+O", self.open_model_file),
                                        ("export", "&Export conversation…", "Ctrl+Shift+S", self.export_chat),
+                                       ("server", "Local se&rver…", "", self.open_server),
                                        ("settings", "&Settings…", "Ctrl+,", self.open_settings),
                                        ("quit", "&Quit", "Ctrl+Q", self.close)):
             action = QAction(text, self)
@@ -208,6 +220,31 @@ class MainWindow(QMainWindow):
         self.settings_window.activateWindow()
         return self.settings_window
 
+    def open_server(self):
+        """The one Server window (switch, address, client snippet, request log)."""
+        if self.server_window is None:
+            from app.ui.server.window import ServerWindow, server_key_store
+
+            self.server_window = ServerWindow(self._ctx, self.inference, self.server_control, self.services.server,
+                                              server_key_store(self._ctx), lambda: self.repo.root, self.show_error,
+                                              self)
+            self.server_window.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.server_window.show()
+        self.server_window.raise_()
+        self.server_window.activateWindow()
+        return self.server_window
+
+    def _on_server_state(self, state: ServerState) -> None:
+        started = self.server_control.current
+        if state is ServerState.ON and started is not None:
+            self.server_label.setText(f"<a href='server'>Server on :{int(started.port)}</a>")
+            self.server_label.setToolTip(tooltip(started.base_url))
+        elif state is ServerState.STARTING:
+            self.server_label.setText("Server starting…")
+        elif state is ServerState.STOPPING:
+            self.server_label.setText("Server stopping…")
+        self.server_label.setVisible(state is not ServerState.OFF)
+
     def open_models(self) -> ModelsWindow:
         if self.models_window is None:
             self.models_window = ModelsWindow(self._ctx, self.downloads, self.services.catalogue, self, self.inference)
@@ -244,6 +281,9 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the panes' work, then every worker thread (after the window has closed)."""
+        self.server_control.shutdown()  # its generations are cancelled before the model thread stops
+        if self.server_window is not None:
+            self.server_window.shutdown()
         self.infill.shutdown()
         self.repo.shutdown()
         self._unsubscribe()

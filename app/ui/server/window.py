@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+def server_key_store(ctx: AppContext) -> Any:
+    """Where the server's API key is kept: the keyring, else a 0600 file beside the settings (as for `serve`)."""
+    from app.core.secrets import ServerKeyStore
+
+    return ServerKeyStore(ctx.paths.config / "server-key")
+
+
 def is_loopback(host: str) -> bool:
     return host.strip() in LOOPBACK
 
