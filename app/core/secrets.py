@@ -58,6 +58,9 @@ class HubTokenStore:
         backend: a keyring backend to use instead of the one keyring picks for this system.
     """
 
+    account = ACCOUNT  # the keyring entry's name; ServerKeyStore keeps another secret the same way
+    what = "hub token"
+
     def __init__(self, file: Path, backend: Any | None = None) -> None:
         self.file = file
         self._backend = backend
@@ -101,7 +104,7 @@ class HubTokenStore:
         backend = self._keyring()
         if backend is not None and not self._note:
             try:
-                token = backend.get_password(SERVICE, ACCOUNT)
+                token = backend.get_password(SERVICE, self.account)
                 if token:
                     return token
             except Exception as exc:  # a locked or vanished keyring: the file may still hold one
@@ -116,12 +119,12 @@ class HubTokenStore:
         """Keep `token` (an empty one removes it); returns where it is now."""
         token = token.strip()
         if len(token.encode("utf-8")) > MAX_TOKEN_BYTES or any(ch in token for ch in "\r\n\0"):
-            raise SecretStoreError("That is not a hub token (too long, or more than one line).")
+            raise SecretStoreError(f"That is not a {self.what} (too long, or more than one line).")
         backend = self._keyring()
         if backend is not None and not self._note:
             try:
                 if token:
-                    backend.set_password(SERVICE, ACCOUNT, token)
+                    backend.set_password(SERVICE, self.account, token)
                 else:
                     self._delete_from(backend)
                 self._remove_file()  # nothing left in plain text once the keyring holds it
@@ -132,12 +135,11 @@ class HubTokenStore:
         self._write_file(token)
         return self.status()
 
-    @staticmethod
-    def _delete_from(backend: Any) -> None:
+    def _delete_from(self, backend: Any) -> None:
         from keyring.errors import PasswordDeleteError
 
         try:
-            backend.delete_password(SERVICE, ACCOUNT)
+            backend.delete_password(SERVICE, self.account)
         except PasswordDeleteError:
             pass  # there was none
 
@@ -177,6 +179,13 @@ class HubTokenStore:
             pass
         except OSError as exc:
             raise SecretStoreError(f"The old token file could not be removed: {describe_os_error(exc)}.") from exc
+
+
+class ServerKeyStore(HubTokenStore):
+    """The local server's API key, kept like the hub token (keyring, else a 0600 file)."""
+
+    account = "local-server-key"
+    what = "server API key"
 
 
 def migrate_settings_token(settings_file: Path, store: HubTokenStore) -> bool:

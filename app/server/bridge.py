@@ -1,0 +1,147 @@
+"""A generation on the model's thread, as an async stream of text pieces on the server's event loop.
+
+The work submitted to the ModelRunner starts the generation, then iterates it there (each piece
+runs the model) and hands every piece to the loop with `call_soon_threadsafe`; the loop never
+waits on the model. A client that goes away calls `abort()`: the generation's cancel event is set
+(checked between tokens, and by llama.cpp during a long prompt) or, if its turn has not come,
+the job is skipped. `Gate` bounds how many generations wait in the one queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Future
+from typing import AsyncIterator, Callable
+
+from starlette.requests import Request
+
+from app.core.model_runner import ModelRunner
+from app.core.serve.errors import Busy
+from app.core.serve.work import Started
+
+_END = object()
+DISCONNECT_POLL_S = 0.25  # how often a non-streaming request looks for a client that left
+
+
+class Gate:
+    """At most one running and `max_waiting` queued generations; more are refused (Busy, a 503).
+
+    Used on the event loop only, so a counter is enough.
+    """
+
+    def __init__(self, max_waiting: int) -> None:
+        self.limit = max_waiting + 1
+        self.active = 0
+
+    def enter(self) -> None:
+        if self.active >= self.limit:
+            raise Busy(f"The server is busy: {self.active} generations are running or queued "
+                       f"(at most {self.limit}). Try again when one has finished.")
+        self.active += 1
+
+    def leave(self) -> None:
+        self.active -= 1
+
+
+class PieceStream:
+    """The pieces of one generation, produced on the model thread and read on the event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self.cancel = threading.Event()
+        self.ready: asyncio.Future[Started] = loop.create_future()
+        self.future: Future[Started] | None = None
+        self.error: BaseException | None = None
+        self.started: Started | None = None
+
+    # On the model's thread ------------------------------------------------------------------
+    def run(self, engine, start: Callable[[object, threading.Event], Started]) -> Started:
+        started = start(engine, self.cancel)  # a bad prompt raises here, before anything is sent
+        self._loop.call_soon_threadsafe(self._set_ready, started)
+        generation = started.generation
+        put = self._queue.put_nowait
+        for piece in generation:
+            self._loop.call_soon_threadsafe(put, piece)
+            if self.cancel.is_set():
+                break
+        close = getattr(generation.pieces, "close", None)
+        if close is not None:
+            close()  # a generation left early still times itself and frees llama.cpp's generator
+        if not self.cancel.is_set():
+            generation.after_answer()  # saves a repository prompt's state for the next question
+        return started
+
+    # On the event loop ----------------------------------------------------------------------
+    def _set_ready(self, started: Started) -> None:
+        self.started = started
+        if not self.ready.done():
+            self.ready.set_result(started)
+
+    def _finished(self, future: Future) -> None:
+        error = None if future.cancelled() else future.exception()
+        if error is not None:
+            self.error = error
+            if not self.ready.done():
+                self.ready.set_exception(error)
+        elif not self.ready.done():  # skipped before its turn (the client had gone)
+            self.ready.cancel()
+        self._queue.put_nowait(_END)
+
+    async def pieces(self) -> AsyncIterator[str]:
+        while (piece := await self._queue.get()) is not _END:
+            yield piece
+
+    def abort(self) -> None:
+        """The client went away: stop the generation (or skip it if it has not started)."""
+        self.cancel.set()
+        if self.future is not None:
+            self.future.cancel()
+
+
+async def open_stream(runner: ModelRunner, gate: Gate, start: Callable[[object, threading.Event], Started]) -> PieceStream:
+    """Queue `start` on the model's thread and wait until its prompt is built (errors raise here)."""
+    gate.enter()
+    loop = asyncio.get_running_loop()
+    stream = PieceStream(loop)
+
+    def done(future: Future) -> None:
+        loop.call_soon_threadsafe(gate.leave)  # the model is free only once the job has ended
+        loop.call_soon_threadsafe(stream._finished, future)
+
+    try:
+        stream.future = runner.submit(lambda engine: stream.run(engine, start))
+    except BaseException:
+        gate.leave()
+        raise
+    stream.future.add_done_callback(done)
+    try:
+        await stream.ready
+    except asyncio.CancelledError:
+        stream.abort()
+        raise
+    return stream
+
+
+async def collect(stream: PieceStream, request: Request) -> str:
+    """All of the text (a request that does not stream), cancelled if the client leaves meanwhile."""
+    parts: list[str] = []
+
+    async def read() -> None:
+        async for piece in stream.pieces():
+            parts.append(piece)
+
+    reader = asyncio.ensure_future(read())
+    try:
+        while not reader.done():
+            await asyncio.wait({reader}, timeout=DISCONNECT_POLL_S)
+            if not reader.done() and await request.is_disconnected():
+                stream.abort()
+        await reader
+    except asyncio.CancelledError:
+        stream.abort()
+        raise
+    if stream.error is not None:
+        raise stream.error
+    return "".join(parts)
