@@ -310,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     infill.add_argument("--repo", type=repo, help="a repository whose definitions of nearby names join the prompt")
     infill.set_defaults(func=cmd_infill)
 
+    from app.cli_serve import add_serve_parser
+
+    add_serve_parser(sub)
+
     doctor = sub.add_parser("doctor", help="versions, backend, memory and directories")
     doctor.set_defaults(func=cmd_doctor)
 

@@ -1,0 +1,95 @@
+"""`codellama-desktop serve`: the local server from the command line.
+
+Loads the model on a ModelThread (the same one-thread rule as the GUI's inference worker), starts
+LocalServer, prints the address and a client snippet to stderr, logs each request there, and stops
+cleanly on Ctrl+C. Nothing goes to stdout: it stays free for scripts that start the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import threading
+from pathlib import Path
+
+from app.cli_args import int_at_least, nonempty
+from app.context import AppContext
+from app.core.errors import UserError
+from app.core.model_runner import ModelThread
+from app.core.settings import SettingsValueError
+
+KEY_ENV = "CODELLAMA_SERVER_KEY"
+
+
+def add_serve_parser(sub) -> None:
+    serve = sub.add_parser("serve", help="serve the model over HTTP (OpenAI- and llama-server-compatible)")
+    serve.add_argument("--model", "-m", help="manifest id or path to a .gguf file (default: the configured model)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; any other needs an API key)")
+    serve.add_argument("--port", type=int_at_least(1, "--port"), help="port (default 8765, or the next free one)")
+    serve.add_argument("--api-key", help=f"require this key as 'Authorization: Bearer KEY' (or set {KEY_ENV}; "
+                                         "default: the key kept in the keyring, if any)")
+    serve.add_argument("--cors", nargs="+", metavar="ORIGIN", default=None,
+                       help="browser origins allowed to call the server (default: none, CORS off)")
+    serve.add_argument("--repository", action="append", type=nonempty("--repository"), metavar="PATH",
+                       default=[], help="a folder requests may name as 'repository' (repeat for more)")
+    serve.set_defaults(func=cmd_serve)
+
+
+def _api_key(ctx: AppContext, given: str | None) -> str:
+    if given is not None:
+        return given.strip()
+    if os.environ.get(KEY_ENV, "").strip():
+        return os.environ[KEY_ENV].strip()
+    from app.core.secrets import ServerKeyStore
+
+    return ServerKeyStore(ctx.paths.config / "server-key").get()
+
+
+def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.server import LocalServer, client_snippet
+
+    settings = ctx.settings.server
+    changes = {k: v for k, v in (("host", args.host), ("port", args.port),
+                                 ("cors_origins", tuple(args.cors) if args.cors else None)) if v is not None}
+    try:
+        settings = dataclasses.replace(settings, **changes)
+    except SettingsValueError as exc:
+        raise UserError(str(exc)) from None
+    for folder in args.repository:
+        if not Path(folder).expanduser().is_dir():
+            raise UserError(f"--repository {folder}: not a folder")
+    api_key = _api_key(ctx, args.api_key)
+    model = ctx.resolve(args.model)
+    print(f"loading {model.display_name}...", file=sys.stderr)
+    runner = ModelThread(lambda: ctx.load_engine(model))
+    try:
+        info = runner.start().result()
+        server = LocalServer(runner, settings, api_key=api_key, repositories=[Path(p) for p in args.repository],
+                             on_request=lambda entry: print(entry.line(), file=sys.stderr, flush=True),
+                             sampling=ctx.settings.sampling, cache_dir=ctx.paths.cache,
+                             settings_for_repos=ctx.settings)
+        address = server.start()
+    except BaseException:
+        runner.close()
+        raise
+    if not settings.loopback:
+        print(f"warning: listening on {settings.host}: other machines on the network can use this model "
+              "(the API key is required)", file=sys.stderr)
+    print(f"serving {info.model_name} (context {info.n_ctx:,}) at {address}", file=sys.stderr)
+    for root in args.repository:
+        print(f"repository allowed: {Path(root).expanduser().resolve()}", file=sys.stderr)
+    print(client_snippet(address, api_key), file=sys.stderr)
+    print("Ctrl+C stops the server", file=sys.stderr, flush=True)
+    stop = threading.Event()
+    try:
+        while not stop.wait(0.5):  # a short wait keeps Ctrl+C prompt on every platform
+            if not server.running:
+                raise UserError("the server stopped unexpectedly; see the log")
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr, flush=True)
+    finally:
+        server.stop()
+        runner.close()
+    return 0
