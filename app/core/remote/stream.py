@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any, Callable, Iterator
 
 from app.core.engine_types import GenerationStats
-from app.core.remote.errors import RemoteStreamError
+from app.core.remote.errors import RemoteStreamError, RemoteUnreachableError
 from app.core.remote.http import DONE, RemoteClient
 from app.core.settings import SamplingSettings
 
@@ -55,9 +55,11 @@ def stream_answer(client: RemoteClient, path: str, body: dict, protocol: Protoco
     """Send `body` to `path` and yield the answer's text, filling in `stats` (as the local token loop does)."""
     first = strip_first_space
     complete = False
+    events = 0
     stats.stop_reason = "length"
     try:
         for event in client.stream(path, body, cancel):
+            events += 1
             if event is DONE:
                 complete = True
                 break
@@ -83,11 +85,29 @@ def stream_answer(client: RemoteClient, path: str, body: dict, protocol: Protoco
                 break
         if cancel is not None and cancel.is_set():
             stats.stop_reason = "cancelled"
+        elif events == 0:
+            raise _why_empty(client, path, body, protocol)
         elif not complete:
             raise RemoteStreamError(f"{client.name} ended the answer before finishing it (after "
                                     f"{stats.generated_tokens} tokens); the server may have stopped or crashed.")
     finally:
         stats.total_seconds = time.perf_counter() - started
+
+
+def _why_empty(client: RemoteClient, path: str, body: dict, protocol: Protocol) -> Exception:
+    """The error behind a 200 with an empty stream (llama-cpp-python's server and LM Studio answer an
+    overflowing prompt so): the same request once more, unstreamed and for one token, says it."""
+    again = {**body, "stream": False}
+    again.pop("stream_options", None)
+    again["n_predict" if protocol is Protocol.LLAMA else "max_tokens"] = 1
+    try:
+        reply = client.post(path, again)
+    except RemoteUnreachableError:  # the pooled connection the empty stream left was closed by the server
+        reply = client.post(path, again)
+    if reply.status >= 400:
+        return client.error_for(reply.status, reply.data, path)
+    return RemoteStreamError(f"{client.name} answered with an empty stream and no error; the server may have "
+                             "failed to generate (see its log).")
 
 
 def _read_event(protocol: Protocol, event: dict, stats: GenerationStats, budget: int, max_tokens: int,
