@@ -55,6 +55,19 @@ class AppContext:
         engine.states = PromptStateStore(self.paths.prompt_states)
         return engine
 
+    def load_remote(self, url: str, key: str | None = None, model: str = ""):
+        """A remote engine (app.core.remote) on `url`, probed now; the key is the one given, else
+        CODELLAMA_REMOTE_KEY, else the one stored for that server. Blocks on the network: call it
+        on the thread that will own the engine."""
+        from app.core.remote.engine import RemoteEngine
+        from app.core.remote.http import normalize_url
+        from app.core.remote.saved import SavedRemote, key_for, load_remotes
+
+        target = normalize_url(url)  # a saved entry gives its model, chat format and context size
+        saved = next((r for r in load_remotes(self.paths.config)
+                      if r.url == target and (not model or r.model == model)), None) or SavedRemote(target, model)
+        return RemoteEngine(saved.config(key_for(self.paths.config, saved.url, key)))
+
 
 def build_context(paths: AppPaths | None = None) -> AppContext:
     paths = (paths or app_paths()).ensure()
