@@ -61,6 +61,10 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
         if not Path(folder).expanduser().is_dir():
             raise UserError(f"--repository {folder}: not a folder")
     api_key = _api_key(ctx, args.api_key)
+    if (not settings.loopback or settings.api_key_required) and not api_key:  # said before the model loads
+        raise UserError(f"listening on {settings.host} lets other machines use the model: an API key is "
+                        f"required (--api-key or {KEY_ENV})" if not settings.loopback else
+                        "the settings require an API key for the server: give --api-key or set " + KEY_ENV)
     model = ctx.resolve(args.model)
     print(f"loading {model.display_name}...", file=sys.stderr)
     runner = ModelThread(lambda: ctx.load_engine(model))
