@@ -68,14 +68,27 @@ def _tell_figures(args: argparse.Namespace, stats: GenerationStats) -> None:
         print(describe_figures(stats), file=sys.stderr)
 
 
+def _load(ctx: AppContext, args: argparse.Namespace, spec: str | None):
+    """The engine a command runs on: the server's model with --remote, else the local model `spec`."""
+    if args.remote:
+        if args.model:
+            raise UserError("give either --model (a local model) or --remote (a server's model), not both")
+        engine = ctx.load_remote(args.remote, args.remote_key, args.remote_model or "")
+        for line in engine.report.lines():  # what is lost off a token-id server, on stderr with --verbose
+            log.info("remote: %s", line)
+        return engine
+    if args.remote_key or args.remote_model:
+        raise UserError("--remote-key and --remote-model need --remote URL")
+    return ctx.load_engine(ctx.resolve(spec))
+
+
 def cmd_chat(ctx: AppContext, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from app.core.chat import ChatSession
 
     question = _read_question(args.question)
-    model = ctx.resolve(args.model)
-    engine = ctx.load_engine(model)
+    engine = _load(ctx, args, args.model)
     try:
         # A changed copy: the settings are an immutable snapshot, not this command's to change.
         options = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
@@ -162,17 +175,22 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.core.repo.assistant import RepoAssistant
 
     question = _read_question(args.question)
-    model = ctx.resolve(args.model)
+    remote = _load(ctx, args, None) if args.remote else None  # the server's tokenizer counts
+    model = ctx.resolve(args.model) if remote is None else None
     assistant = RepoAssistant.in_cache(ctx.paths.cache)
     try:
-        counter = assistant.counter_for(model.path)  # a bad model file is reported before any indexing
+        # A bad model file is reported before any indexing.
+        counter = remote.count_tokens if remote is not None else assistant.counter_for(model.path)
         _open_repo(ctx, args.repo, assistant)
         result = assistant.pack(question, args.budget, counter)
         root = assistant.index.root
     finally:
         assistant.close()
+        if remote is not None:
+            remote.close()
     if args.json:
-        data = {"version": 1, "repo": str(root), "tokenizer": model.model_id, **result.to_json()}
+        tokenizer = remote.info.model_id if remote is not None else model.model_id
+        data = {"version": 1, "repo": str(root), "tokenizer": tokenizer, **result.to_json()}
         print(json.dumps(data, indent=2))
     else:
         print(result.render())
@@ -181,8 +199,7 @@ def cmd_context(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_ask(ctx: AppContext, args: argparse.Namespace) -> int:
     question = _read_question(args.question)
-    model = ctx.resolve(args.model)
-    engine = ctx.load_engine(model)
+    engine = _load(ctx, args, args.model)
     try:
         sampling = ctx.settings.sampling  # an immutable snapshot: options make a changed copy
         if args.max_tokens is not None:
@@ -227,12 +244,11 @@ def cmd_infill(ctx: AppContext, args: argparse.Namespace) -> int:
             raise UserError("give FILE with --line and --column (1-based), or --prefix-file/--suffix-file")
         path = Path(args.file)
         prefix, suffix = split_at(read_code(path), args.line, args.column)
-    model = ctx.resolve(args.model or ctx.settings.default_infill_model or None)
     # A copy: the settings are not this command's to change.
     sampling = replace(ctx.settings.sampling, max_tokens=args.max_tokens)
     if args.temperature is not None:
         sampling = replace(sampling, temperature=args.temperature)
-    engine = ctx.load_engine(model)
+    engine = _load(ctx, args, args.model or ctx.settings.default_infill_model or None)
     try:
         described = describe_fill(engine.info)
         request = InfillRequest(prefix, suffix, path=path.name, suffix_first=args.spm)
@@ -309,6 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
     infill.add_argument("--spm", action="store_true", help="Code Llama: suffix-prefix-middle order")
     infill.add_argument("--repo", type=repo, help="a repository whose definitions of nearby names join the prompt")
     infill.set_defaults(func=cmd_infill)
+
+    for command in (chat, context, ask, infill):
+        command.add_argument("--remote", metavar="URL", type=nonempty("--remote"),
+                             help="use the model of a server at URL (llama-server, vLLM, Ollama, LM Studio, any "
+                                  "OpenAI-compatible one) instead of a local model")
+        command.add_argument("--remote-key", help="the server's API key (default: CODELLAMA_REMOTE_KEY, else the key "
+                                                  "saved with it in the Models window)")
+        command.add_argument("--remote-model", help="which of the server's models (default: its first)")
 
     from app.cli_serve import add_serve_parser
 
