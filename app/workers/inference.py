@@ -27,6 +27,7 @@ from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
 from app.core.model_runner import EngineWork, run_into
 from app.core.prompts.chat import ChatMessage
+from app.core.remote.engine import RemoteConfig, RemoteEngine
 from app.core.settings import SamplingSettings
 from app.workers.worker import Report, Worker
 
@@ -79,15 +80,24 @@ class _EngineSlot:
 
     def __init__(self) -> None:
         self.current: LoadedModel | None = None
+        self.remote: RemoteEngine | None = None  # a server's model used instead of a local one
 
     @property
-    def engine(self) -> LocalEngine | None:
+    def engine(self) -> LocalEngine | RemoteEngine | None:
+        if self.remote is not None:
+            return self.remote
         return self.current.engine if self.current is not None else None
 
     def close(self) -> None:
+        self.close_remote()
         if self.current is not None:
             self.current.engine.close()
             self.current = None
+
+    def close_remote(self) -> None:
+        if self.remote is not None:
+            self.remote.close()
+            self.remote = None
 
 
 class InferenceService(QObject):
@@ -127,6 +137,7 @@ class InferenceService(QObject):
         def work(report: Report) -> EngineInfo | None:
             if stopping.is_set():  # asked for just before quitting: loading gigabytes now helps no one
                 return None
+            slot.close_remote()  # a local model replaces a remote engine (reconnecting is cheap)
             try:
                 slot.current = switch_model(slot.current, lambda: ctx.resolve(spec or None), ctx.load_engine,
                                             ctx.load_options, report)
@@ -158,6 +169,26 @@ class InferenceService(QObject):
         self.load_failed.emit(error)
         if kept is Kept.RELOADED and self.info is not None:
             self.loaded.emit(self.info)  # a new engine of the previous model: panes recount against it
+
+    def load_remote(self, config: RemoteConfig) -> None:
+        """Use a server's model (app.core.remote) in place of the loaded one.
+
+        The server is probed first, on this thread: one that cannot be used leaves the loaded model
+        in use, and `load_failed` carries the RemoteError while `info` stays as it was.
+        """
+        slot, stopping = self._slot, self._stopping
+
+        def work(report: Report) -> EngineInfo | None:
+            if stopping.is_set():
+                return None
+            engine = RemoteEngine(config)
+            report(engine.info.model_name)  # from here on the loaded model is given up
+            slot.close()  # a local model's memory is freed: that is what a remote engine is for
+            slot.remote = engine
+            return engine.info
+
+        self._worker.submit(work, self._on_loaded, self.load_failed.emit, self._on_loading,
+                            failure="Could not connect to the remote engine")
 
     def unload(self) -> None:
         """Free the loaded model (the Models window's Unload); `unloaded` follows once it is freed."""
@@ -194,7 +225,7 @@ class InferenceService(QObject):
             context_tokens=job.context_tokens))
         return job
 
-    def _generate(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine], Generation]) -> None:
+    def _generate(self, job: ChatJob | InfillJob, start: Callable[[LocalEngine | RemoteEngine], Generation]) -> None:
         self._active = job
         slot, job_id, stopping = self._slot, job.job_id, self._stopping
 
