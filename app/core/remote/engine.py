@@ -279,3 +279,15 @@ class RemoteEngine:
 def connect(config: RemoteConfig) -> RemoteEngine:
     """Probe the server and return the engine (on the thread that will own it)."""
     return RemoteEngine(config)
+
+
+def test_connection(config: RemoteConfig) -> ServerReport:
+    """The Models window's Test connection: probe the server, report, and hang up (any thread but the GUI's)."""
+    client = RemoteClient(config.url, config.key)
+    try:
+        return probe(client, config.model)
+    finally:
+        client.close()
+
+
+test_connection.__test__ = False  # a function named test_* that pytest must not collect
