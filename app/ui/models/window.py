@@ -22,6 +22,7 @@ from app.core.models import ModelState
 from app.ui.models.card import ModelCard
 from app.ui.models.layout import build_window_layout, update_buttons
 from app.ui.models.live import ModelRow, RowState
+from app.ui.models.remote import add_remote_button
 from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
 
@@ -72,6 +73,7 @@ class ModelsWindow(QDialog):
 
     def _build(self) -> None:
         build_window_layout(self)
+        self.remote_button = add_remote_button(self)  # a server's model instead of a local one (remote.py)
 
     # Data ------------------------------------------------------------------------------------
     def refresh(self) -> None:
