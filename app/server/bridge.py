@@ -17,10 +17,20 @@ from typing import AsyncIterator, Callable
 from starlette.requests import Request
 
 from app.core.model_runner import ModelRunner
-from app.core.serve.errors import Busy
+from app.core.serve.errors import Busy, RequestError
 from app.core.serve.work import Started
 
 _END = object()
+
+
+class ClientGone(RequestError):
+    """The client closed the connection before its answer began (nginx's 499: nobody reads it)."""
+
+    status = 499
+    kind = "client_closed_request"
+
+    def __init__(self) -> None:
+        super().__init__("The client closed the connection.")
 DISCONNECT_POLL_S = 0.25  # how often a non-streaming request looks for a client that left
 
 
@@ -62,13 +72,9 @@ class PieceStream:
         self._loop.call_soon_threadsafe(self._set_ready, started)
         generation = started.generation
         put = self._queue.put_nowait
+        # The token loop checks the cancel event after each token and ends itself, saying so in its stats.
         for piece in generation:
             self._loop.call_soon_threadsafe(put, piece)
-            if self.cancel.is_set():
-                break
-        close = getattr(generation.pieces, "close", None)
-        if close is not None:
-            close()  # a generation left early still times itself and frees llama.cpp's generator
         if not self.cancel.is_set():
             generation.after_answer()  # saves a repository prompt's state for the next question
         return started
@@ -100,8 +106,12 @@ class PieceStream:
             self.future.cancel()
 
 
-async def open_stream(runner: ModelRunner, gate: Gate, start: Callable[[object, threading.Event], Started]) -> PieceStream:
-    """Queue `start` on the model's thread and wait until its prompt is built (errors raise here)."""
+async def open_stream(runner: ModelRunner, gate: Gate, start: Callable[[object, threading.Event], Started],
+                      request: Request) -> PieceStream:
+    """Queue `start` on the model's thread and wait until its prompt is built (errors raise here).
+
+    A client that leaves while its request waits for the model has its job skipped.
+    """
     gate.enter()
     loop = asyncio.get_running_loop()
     stream = PieceStream(loop)
@@ -117,11 +127,18 @@ async def open_stream(runner: ModelRunner, gate: Gate, start: Callable[[object, 
         raise
     stream.future.add_done_callback(done)
     try:
-        await stream.ready
+        while not stream.ready.done():
+            await asyncio.wait({stream.ready}, timeout=DISCONNECT_POLL_S)
+            if not stream.ready.done() and await request.is_disconnected():
+                stream.abort()
+                raise ClientGone()
+        if stream.ready.cancelled():
+            raise ClientGone()
+        stream.ready.result()  # the start's error (a bad or overlong prompt) raises here
+        return stream
     except asyncio.CancelledError:
         stream.abort()
         raise
-    return stream
 
 
 async def collect(stream: PieceStream, request: Request) -> str:

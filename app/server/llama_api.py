@@ -110,7 +110,7 @@ class LlamaRoutes:
             def start(engine, cancel):
                 return work.start_infill(engine, request_, budget, cancel, context_tokens=self.ctx.infill_context)
 
-            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start)
+            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start, request)
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=False)
         return await self._answer(request, pieces, budget, stream)
@@ -125,7 +125,7 @@ class LlamaRoutes:
             def start(engine, cancel):
                 return work.start_completion(engine, prompt, budget, cancel)
 
-            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start)
+            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start, request)
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=False)
         return await self._answer(request, pieces, budget, stream)

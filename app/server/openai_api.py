@@ -85,7 +85,7 @@ class OpenAIRoutes:
                 return work.start_chat(engine, messages, budget, cancel, keep_leading=prepared.keep_leading,
                                        state_scope=prepared.state_scope)
 
-            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start)
+            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start, request)
         except Exception as exc:  # noqa: BLE001 - every failure is an error reply
             return error_response(exc, openai=True)
         reply_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
@@ -150,7 +150,7 @@ class OpenAIRoutes:
                 def start(engine, cancel):
                     return work.start_completion(engine, prompt, budget, cancel)
 
-            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start)
+            pieces = await open_stream(self.ctx.runner, self.ctx.gate, start, request)
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=True)
         reply_id, created = f"cmpl-{uuid.uuid4().hex[:24]}", int(time.time())

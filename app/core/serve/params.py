@@ -95,7 +95,9 @@ def budget_of(body: dict, base: SamplingSettings, *, names: Sequence[str] = ("ma
     if "top_p" in changes:
         changes["top_p"] = max(0.05, changes["top_p"])
     max_tokens = base.max_tokens if asked is None else asked
-    sampling = dataclasses.replace(base, **changes, max_tokens=max(1, max_tokens if max_tokens > 0 else 2**31 - 1))
+    # UNLIMITED: the context is the limit (the token loop stops there); 0 (a warm-up) still needs one to sample.
+    limit = 2**31 - 1 if max_tokens == UNLIMITED else max(1, max_tokens)
+    sampling = dataclasses.replace(base, **changes, max_tokens=limit)
     return Budget(sampling, max_tokens, stops_of(body))
 
 

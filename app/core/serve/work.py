@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 from app.core.engine_stream import filtered
 from app.core.engine_types import Generation
-from app.core.infill.fill import FillMode, fill_mode, start_fill
+from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
 from app.core.prompts.chat import ChatMessage
 from app.core.serve.errors import BadRequest, ContextOverflow
@@ -102,10 +102,8 @@ def start_infill(engine, request: InfillRequest, budget: Budget, cancel: threadi
                  context_tokens: int, single_line: bool = False) -> Started:
     """The middle through the app's fill use case (infill.fill): the model's own FIM tokens, or an
     instruction fill for a model without them. The prompt is trimmed to fit, so it cannot overflow."""
-    if budget.warm_up and fill_mode(engine.info) is FillMode.INFILL:
-        # llama.vscode's `n_predict: 0`: evaluate the prompt so the next request reuses its cache.
-        # One token is sampled (the token loop has no prompt-only mode) and never sent.
-        budget = replace(budget, sampling=replace(budget.sampling, max_tokens=1))
+    # llama.vscode's `n_predict: 0` evaluates the prompt so the next request reuses its cache: one
+    # token is sampled (the token loop has no prompt-only mode) and never sent.
     generation = start_fill(engine, request, budget.sampling, cancel, single_line=single_line,
                             context_tokens=context_tokens)
     if budget.warm_up:

@@ -1,0 +1,106 @@
+"""Streaming through the app's local server vs the same generation in-process.
+
+The same chat (same prompt, seed and sampling, so the same tokens) is generated on the same
+ModelThread twice per run: in-process (the model thread's pieces read directly) and through
+LocalServer as an SSE stream read by an HTTP client in this process. Runs alternate so both
+see the same warm cache and machine load. Reported: tokens/s (server / in-process, target >= 0.95)
+and time to first token (added by the server, target < 10 ms), medians over the runs.
+
+    .venv/bin/python benchmarks/server_stream.py [--tokens 256] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import threading
+import time
+
+import requests
+from _common import embedded_model, median, verdict
+
+from app.core.engine import LoadOptions, LocalEngine
+from app.core.model_runner import ModelThread
+from app.core.prompts.chat import ChatMessage
+from app.core.settings import SamplingSettings, ServerSettings
+from app.server import LocalServer
+
+PROMPT = "Write a long, well-commented Python module that implements a command-line todo list manager."
+
+
+def in_process(runner: ModelThread, sampling: SamplingSettings) -> tuple[float, float, int]:
+    """(time to first piece, tokens/s, tokens) read on the model thread itself, timed from submit."""
+    started = time.perf_counter()
+    marks: list[float] = []
+
+    def work(engine):
+        generation = engine.chat([ChatMessage("user", PROMPT)], sampling, threading.Event())
+        for _ in generation:
+            marks.append(time.perf_counter())
+        return generation.stats
+
+    stats = runner.submit(work).result()
+    return marks[0] - started, _rate(stats.generated_tokens, marks), stats.generated_tokens
+
+
+def through_server(base: str, sampling: SamplingSettings) -> tuple[float, float, int]:
+    body = {"messages": [{"role": "user", "content": PROMPT}], "max_tokens": sampling.max_tokens, "stream": True,
+            "seed": sampling.seed, "temperature": sampling.temperature, "top_p": sampling.top_p,
+            "stream_options": {"include_usage": True}}
+    marks: list[float] = []
+    tokens = 0
+    with requests.Session() as session:
+        started = time.perf_counter()
+        with session.post(base + "/v1/chat/completions", json=body, stream=True, timeout=600) as reply:
+            for line in reply.iter_lines(chunk_size=1):
+                if not line.startswith(b"data: {"):
+                    continue
+                event = json.loads(line[6:])
+                if event.get("usage"):
+                    tokens = event["usage"]["completion_tokens"]
+                elif event["choices"] and event["choices"][0]["delta"].get("content"):
+                    marks.append(time.perf_counter())
+    return marks[0] - started, _rate(tokens, marks), tokens
+
+
+def _rate(tokens: int, marks: list[float]) -> float:
+    return (tokens - 1) / (marks[-1] - marks[0]) if tokens > 1 and marks[-1] > marks[0] else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=256)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    sampling = SamplingSettings(max_tokens=args.tokens, seed=42, temperature=0.7)
+    path = embedded_model()
+    runner = ModelThread(lambda: LocalEngine(path, chat_format="template", options=LoadOptions(context_limit=2048)))
+    runner.start().result()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = LocalServer(runner, ServerSettings(port=port), sampling=sampling)
+    base = server.start()
+    try:
+        in_process(runner, sampling)  # warm-up: both paths then start from the same cached prompt
+        local, served = [], []
+        for _ in range(args.runs):
+            local.append(in_process(runner, sampling))
+            served.append(through_server(base, sampling))
+    finally:
+        server.stop()
+        runner.close()
+    ttft_local, ttft_served = median([r[0] for r in local]), median([r[0] for r in served])
+    rate_local, rate_served = median([r[1] for r in local]), median([r[1] for r in served])
+    ratio, added_ms = rate_served / rate_local, (ttft_served - ttft_local) * 1000
+    print(f"command: .venv/bin/python benchmarks/server_stream.py --tokens {args.tokens} --runs {args.runs}")
+    print(f"tokens per run: in-process {[r[2] for r in local]}, server {[r[2] for r in served]}")
+    print(f"in-process: {rate_local:.1f} tokens/s, first token {ttft_local * 1000:.1f} ms")
+    print(f"server SSE: {rate_served:.1f} tokens/s, first token {ttft_served * 1000:.1f} ms")
+    print(f"tokens/s ratio {ratio:.3f} (target >= 0.95): {verdict(ratio >= 0.95)}")
+    print(f"added time to first token {added_ms:.1f} ms (target < 10 ms): {verdict(added_ms < 10)}")
+
+
+if __name__ == "__main__":
+    main()

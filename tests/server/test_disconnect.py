@@ -1,0 +1,62 @@
+"""A client that goes away mid-stream cancels its generation, and the model serves the next request."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import requests
+
+
+class WatchedRunner:
+    """The real ModelThread, with the futures of the work it was given kept for the test to read."""
+
+    def __init__(self, runner) -> None:
+        self._runner = runner
+        self.futures: list[Future] = []
+
+    def info(self):
+        return self._runner.info()
+
+    def submit(self, work) -> Future:
+        future = self._runner.submit(work)
+        self.futures.append(future)
+        return future
+
+
+def test_disconnect_mid_stream_cancels_and_frees_the_model(smol_runner, start_server):
+    watched = WatchedRunner(smol_runner)
+    base = start_server(watched).address
+    body = {"prompt": "Count: 1, 2, 3, 4, 5,", "n_predict": -1, "stream": True, "temperature": 0}
+    with requests.post(base + "/completion", json=body, stream=True, timeout=120) as reply:
+        lines = reply.iter_lines()
+        assert next(line for line in lines if line).startswith(b"data: ")
+    # The connection is closed: the generation ends at the next token instead of filling the context.
+    started = watched.futures[-1].result(timeout=120)
+    stats = started.generation.stats
+    assert stats.stop_reason == "cancelled"
+    assert stats.generated_tokens < 2048 - stats.prompt_tokens
+    after = requests.post(base + "/completion", json={"prompt": "Hello", "n_predict": 3}, timeout=120)
+    assert after.status_code == 200 and after.json()["tokens_predicted"] >= 1
+
+
+def test_disconnect_while_waiting_skips_the_job(smol_runner, start_server):
+    import threading
+
+    watched = WatchedRunner(smol_runner)
+    base = start_server(watched).address
+    blocker = threading.Event()
+    held = smol_runner.submit(lambda engine: blocker.wait(120))
+    try:
+        try:
+            requests.post(base + "/v1/chat/completions", timeout=1.5,
+                          json={"messages": [{"role": "user", "content": "Hi"}], "stream": True})
+        except requests.exceptions.ReadTimeout:
+            pass  # the client gives up while its request waits behind the held model
+        for _ in range(200):
+            if watched.futures and watched.futures[-1].cancelled():
+                break
+            threading.Event().wait(0.05)
+        assert watched.futures[-1].cancelled()
+    finally:
+        blocker.set()
+        held.result(timeout=60)

@@ -1,0 +1,143 @@
+"""What the server refuses: other Host names, missing keys, large bodies, too many waiting, bad input."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+import requests
+
+from app.core.settings import ServerSettings
+from app.server import LocalServer, ServerStartError
+from tests.server.conftest import free_port
+
+CHAT = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}
+
+
+def test_dns_rebinding_host_is_refused(smol_server):
+    port = smol_server.rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1"):
+        reply = requests.get(smol_server + "/v1/models", headers={"Host": host}, timeout=30)
+        assert reply.status_code == 403, host
+        assert "Host" in reply.json()["error"]["message"]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+        assert requests.get(smol_server + "/v1/models", headers={"Host": host}, timeout=30).status_code == 200
+
+
+def test_api_key_is_required_when_set(smol_runner, start_server):
+    base = start_server(smol_runner, api_key="s3cret").address
+    assert requests.post(base + "/v1/chat/completions", json=CHAT, timeout=60).status_code == 401
+    wrong = requests.post(base + "/v1/chat/completions", json=CHAT, timeout=60,
+                          headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "API key" in wrong.json()["error"]["message"]
+    good = requests.post(base + "/v1/chat/completions", json=CHAT, timeout=60,
+                         headers={"Authorization": "Bearer s3cret"})
+    assert good.status_code == 200
+    assert requests.get(base + "/health", timeout=30).status_code == 200  # open, as on llama-server
+
+
+def test_openai_client_with_key(smol_runner, start_server):
+    import openai
+
+    base = start_server(smol_runner, api_key="k-123").address
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=base + "/v1", api_key="wrong", max_retries=0).models.list()
+    assert openai.OpenAI(base_url=base + "/v1", api_key="k-123", max_retries=0).models.list().data
+
+
+def test_other_address_needs_a_key(smol_runner):
+    with pytest.raises(ServerStartError, match="API key"):
+        LocalServer(smol_runner, ServerSettings(host="0.0.0.0", port=free_port()))
+    with pytest.raises(ServerStartError, match="API key"):
+        LocalServer(smol_runner, ServerSettings(port=free_port(), api_key_required=True))
+
+
+def test_cors_off_by_default_and_on_for_listed_origins(smol_runner, start_server, smol_server):
+    origin = "http://editor.example"
+    preflight = {"Origin": origin, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"}
+    off = requests.options(smol_server + "/v1/chat/completions", headers=preflight, timeout=30)
+    assert "access-control-allow-origin" not in off.headers
+    assert "access-control-allow-origin" not in requests.get(
+        smol_server + "/v1/models", headers={"Origin": origin}, timeout=30).headers
+    base = start_server(smol_runner, cors_origins=(origin,), api_key="k").address
+    on = requests.options(base + "/v1/chat/completions", headers=preflight, timeout=30)
+    assert on.status_code == 200 and on.headers["access-control-allow-origin"] == origin
+    other = requests.options(base + "/v1/chat/completions", timeout=30,
+                             headers={**preflight, "Origin": "http://evil.example"})
+    assert other.headers.get("access-control-allow-origin") != "http://evil.example"
+
+
+def test_oversize_body_is_413(smol_runner, start_server):
+    base = start_server(smol_runner, max_request_kb=1).address
+    big = {"messages": [{"role": "user", "content": "x" * 5000}]}
+    reply = requests.post(base + "/v1/chat/completions", json=big, timeout=30)
+    assert reply.status_code == 413 and "bytes" in reply.json()["error"]["message"]
+
+    def chunks():  # no Content-Length: the body is counted as it comes
+        for _ in range(10):
+            yield b"x" * 600
+
+    chunked = requests.post(base + "/v1/chat/completions", data=chunks(), timeout=30,
+                            headers={"Content-Type": "application/json"})
+    assert chunked.status_code == 413
+
+
+def test_bad_json_unknown_route_and_method(smol_server):
+    bad = requests.post(smol_server + "/v1/chat/completions", data=b"{nope", timeout=30)
+    assert bad.status_code == 400 and "JSON" in bad.json()["error"]["message"]
+    assert requests.post(smol_server + "/v1/chat/completions", json=[1], timeout=30).status_code == 400
+    missing = requests.get(smol_server + "/v2/anything", timeout=30)
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "not_found_error"
+    assert requests.get(smol_server + "/v1/chat/completions", timeout=30).status_code == 405
+
+
+def test_queue_is_bounded(smol_runner, start_server):
+    """With no room to wait, of two generations asked for at once one runs and the other gets a 503."""
+    server = start_server(smol_runner, max_waiting=0)
+    blocker = threading.Event()
+    held = smol_runner.submit(lambda engine: blocker.wait(120))  # the model thread is busy until released
+    replies: list[requests.Response] = []
+    answered = threading.Semaphore(0)
+
+    def ask() -> None:
+        replies.append(requests.post(server.address + "/v1/chat/completions", json=CHAT, timeout=180))
+        answered.release()
+
+    workers = [threading.Thread(target=ask) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    try:
+        assert answered.acquire(timeout=120)  # the refused one answers while the model is still held
+        assert replies[0].status_code == 503
+        error = replies[0].json()["error"]
+        assert error["type"] == "unavailable_error" and "busy" in error["message"]
+    finally:
+        blocker.set()
+        held.result(timeout=60)
+        for worker in workers:
+            worker.join(180)
+    assert sorted(r.status_code for r in replies) == [200, 503]
+
+
+def test_next_free_port(smol_runner, start_server):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = start_server(smol_runner, port=port)
+        assert server.address.startswith("http://127.0.0.1:") and not server.address.endswith(f":{port}")
+        assert requests.get(server.address + "/health", timeout=30).json() == {"status": "ok"}
+
+
+def test_request_log(smol_runner, start_server):
+    entries = []
+    server = start_server(smol_runner, on_request=entries.append)
+    requests.post(server.address + "/v1/chat/completions", json=CHAT, timeout=60)
+    requests.get(server.address + "/nope", timeout=30)
+    chat, missing = entries[-2], entries[-1]
+    assert (chat.method, chat.path, chat.status) == ("POST", "/v1/chat/completions", 200)
+    assert chat.tokens_in > 0 and chat.tokens_out >= 1 and chat.client.startswith("127.0.0.1:")
+    assert missing.status == 404 and json.dumps(missing.line())
