@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
@@ -37,7 +38,7 @@ class ServerState(str, Enum):
 class Started:
     """What a start gave: where the server listens, and the port asked for (another one when it was busy)."""
 
-    base_url: str
+    base_url: str  # "http://127.0.0.1:8765"; OpenAI clients add /v1
     address: str  # host:port, as bound
     port: int
     asked_port: int
@@ -45,9 +46,6 @@ class Started:
     @property
     def moved(self) -> bool:
         return self.port != self.asked_port
-
-
-Repositories = Callable[[], Any]  # what LocalServer takes as `repositories` (see app.server)
 
 
 class ServerControl(QObject):
@@ -76,8 +74,11 @@ class ServerControl(QObject):
         self.state = state
         self.state_changed.emit(state)
 
-    def start(self, settings: ServerSettings, api_key: str = "", repositories: Repositories | None = None) -> bool:
-        """Start serving with `settings`; False (and nothing done) while a start or stop is under way."""
+    def start(self, settings: ServerSettings, api_key: str = "", **options: Any) -> bool:
+        """Start serving with `settings`; False (and nothing done) while a start or stop is under way.
+
+        `options` go to LocalServer as they are (repositories, sampling, cache_dir, settings_for_repos).
+        """
         if self.state is not ServerState.OFF:
             return False
         self._set_state(ServerState.STARTING)
@@ -86,12 +87,11 @@ class ServerControl(QObject):
         def work(_report) -> Started:
             from app.server import LocalServer  # starlette and uvicorn load here, off the GUI thread
 
-            extra = {"repositories": repositories} if repositories is not None else {}
-            server = LocalServer(runner, settings, api_key=api_key, on_request=deliver, **extra)
-            base_url = server.start()
+            server = LocalServer(runner, settings, api_key=api_key, on_request=deliver, **options)
+            base_url = server.start()  # binds the asked port or the next free one
             self._server = server
-            host, _, port = str(server.address).rpartition(":")
-            return Started(base_url, str(server.address), int(port), settings.port)
+            port = urlsplit(base_url).port or settings.port
+            return Started(base_url, urlsplit(base_url).netloc, port, settings.port)
 
         self._worker.submit(work, self._on_started, self._on_start_failed, failure="Could not start the server")
         return True
@@ -129,4 +129,5 @@ class ServerControl(QObject):
         """At exit: stop the server, whatever state it is in (a start still under way is stopped after it)."""
         if self.state in (ServerState.STARTING, ServerState.ON):
             self._set_state(ServerState.STOPPING)
-            self._worker.submit(self._stop_job, failure="Could not stop the server")
+            self._worker.submit(self._stop_job, lambda _none: self._on_stopped(),
+                                lambda error: self._on_stopped(error), failure="Could not stop the server")

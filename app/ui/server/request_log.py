@@ -9,40 +9,42 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
+if TYPE_CHECKING:  # app.server loads starlette and uvicorn: imported on the server worker, not at start-up
+    from app.server import RequestLogEntry
+
 LOG_LIMIT = 500  # rows kept; older ones scroll out
 
-COLUMNS = ("Time", "Method", "Path", "Status", "Tokens", "Seconds", "Client")
+COLUMNS = ("Time", "Method", "Path", "Status", "Tokens (prompt + answer)", "Seconds", "Client")
 
 
 class RequestLogBridge(QObject):
     """Hands entries from the server's thread to the GUI thread (a signal emitted off-thread is queued)."""
 
-    entry = Signal(object)  # RequestLogEntry
+    entry = Signal(object)  # app.server.RequestLogEntry
 
-    def deliver(self, entry: Any) -> None:
+    def deliver(self, entry: RequestLogEntry) -> None:
         """The server's `on_request` callback: runs on the server's thread, touches no widget."""
         self.entry.emit(entry)
 
 
-def _cell(entry: Any, column: int) -> str:
+def _cell(entry: RequestLogEntry, column: int) -> str:
     if column == 0:
-        stamp = entry.time
-        return time.strftime("%H:%M:%S", time.localtime(stamp)) if isinstance(stamp, (int, float)) else str(stamp)
+        return time.strftime("%H:%M:%S", time.localtime(entry.time))
     if column == 1:
         return str(entry.method)
     if column == 2:
         return str(entry.path)
     if column == 3:
         return str(entry.status)
-    if column == 4:
-        return str(entry.tokens) if entry.tokens else ""
+    if column == 4:  # prompt + generated, as `serve` logs them
+        return f"{entry.tokens_in:,} + {entry.tokens_out:,}" if entry.tokens_in or entry.tokens_out else ""
     if column == 5:
         return f"{entry.seconds:.2f}"
-    return str(getattr(entry, "client", "") or "")
+    return entry.client
 
 
 class RequestLogModel(QAbstractTableModel):
@@ -51,13 +53,13 @@ class RequestLogModel(QAbstractTableModel):
     def __init__(self, limit: int = LOG_LIMIT, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.limit = limit
-        self._rows: deque[Any] = deque()
+        self._rows: deque[RequestLogEntry] = deque()
         self.total = 0  # every entry seen since the server started, dropped ones included
 
-    def entries(self) -> list[Any]:
+    def entries(self) -> list[RequestLogEntry]:
         return list(self._rows)
 
-    def append(self, entry: Any) -> None:
+    def append(self, entry: RequestLogEntry) -> None:
         self.total += 1
         if len(self._rows) >= self.limit:
             self.beginRemoveRows(QModelIndex(), 0, 0)

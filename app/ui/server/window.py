@@ -53,6 +53,13 @@ def parse_origins(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def split_snippet(snippet: str) -> tuple[str, str]:
+    """app.server.client_snippet's text as (Python, curl): the curl part starts at its first `curl` line."""
+    lines = snippet.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("curl ")), len(lines))
+    return "\n".join(lines[:at]).strip() + "\n", "\n".join(lines[at:]).strip() + "\n"
+
+
 class ServerWindow(QDialog):
     """See the module docstring. `repository_root` says which folder the repository pane has open."""
 
@@ -75,6 +82,7 @@ class ServerWindow(QDialog):
         self.ui.log.setModel(self.log_model)
         self.ui.size_log_columns()
         self._key_loaded = False
+        self._offered: Path | None = None  # the repository clients may name, while serving
         self._connect()
         self._show_settings(ctx.settings.server)
         self._load_key()
@@ -210,15 +218,17 @@ class ServerWindow(QDialog):
             self._show_error(f"A key is needed to listen on {server.host}: press Generate, then switch on again.")
             self.ui.switch.setChecked(False)
             return False
-        repositories = self._repositories() if self.ui.offer_repository.isChecked() else None
-        return self.control.start(server, api_key=key, repositories=repositories)
+        root = self._repository_root() if self.ui.offer_repository.isChecked() else None
+        if self.ui.offer_repository.isChecked() and root is None:
+            self.message.emit("No repository is open: the server starts without one.")
+        self._offered = root
+        ctx = self._ctx
+        return self.control.start(server, api_key=key, repositories=[root] if root is not None else [],
+                                  sampling=ctx.settings.sampling, cache_dir=ctx.paths.cache,
+                                  settings_for_repos=ctx.settings)
 
     def stop(self) -> bool:
         return self.control.stop()
-
-    def _repositories(self) -> Callable[[], Any]:
-        """What the server may offer: the repository pane's open folder, asked at each request."""
-        return self._repository_root
 
     def _on_state(self, state: ServerState) -> None:
         ui = self.ui
@@ -231,6 +241,7 @@ class ServerWindow(QDialog):
         if state is ServerState.OFF:
             ui.state.setText("The server is off.")
             ui.address.clear()
+            self._offered = None
         elif state is ServerState.STARTING:
             ui.state.setText("Starting…")
         elif state is ServerState.STOPPING:
@@ -246,6 +257,8 @@ class ServerWindow(QDialog):
             text = f"On at {started.address} (port {started.asked_port} was taken, so {started.port} is used)."
         else:
             text = f"On at {started.address}."
+        if self._offered is not None:
+            text += f" Clients may ask about {self._offered.name} (\"repository\": \"{self._offered.name}\")."
         self.ui.state.setText(text)
         self._update_snippet()
         self._update_model_note()
@@ -268,15 +281,14 @@ class ServerWindow(QDialog):
         from app.server import client_snippet
 
         base_url = self.ui.address.text() or self._planned_url()
-        snippet = client_snippet(base_url, self.ui.api_key.text().strip())
-        python, curl = (snippet.python, snippet.curl) if hasattr(snippet, "python") else (str(snippet), "")
+        python, curl = split_snippet(client_snippet(base_url, self.ui.api_key.text().strip()))
         self.ui.python_snippet.setPlainText(python)
         self.ui.curl_snippet.setPlainText(curl)
 
     def _planned_url(self) -> str:
         host = self.ui.host.text().strip() or "127.0.0.1"
         shown = f"[{host}]" if ":" in host else host
-        return f"http://{shown}:{self.ui.port.value()}/v1"
+        return f"http://{shown}:{self.ui.port.value()}"
 
     def _copy_snippet(self) -> None:
         view = self.ui.snippets.currentWidget()
@@ -297,6 +309,12 @@ class ServerWindow(QDialog):
     def _clear_log(self) -> None:
         self.log_model.clear()
         self.ui.log_count.setText("No requests yet.")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        root = self._repository_root()
+        self.ui.offer_repository.setText(f"Offer the open repository ({root.name}) to clients" if root is not None
+                                         else "Offer the open repository to clients (none is open now)")
+        super().showEvent(event)
 
     def shutdown(self) -> None:
         self._unsubscribe()
