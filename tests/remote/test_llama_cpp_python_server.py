@@ -136,3 +136,17 @@ def test_a_server_killed_mid_answer_is_a_clear_error(smollm2_path) -> None:
 def test_nothing_listening_is_unreachable() -> None:
     with pytest.raises(RemoteUnreachableError, match="Is the server running"):
         RemoteEngine(RemoteConfig(f"127.0.0.1:{free_port()}"))
+
+
+def test_cancel_during_a_long_prompt_ends_the_wait(remote: RemoteEngine) -> None:
+    """While the server reads the prompt nothing arrives to read between; Stop closes the connection."""
+    cancel = threading.Event()
+    generation = remote.chat([ChatMessage("user", "Summarise: " + "the quick brown fox jumps over the lazy dog. " * 150)],
+                             SamplingSettings(temperature=0.0, max_tokens=200, seed=1), cancel)
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    try:
+        generation.text()
+    finally:
+        timer.cancel()
+    assert generation.stats.stop_reason == "cancelled"

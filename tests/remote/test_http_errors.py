@@ -1,0 +1,64 @@
+"""How the remote client reads addresses and the error bodies servers send (shapes from their sources:
+llama-server's format_error_response, llama-cpp-python's ErrorResponseFormatters, Ollama, FastAPI)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.remote.errors import (
+    RemoteAuthError,
+    RemoteContextError,
+    RemoteError,
+    RemoteModelError,
+    RemoteUnsupportedError,
+)
+from app.core.remote.http import RemoteClient, normalize_url
+
+
+@pytest.mark.parametrize(("given", "root"), [
+    ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("http://gpu-box:8000/v1", "http://gpu-box:8000"),
+    ("https://llm.example.org/api/v1/", "https://llm.example.org/api"),
+    (" http://localhost:11434/ ", "http://localhost:11434"),
+])
+def test_addresses_become_the_servers_root(given: str, root: str) -> None:
+    assert normalize_url(given) == root
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "ftp://host/file", "http://"])
+def test_a_bad_address_is_one_clear_error(bad: str) -> None:
+    with pytest.raises(RemoteError):
+        normalize_url(bad)
+
+
+@pytest.fixture
+def client():
+    made = RemoteClient("127.0.0.1:9")
+    yield made
+    made.close()
+
+
+def test_llama_servers_overflow_carries_both_counts(client: RemoteClient) -> None:
+    body = {"error": {"code": 400, "message": "the request exceeds the available context size",
+                      "type": "exceed_context_size_error", "n_prompt_tokens": 5000, "n_ctx": 4096}}
+    error = client.error_for(400, body, "/completion")
+    assert isinstance(error, RemoteContextError)
+    assert (error.prompt_tokens, error.n_ctx) == (5000, 4096) and "5,000 tokens" in error.message
+
+
+def test_an_openai_style_overflow_message_is_read_for_its_counts(client: RemoteClient) -> None:
+    body = {"error": {"message": "This model's maximum context length is 2048 tokens. However, you requested 3000 "
+                                 "tokens (2990 in the messages, 10 in the completion).", "code": "context_length_exceeded"}}
+    error = client.error_for(400, body, "/v1/chat/completions")
+    assert isinstance(error, RemoteContextError) and (error.prompt_tokens, error.n_ctx) == (2990, 2048)
+
+
+def test_keys_models_and_missing_endpoints(client: RemoteClient) -> None:
+    assert isinstance(client.error_for(401, {"error": {"message": "Invalid API Key"}}, "/v1/models"), RemoteAuthError)
+    assert isinstance(client.error_for(403, None, "/tokenize"), RemoteAuthError)
+    assert isinstance(client.error_for(404, {"error": "model 'llama9' not found"}, "/v1/chat/completions"),
+                      RemoteModelError)
+    assert isinstance(client.error_for(404, {"detail": "Not Found"}, "/props"), RemoteUnsupportedError)
+    loading = client.error_for(503, {"error": {"code": 503, "message": "Loading model", "type": "unavailable_error"}},
+                               "/completion")
+    assert loading.retryable and "Loading model" in loading.message
