@@ -108,11 +108,14 @@ def probe(client: RemoteClient, model: str = "") -> ServerReport:
                 ServerKind.LLAMA_CPP_PYTHON: Tokenize.EXTRAS}.get(kind, Tokenize.NONE)
     if kind is ServerKind.CODELLAMA_DESKTOP:
         tokenize = Tokenize.LLAMA if _answers(client, "/tokenize", {"content": "a"}) else Tokenize.NONE
-    if tokenize is Tokenize.LLAMA:
-        client.post_ok("/tokenize", {"content": "a"}, timeout_s=PROBE_TIMEOUT_S)  # a wrong key is found now
+    sample: list[int] = []
+    if tokenize is Tokenize.LLAMA:  # a wrong key is found now
+        sample = [t if isinstance(t, int) else 0 for t in
+                  (client.post_ok("/tokenize", {"content": "a"}, timeout_s=PROBE_TIMEOUT_S) or {}).get("tokens", [])]
+    # Another server of llama-server's API may not take token ids: one token of a real prompt tells.
     token_ids = kind in (ServerKind.LLAMA_SERVER, ServerKind.VLLM) or (
-        kind is ServerKind.CODELLAMA_DESKTOP and tokenize is Tokenize.LLAMA
-        and _answers(client, "/completion", {"prompt": [1], "n_predict": 0, "stream": False}))
+        kind is ServerKind.CODELLAMA_DESKTOP and bool(sample)
+        and _answers(client, "/completion", {"prompt": sample, "n_predict": 1, "stream": False}))
     template = ""
     if props is not None:
         template = str(props.get("chat_template") or "")

@@ -50,6 +50,8 @@ class RemoteTokenizer:
         eos = self.piece_id(report.eos_token) if report.eos_token else None
         self.eos_id = eos if eos is not None else -1
         self._template = report.chat_template
+        for text in _control_candidates(self._template):
+            self.piece_id(text)  # learns the text of the template's control tokens (see piece_id)
 
     # Tokenizing --------------------------------------------------------------------------------
     def encode(self, text: str, *, special: bool = False) -> list[int]:
@@ -69,8 +71,12 @@ class RemoteTokenizer:
     def _tokenize(self, text: str, *, add_special: bool, special: bool) -> list[int]:
         self.requests += 1
         if self._kind is Tokenize.LLAMA:
+            # With each token's text: what a token is comes with it (/detokenize may drop control tokens' text).
             data = self._client.post_ok("/tokenize", {"content": text, "add_special": add_special,
-                                                      "parse_special": special, "with_pieces": False})
+                                                      "parse_special": special, "with_pieces": True})
+            for item in data.get("tokens", []) if isinstance(data, dict) else []:
+                if isinstance(item, dict) and isinstance(item.get("piece"), str) and isinstance(item.get("id"), int):
+                    self._texts.setdefault(item["id"], item["piece"])
         else:  # vLLM: special tokens in the text are always parsed (see the module note)
             data = self._client.post_ok("/tokenize", {"model": self._model, "prompt": text,
                                                       "add_special_tokens": add_special})
@@ -100,7 +106,17 @@ class RemoteTokenizer:
         if not piece:
             return None
         ids = self.encode(piece, special=True)
-        return ids[0] if len(ids) == 1 and self.token_text(ids[0]) == piece else None
+        if len(ids) != 1:
+            return None
+        text = self.token_text(ids[0])
+        if text == piece:
+            return ids[0]
+        # A server that gives a control token's text as '' (this app's own server does): the piece
+        # is that token's text when only special parsing makes it one token.
+        if not text and self.encode(piece) != ids:
+            self._texts[ids[0]] = piece
+            return ids[0]
+        return None
 
     def is_control(self, token_id: int) -> bool:
         """A token its own text only becomes when special tokens are parsed (<|im_start|>, <s>...)."""
@@ -112,11 +128,8 @@ class RemoteTokenizer:
 
     def control_texts(self) -> frozenset[str]:
         """The control tokens the chat template and the end of turn use (the server lists no vocabulary)."""
-        import re
-
-        candidates = set(re.findall(r"<[^<>\s]{1,40}>|\[/?[A-Z]{2,10}\]", self._template or ""))
-        candidates |= set(EOG_TEXTS)
-        found = {text for text in candidates if (t := self.piece_id(text)) is not None and self.is_control(t)}
+        found = {text for text in _control_candidates(self._template) | set(EOG_TEXTS)
+                 if (t := self.piece_id(text)) is not None and self.is_control(t)}
         for token in (self.bos_id, self.eos_id):
             if token >= 0:
                 found.add(self.token_text(token))
@@ -161,6 +174,13 @@ class ExtrasCounter:
             if len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return found
+
+
+def _control_candidates(template: str) -> set[str]:
+    """Strings of a chat template that look like control tokens (<|im_start|>, <s>, [INST])."""
+    import re
+
+    return set(re.findall(r"<[^<>\s]{1,40}>|\[/?[A-Z]{2,10}\]", template or ""))
 
 
 def _ids(data: Any, server: str) -> list[int]:
