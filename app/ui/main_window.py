@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -142,10 +143,12 @@ class MainWindow(QMainWindow):
         self.model_label = plain(QLabel("No model"))
         self.model_label.setObjectName("modelLabel")
         self.usage_label = plain(QLabel(""))
-        self.server_label = QLabel("")  # "Server on :8765" while it serves; a link to the Server window
+        # "Server on :8765" while it serves, opening the Server window; a flat button, not a rich-text
+        # link, so it takes the theme's colours after a live switch (a link kept the light theme's blue).
+        self.server_label = QToolButton()
         self.server_label.setObjectName("serverLabel")
-        self.server_label.setTextFormat(Qt.TextFormat.RichText)  # only the app's own text and a port number
-        self.server_label.linkActivated.connect(lambda _link: self.open_server())
+        self.server_label.setAutoRaise(True)
+        self.server_label.clicked.connect(lambda: self.open_server())
         self.server_label.hide()
         self.server_control.state_changed.connect(self._on_server_state)
         self.statusBar().addPermanentWidget(self.server_label)
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
     def _on_server_state(self, state: ServerState) -> None:
         started = self.server_control.current
         if state is ServerState.ON and started is not None:
-            self.server_label.setText(f"<a href='server'>Server on :{int(started.port)}</a>")
+            self.server_label.setText(f"Server on :{started.port}")
             self.server_label.setToolTip(tooltip(started.base_url))
         elif state is ServerState.STARTING:
             self.server_label.setText("Server starting…")
