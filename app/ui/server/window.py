@@ -13,7 +13,7 @@ import secrets as random_tokens
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
@@ -77,11 +77,13 @@ class ServerWindow(QDialog):
         self._repository_root = repository_root
         self._show_error = show_error
         self.ui = ServerLayout(self)
-        self.setStyleSheet(STYLE)
+        self._styled_for = ""
+        self._restyle()
         self.log_model = RequestLogModel(LOG_LIMIT, self)
         self.ui.log.setModel(self.log_model)
         self.ui.size_log_columns()
         self._key_loaded = False
+        self._start_after_key = False  # switched on before the stored key was read
         self._offered: Path | None = None  # the repository clients may name, while serving
         self._connect()
         self._show_settings(ctx.settings.server)
@@ -173,6 +175,8 @@ class ServerWindow(QDialog):
             if not self.ui.api_key.text():
                 self.ui.api_key.setText(key)
             self._update_key_note()
+            self._update_snippet()
+            self._start_pending()
 
         self._worker.submit(lambda _report: store.get(), loaded, self._key_failed, failure="Could not read the key")
 
@@ -199,6 +203,12 @@ class ServerWindow(QDialog):
     def _key_failed(self, error: UserError) -> None:
         self._key_loaded = True
         self._show_error(error)
+        self._start_pending()
+
+    def _start_pending(self) -> None:
+        if self._start_after_key:
+            self._start_after_key = False
+            self.start()
 
     # Switching -----------------------------------------------------------------------------------
     def _switch_clicked(self, checked: bool) -> None:
@@ -213,6 +223,10 @@ class ServerWindow(QDialog):
             self.ui.switch.setChecked(False)
             return False
         server = self._ctx.settings.server
+        if not self._key_loaded:  # the stored key is still being read (a keyring may be slow): start after it
+            self._start_after_key = True
+            self.ui.state.setText("Reading the API key…")
+            return True
         key = self.ui.api_key.text().strip()
         if not is_loopback(server.host) and not key:
             self._show_error(f"A key is needed to listen on {server.host}: press Generate, then switch on again.")
@@ -309,6 +323,19 @@ class ServerWindow(QDialog):
     def _clear_log(self) -> None:
         self.log_model.clear()
         self.ui.log_count.setText("No requests yet.")
+
+    # Theme ---------------------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._restyle()
+
+    def _restyle(self) -> None:
+        # palette(...) in a style sheet is resolved when the sheet is set: set again after a theme switch.
+        key = self.palette().base().color().name() + self.palette().text().color().name()
+        if key != self._styled_for:
+            self._styled_for = key
+            self.setStyleSheet(STYLE)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         root = self._repository_root()
