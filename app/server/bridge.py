@@ -65,21 +65,33 @@ class PieceStream:
         self.future: Future[Started] | None = None
         self.error: BaseException | None = None
         self.started: Started | None = None
+        self._lock = threading.Lock()
+        self._pending: list[str] = []  # pieces made on the model thread, not yet on the loop
+        self._scheduled = False
 
     # On the model's thread ------------------------------------------------------------------
     def run(self, engine, start: Callable[[object, threading.Event], Started]) -> Started:
         started = start(engine, self.cancel)  # a bad prompt raises here, before anything is sent
         self._loop.call_soon_threadsafe(self._set_ready, started)
         generation = started.generation
-        put = self._queue.put_nowait
         # The token loop checks the cancel event after each token and ends itself, saying so in its stats.
         for piece in generation:
-            self._loop.call_soon_threadsafe(put, piece)
+            with self._lock:
+                self._pending.append(piece)
+                wake, self._scheduled = not self._scheduled, True
+            if wake:  # one wake-up of the loop carries every piece made until it runs
+                self._loop.call_soon_threadsafe(self._flush)
         if not self.cancel.is_set():
             generation.after_answer()  # saves a repository prompt's state for the next question
         return started
 
     # On the event loop ----------------------------------------------------------------------
+    def _flush(self) -> None:
+        with self._lock:
+            pending, self._pending, self._scheduled = self._pending, [], False
+        if pending:
+            self._queue.put_nowait("".join(pending))
+
     def _set_ready(self, started: Started) -> None:
         self.started = started
         if not self.ready.done():
