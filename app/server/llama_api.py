@@ -76,8 +76,7 @@ class LlamaRoutes:
     async def props(self, request: Request) -> Response:
         try:
             info = self.ctx.info()
-            template = await asyncio.wrap_future(self.ctx.runner.submit(
-                lambda engine: engine.tokenizer.chat_template() or ""))
+            template = await asyncio.wrap_future(self.ctx.runner.submit(work.chat_template))
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=False)
         s = self.ctx.sampling

@@ -53,3 +53,10 @@ class Busy(RequestError):
 
     status = 503
     kind = "unavailable_error"
+
+
+class NotServable(RequestError):
+    """The loaded engine cannot do what the request needs (a remote engine has no local tokenizer)."""
+
+    status = 501
+    kind = "not_implemented_error"

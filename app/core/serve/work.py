@@ -19,7 +19,7 @@ from app.core.engine_types import Generation
 from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
 from app.core.prompts.chat import ChatMessage
-from app.core.serve.errors import BadRequest, ContextOverflow
+from app.core.serve.errors import BadRequest, ContextOverflow, NotServable
 from app.core.serve.params import Budget
 from app.core.serve.stops import StopFilter
 
@@ -40,6 +40,14 @@ class Started:
         return self.stop.matched if self.stop is not None else ""
 
 
+def local(engine):
+    """`engine` if it is a model in this process (a LocalEngine: its tokenizer and token loop are here)."""
+    if getattr(engine, "tokenizer", None) is None or not hasattr(engine, "build_prompt"):
+        raise NotServable(f"{engine.info.model_name} runs on another server; the local server serves only a "
+                          "model loaded in this app.")
+    return engine
+
+
 def _check_fits(prompt_tokens: int, n_ctx: int) -> None:
     if prompt_tokens > n_ctx - CONTEXT_MARGIN:
         raise ContextOverflow(prompt_tokens, n_ctx)
@@ -57,6 +65,7 @@ def start_chat(engine, messages: Sequence[ChatMessage], budget: Budget, cancel: 
                keep_leading: int | None = None, state_scope: str = "") -> Started:
     """A chat answer in the model's own chat format. Nothing of the client's history is dropped
     silently: a conversation that does not fit is a ContextOverflow (the client decides what to cut)."""
+    engine = local(engine)
     prompt = engine.build_prompt(messages)
     _check_fits(len(prompt.tokens), engine.info.n_ctx)
     keep = len(messages) - 1 if keep_leading is None else keep_leading  # all but the question: never dropped
@@ -67,6 +76,7 @@ def start_chat(engine, messages: Sequence[ChatMessage], budget: Budget, cancel: 
 def prompt_tokens_of(engine, prompt: str | list[int | str]) -> list[int]:
     """llama-server's reading of a completion prompt: text with special tokens parsed and the model's
     BOS added; a list of token ids as given, strings in it tokenized the same way."""
+    engine = local(engine)
     tok = engine.tokenizer
     parts = [prompt] if isinstance(prompt, str) else prompt
     tokens: list[int] = []
@@ -102,6 +112,7 @@ def start_infill(engine, request: InfillRequest, budget: Budget, cancel: threadi
                  context_tokens: int, single_line: bool = False) -> Started:
     """The middle through the app's fill use case (infill.fill): the model's own FIM tokens, or an
     instruction fill for a model without them. The prompt is trimmed to fit, so it cannot overflow."""
+    engine = local(engine)
     # llama.vscode's `n_predict: 0` evaluates the prompt so the next request reuses its cache: one
     # token is sampled (the token loop has no prompt-only mode) and never sent.
     generation = start_fill(engine, request, budget.sampling, cancel, single_line=single_line,
@@ -123,6 +134,7 @@ def vocab_size(engine) -> int:
 
 
 def tokenize(engine, content: str, *, add_special: bool, parse_special: bool) -> list[int]:
+    engine = local(engine)
     tok = engine.tokenizer
     tokens = tok.encode(content, special=parse_special)
     if add_special and tok.add_bos:
@@ -131,6 +143,7 @@ def tokenize(engine, content: str, *, add_special: bool, parse_special: bool) ->
 
 
 def detokenize(engine, tokens: list[int]) -> str:
+    engine = local(engine)
     n_vocab = vocab_size(engine)
     if not all(0 <= t < n_vocab for t in tokens):
         raise BadRequest("A token id is not in the model's vocabulary.", param="tokens")
@@ -138,4 +151,10 @@ def detokenize(engine, tokens: list[int]) -> str:
 
 
 def piece_of(engine, token: int) -> str:
+    engine = local(engine)
     return engine.tokenizer.piece_bytes(token).decode("utf-8", errors="replace")
+
+
+def chat_template(engine) -> str:
+    """The model's own chat template text ('' when it has none; the app's built-in format is used then)."""
+    return local(engine).tokenizer.chat_template() or ""
