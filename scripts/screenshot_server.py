@@ -4,7 +4,8 @@
 
 The real app on the embedded model: the window is opened from the main window, the switch turned
 on, real HTTP requests sent from a client thread (the openai package), then the theme is switched
-live and the window grabbed again; last the switch is turned off.
+live and the window grabbed again; last the switch is turned off, and another address typed in to
+show its warning (nothing is bound there).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def main() -> int:
     steps.then(lambda: True, lambda: grab("server-on-dark.png"))
     steps.then(lambda: True, switch_off)
     steps.then(lambda: window.server_window.control.current is None, lambda: grab("server-off-dark.png"))
+    steps.then(lambda: True, lambda: window.server_window.ui.host.setText("0.0.0.0"))  # the warning, not bound
+    steps.then(lambda: True, lambda: grab("server-remote-warning-dark.png"))
     steps.start()
     code = app.exec()
     window.shutdown()

@@ -370,3 +370,37 @@ def test_quitting_while_a_server_answer_streams_cancels_it(qtbot, serving) -> No
     qtbot.waitUntil(lambda: ended.get("done", False), timeout=60000)
     assert ended.get("finish") != "length" and len(pieces) < 1500
     qtbot.waitUntil(lambda: panel.control.state is ServerState.OFF, timeout=10000)
+
+
+def test_switching_off_mid_stream_cancels_the_generation_and_frees_the_model(qtbot, serving) -> None:
+    window, panel = serving()
+    started = switch_on(qtbot, panel)
+    from openai import OpenAI
+
+    client = OpenAI(base_url=started.base_url + "/v1", api_key="none", max_retries=0)
+    pieces: list[str] = []
+    ended: dict[str, Any] = {}
+
+    def stream() -> None:
+        try:
+            for chunk in client.chat.completions.create(
+                    model="local", max_tokens=1500, temperature=0, stream=True,
+                    messages=[{"role": "user", "content": "Count from 1 to 1000, one number a line."}]):
+                if chunk.choices:
+                    pieces.append(chunk.choices[0].delta.content or "")
+                    ended["finish"] = chunk.choices[0].finish_reason or ended.get("finish")
+        except Exception as exc:  # noqa: BLE001 - the stream is cut by the stop
+            ended["error"] = exc
+        ended["done"] = True
+
+    threading.Thread(target=stream, daemon=True).start()
+    qtbot.waitUntil(lambda: len(pieces) >= 3, timeout=60000)
+    switch_off(qtbot, panel)
+    qtbot.waitUntil(lambda: ended.get("done", False), timeout=30000)
+    assert ended.get("finish") != "length" and len(pieces) < 1500
+    qtbot.waitUntil(lambda: panel.log_model.rowCount() == 1, timeout=10000)  # a cut stream is logged too
+    # The model thread is free again: the chat pane's answer comes at once, not after 1500 tokens.
+    window.chat.composer.setPlainText("Say hello")
+    with qtbot.waitSignal(window.inference.finished, timeout=60000) as finished:
+        window.chat.send()
+    assert finished.args[1].stop_reason != "cancelled" and window.chat.entries[-1].text.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -123,7 +124,7 @@ class ServerLayout:
             view.setFont(mono)
             view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             self.snippets.addTab(view, title)
-        self.snippets.setFixedHeight(136)
+        self.snippets.setFixedHeight(148)
         snippet_layout.addWidget(self.snippets)
         self.copy_snippet = QPushButton("Copy snippet")
         snippet_row = QHBoxLayout()
@@ -152,6 +153,16 @@ class ServerLayout:
         root.addWidget(log_box, 1)
 
     def size_log_columns(self) -> None:
+        # Widths from samples of the widest text each column shows: ResizeToContents sized them on the
+        # empty table and kept that ("05…" for the time) as rows came.
         header = self.log.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the path
+        metrics = self.log.fontMetrics()
+        model = self.log.model()
+        samples = ("00:00:00", "OPTIONS", "", "Status", "00,000 + 0,000", "Seconds", "127.000.000.001:65535")
+        for column, sample in enumerate(samples):
+            if column == 2:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)  # the path takes the rest
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal)) if model is not None else ""
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 18)

@@ -106,6 +106,8 @@ class ServerWindow(QDialog):
         ui.port.editingFinished.connect(self._apply_options)
         ui.require_key.toggled.connect(lambda _on: self._apply_options())
         ui.host.textChanged.connect(lambda _text: self._update_warning())
+        ui.host.textChanged.connect(lambda _text: self._update_snippet())  # the address it will have
+        ui.port.valueChanged.connect(lambda _port: self._update_snippet())
         ui.clear_log.clicked.connect(self._clear_log)
         control.state_changed.connect(self._on_state)
         control.started.connect(self._on_started)
@@ -178,7 +180,12 @@ class ServerWindow(QDialog):
             self._update_snippet()
             self._start_pending()
 
-        self._worker.submit(lambda _report: store.get(), loaded, self._key_failed, failure="Could not read the key")
+        def work(_report) -> str:
+            import app.server  # noqa: F401 - starlette and uvicorn (0.4 s) load here, not on the GUI thread
+
+            return store.get()
+
+        self._worker.submit(work, loaded, self._key_failed, failure="Could not read the key")
 
     def _update_key_note(self, where: str = "") -> None:
         key = self.ui.api_key.text().strip()
@@ -292,6 +299,9 @@ class ServerWindow(QDialog):
 
     # Snippet and log -----------------------------------------------------------------------------
     def _update_snippet(self) -> None:
+        if not self._key_loaded:
+            self.ui.python_snippet.setPlainText("…")  # app.server is still loading on the server worker
+            return
         from app.server import client_snippet
 
         base_url = self.ui.address.text() or self._planned_url()
