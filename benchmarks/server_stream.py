@@ -2,7 +2,7 @@
 
 The same chat (same prompt, seed and sampling, so the same tokens) is generated on the same
 ModelThread twice per run: in-process (the model thread's pieces read directly) and through
-LocalServer as an SSE stream read by an HTTP client in this process. Runs alternate so both
+LocalServer as an SSE stream read by a plain HTTP connection in this process. Runs alternate so both
 see the same warm cache and machine load. Reported: tokens/s (server / in-process, target >= 0.95)
 and time to first token (added by the server, target < 10 ms), medians over the runs.
 
@@ -12,12 +12,12 @@ and time to first token (added by the server, target < 10 ms), medians over the 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import socket
 import threading
 import time
 
-import requests
 from _common import embedded_model, median, verdict
 
 from app.core.engine import LoadOptions, LocalEngine
@@ -44,28 +44,37 @@ def in_process(runner: ModelThread, sampling: SamplingSettings) -> tuple[float, 
     return marks[0] - started, _rate(stats.generated_tokens, marks), stats.generated_tokens
 
 
-def through_server(session: requests.Session, base: str, sampling: SamplingSettings) -> tuple[float, float, int]:
-    body = {"messages": [{"role": "user", "content": PROMPT}], "max_tokens": sampling.max_tokens, "stream": True,
-            "seed": sampling.seed, "temperature": sampling.temperature, "top_p": sampling.top_p,
-            "stream_options": {"include_usage": True}}
+def through_server(conn: http.client.HTTPConnection, sampling: SamplingSettings) -> tuple[float, float, int]:
+    """The same chat as an SSE stream, read line by line by a plain kept-alive HTTP connection."""
+    body = json.dumps({"messages": [{"role": "user", "content": PROMPT}], "max_tokens": sampling.max_tokens,
+                       "stream": True, "seed": sampling.seed, "temperature": sampling.temperature,
+                       "top_p": sampling.top_p, "stream_options": {"include_usage": True}})
     marks: list[float] = []
     tokens = 0
+    if conn.sock is None:
+        conn.connect()  # outside the timing: a client keeps its connection open between requests
     started = time.perf_counter()
-    with session.post(base + "/v1/chat/completions", json=body, stream=True, timeout=600) as reply:
-        for line in reply.iter_lines(chunk_size=None):  # what has arrived, as it arrives
-            if not line.startswith(b"data: {"):
-                continue
-            event = json.loads(line[6:])
-            if event.get("usage"):
-                tokens = event["usage"]["completion_tokens"]
-            elif event["choices"] and event["choices"][0]["delta"].get("content"):
-                marks.append(time.perf_counter())
+    conn.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+    reply = conn.getresponse()
+    while line := reply.readline():
+        if not line.startswith(b"data: {"):
+            continue
+        event = json.loads(line[6:])
+        if event.get("usage"):
+            tokens = event["usage"]["completion_tokens"]
+        elif event["choices"] and event["choices"][0]["delta"].get("content"):
+            marks.append(time.perf_counter())
+    if reply.will_close:
+        conn.close()
     return marks[0] - started, _rate(tokens, marks), tokens
 
 
-def _health(session: requests.Session, base: str) -> float:
+def _health(conn: http.client.HTTPConnection) -> float:
+    if conn.sock is None:
+        conn.connect()
     started = time.perf_counter()
-    session.get(base + "/health", timeout=60).raise_for_status()
+    conn.request("GET", "/health")
+    conn.getresponse().read()
     return time.perf_counter() - started
 
 
@@ -86,18 +95,18 @@ def main() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = LocalServer(runner, ServerSettings(port=port), sampling=sampling)
-    base = server.start()
-    session = requests.Session()  # one kept-alive connection, as an editor or the openai client holds
+    server.start()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)  # kept alive, as an editor's client
     try:
         in_process(runner, sampling)  # warm-up: both paths then start from the same cached prompt
-        through_server(session, base, sampling)
+        through_server(conn, sampling)
         local, served = [], []
         for _ in range(args.runs):
             local.append(in_process(runner, sampling))
-            served.append(through_server(session, base, sampling))
-        round_trip = median([_health(session, base) for _ in range(20)])
+            served.append(through_server(conn, sampling))
+        round_trip = median([_health(conn) for _ in range(20)])
     finally:
-        session.close()
+        conn.close()
         server.stop()
         runner.close()
     ttft_local, ttft_served = median([r[0] for r in local]), median([r[0] for r in served])

@@ -28,7 +28,7 @@ from app.server.log_entry import RequestLogEntry
 log = logging.getLogger(__name__)
 
 PORT_TRIES = 20  # 8765, then the next ones
-START_TIMEOUT_S = 30.0
+KEEP_ALIVE_S = 60
 
 
 class ServerStartError(UserError):
@@ -40,7 +40,9 @@ def bind_socket(host: str, port: int, tries: int = PORT_TRIES) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     last: OSError | None = None
     for candidate in range(port, min(port + tries, 65536)):
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP said outright: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say so,
+        # and with Nagle on, each reply's second write waits ~40 ms for the client's delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         if hasattr(socket, "SO_REUSEADDR") and socket.SO_REUSEADDR and __import__("os").name == "posix":
             # A port left in TIME_WAIT by the last run is free to listen on again (on POSIX this never
             # lets two servers share a port; on Windows it would, so it is not set there).
@@ -107,7 +109,10 @@ class LocalServer:
         port = sock.getsockname()[1]
         self._guard.allow_hosts(self.settings.host, port)
         config = uvicorn.Config(self._guard, log_level="warning", lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=3, ws="none", server_header=False)
+                                timeout_graceful_shutdown=3, ws="none", server_header=False,
+                                # An editor keeps its connection between completions; uvicorn's 5 s would
+                                # make it reconnect after every pause in typing.
+                                timeout_keep_alive=KEEP_ALIVE_S)
         self._server = uvicorn.Server(config)
         failed: list[BaseException] = []
 

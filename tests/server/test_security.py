@@ -141,3 +141,15 @@ def test_request_log(smol_runner, start_server):
     assert (chat.method, chat.path, chat.status) == ("POST", "/v1/chat/completions", 200)
     assert chat.tokens_in > 0 and chat.tokens_out >= 1 and chat.client.startswith("127.0.0.1:")
     assert missing.status == 404 and json.dumps(missing.line())
+
+
+def test_listening_socket_is_tcp_so_replies_are_not_held_by_nagle():
+    """asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP; without it every reply
+    written in two parts (headers, body) waited for the client's delayed ACK (~40 ms a request)."""
+    from app.server.local_server import bind_socket
+
+    sock = bind_socket("127.0.0.1", free_port())
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
