@@ -41,6 +41,7 @@ def server_key_store(ctx: AppContext) -> Any:
 
 
 def is_loopback(host: str) -> bool:
+    """As ServerSettings.loopback, for the address being typed (not yet a valid setting)."""
     return host.strip() in LOOPBACK
 
 
@@ -83,6 +84,7 @@ class ServerWindow(QDialog):
         self.ui.log.setModel(self.log_model)
         self.ui.size_log_columns()
         self._key_loaded = False
+        self._stored_key: str | None = ""  # as last read or written by the key store (None: unknown)
         self._start_after_key = False  # switched on before the stored key was read
         self._offered: Path | None = None  # the repository clients may name, while serving
         self._connect()
@@ -114,7 +116,7 @@ class ServerWindow(QDialog):
         control.start_failed.connect(self._on_start_failed)
         control.request.connect(self._on_request)
         inference.loaded.connect(lambda _info: self._update_model_note())
-        inference.loading.connect(lambda _name: self._update_model_note())
+        inference.loading.connect(lambda name: self._update_model_note(loading=name))
         inference.unloaded.connect(self._update_model_note)
         inference.load_failed.connect(lambda _error: self._update_model_note())
         self._unsubscribe = self._ctx.settings_owner.subscribe(self._settings_changed)
@@ -172,18 +174,20 @@ class ServerWindow(QDialog):
     def _load_key(self) -> None:
         store = self._key_store
 
-        def loaded(key: str) -> None:
+        def loaded(found: tuple[str, str]) -> None:
+            key, where = found
             self._key_loaded = True
+            self._stored_key = key
             if not self.ui.api_key.text():
                 self.ui.api_key.setText(key)
-            self._update_key_note()
+            self._update_key_note(where)
             self._update_snippet()
             self._start_pending()
 
-        def work(_report) -> str:
+        def work(_report) -> tuple[str, str]:
             import app.server  # noqa: F401 - starlette and uvicorn (0.4 s) load here, not on the GUI thread
 
-            return store.get()
+            return store.get(), store.status().where
 
         self._worker.submit(work, loaded, self._key_failed, failure="Could not read the key")
 
@@ -199,13 +203,20 @@ class ServerWindow(QDialog):
         self._save_key(key)
 
     def _save_key(self, key: str) -> None:
+        if key == self._stored_key:
+            return  # focus left the field without a change: the keyring is not written again
+        self._stored_key = key
         store = self._key_store
 
         def saved(status: Any) -> None:
             self._update_key_note(getattr(status, "where", ""))
             self._update_snippet()
 
-        self._worker.submit(lambda _report: store.set(key), saved, self._key_failed, failure="Could not keep the key")
+        def failed(error: UserError) -> None:
+            self._stored_key = None  # not kept: the next edit tries again
+            self._show_error(error)
+
+        self._worker.submit(lambda _report: store.set(key), saved, failed, failure="Could not keep the key")
 
     def _key_failed(self, error: UserError) -> None:
         self._key_loaded = True
@@ -263,6 +274,7 @@ class ServerWindow(QDialog):
             ui.state.setText("The server is off.")
             ui.address.clear()
             self._offered = None
+            self._update_offer_label()
         elif state is ServerState.STARTING:
             ui.state.setText("Starting…")
         elif state is ServerState.STOPPING:
@@ -289,9 +301,11 @@ class ServerWindow(QDialog):
         self.ui.state.setText("The server is off: it could not start.")
         self._show_error(error)
 
-    def _update_model_note(self) -> None:
+    def _update_model_note(self, loading: str = "") -> None:
         info: EngineInfo | None = self._inference.info
-        if info is None:
+        if loading:
+            text = f"Loading {loading}: requests get an error until it has loaded."
+        elif info is None:
             text = ("No model is loaded: requests get an error until one is (load one in Models, Ctrl+M).")
         else:
             text = f"Serves {info.model_name} (context {info.n_ctx:,} tokens), queued with the chat's answers."
@@ -348,10 +362,13 @@ class ServerWindow(QDialog):
             self.setStyleSheet(STYLE)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        root = self._repository_root()
+        self._update_offer_label()
+        super().showEvent(event)
+
+    def _update_offer_label(self) -> None:
+        root = self._repository_root()  # the repository pane's folder: offered as it is when the server starts
         self.ui.offer_repository.setText(f"Offer the open repository ({root.name}) to clients" if root is not None
                                          else "Offer the open repository to clients (none is open now)")
-        super().showEvent(event)
 
     def shutdown(self) -> None:
         self._unsubscribe()
