@@ -102,7 +102,7 @@ def probe(client: RemoteClient, model: str = "") -> ServerReport:
                                          "it is not an OpenAI-compatible or llama.cpp server.")
     ids = tuple(str(e.get("id")) for e in entries if e.get("id"))
     kind, version = _kind(client, props, entries)
-    chosen = _choose_model(client, model, ids, kind)
+    chosen = _choose_model(client, model, ids)
     n_ctx, reported = _context(client, kind, props, entries, chosen)
     tokenize = {ServerKind.LLAMA_SERVER: Tokenize.LLAMA, ServerKind.VLLM: Tokenize.VLLM,
                 ServerKind.LLAMA_CPP_PYTHON: Tokenize.EXTRAS}.get(kind, Tokenize.NONE)
@@ -171,7 +171,7 @@ def _kind(client: RemoteClient, props: Any, entries: list[dict]) -> tuple[Server
     return ServerKind.OPENAI, ""
 
 
-def _choose_model(client: RemoteClient, model: str, ids: tuple[str, ...], kind: ServerKind) -> str:
+def _choose_model(client: RemoteClient, model: str, ids: tuple[str, ...]) -> str:
     if not model:
         return ids[0] if ids else ""
     if ids and model not in ids:

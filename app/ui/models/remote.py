@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.core.engine_types import EngineInfo
-from app.core.remote.engine import RemoteConfig, test_connection
+from app.core.remote.engine import RemoteConfig, check_connection
 from app.core.remote.probe import ServerReport
 from app.core.remote.saved import SavedRemote, key_for, load_remotes, save_remote
 from app.workers.downloads import DownloadService
@@ -90,7 +90,7 @@ class RemoteEngineDialog(QDialog):
 
         def work() -> ServerReport:  # on the model-task thread: the keyring and the network may block
             key = key_for(config_dir, config.url, config.key) if config.url else ""
-            return test_connection(RemoteConfig(config.url, key, config.model))
+            return check_connection(RemoteConfig(config.url, key, config.model))
 
         self.status.setText(f"Testing {config.url or 'the address'}…")
         self.test_button.setEnabled(False)
