@@ -81,3 +81,12 @@ def test_completion_overflow_is_llama_servers_error(smol_server):
     error = reply.json()["error"]
     assert reply.status_code == 400 and error["type"] == "exceed_context_size_error"
     assert error["n_ctx"] == 2048 and error["n_prompt_tokens"] > 2048
+
+
+def test_input_extra_reaches_a_code_llama_prompt_without_a_file_name(tiny_runner, start_server):
+    """llama.vscode names no file; its extra chunks still go in (as comments, marked for their language)."""
+    base = start_server(tiny_runner).address
+    extra = [{"filename": "src/util.py", "text": "def helper(x):\n    return x * 2\n"}]
+    bare = post(base, "/infill", vscode_infill("def main():\n", "\n", "    ", 1)).json()
+    with_extra = post(base, "/infill", vscode_infill("def main():\n", "\n", "    ", 1, extra)).json()
+    assert with_extra["tokens_evaluated"] > bare["tokens_evaluated"] + 10
