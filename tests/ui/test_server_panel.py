@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, QThread
 from PySide6.QtGui import QGuiApplication
 
 from app.core.errors import ModelNotLoadedError
-from app.core.settings import ServerSettings
+from app.core.settings import ServerSettings, Theme
 from app.ui.server.control import ServerState, Started
 from app.ui.server.request_log import RequestLogModel
 from app.ui.server.window import server_key_store
@@ -404,3 +404,36 @@ def test_switching_off_mid_stream_cancels_the_generation_and_frees_the_model(qtb
     with qtbot.waitSignal(window.inference.finished, timeout=60000) as finished:
         window.chat.send()
     assert finished.args[1].stop_reason != "cancelled" and window.chat.entries[-1].text.strip()
+
+
+@pytest.mark.parametrize("first,second", [(Theme.LIGHT, Theme.DARK), (Theme.DARK, Theme.LIGHT)])
+def test_the_window_is_readable_on_and_off_in_both_themes_after_a_live_switch(qtbot, serving, first, second) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui_main import apply_style_sheet
+    from app.ui.theme import apply_theme
+    from tests.ui.test_contrast_walk import texts, unreadable
+
+    app = QApplication.instance()
+    apply_style_sheet(app)  # as at launch: the style sheet's colours are part of what is checked
+    try:
+        window, panel = serving(load=False, port=free_port())
+        window.ctx.update_settings(theme=first)
+        problems: dict[str, list[str]] = {}
+        for theme in (first, second):
+            if theme is second:
+                window.ctx.update_settings(theme=theme)  # a live switch while the window is open
+            started = switch_on(qtbot, panel)
+            in_thread(qtbot, lambda: http(started.base_url + "/v1/models"))  # a row in the log, no model needed
+            qtbot.waitUntil(lambda: panel.log_model.rowCount() > 0, timeout=10000)
+            assert any("/v1/models" in t.what for t in texts(panel))  # the walk sees the log's rows
+            problems[f"{theme} on"] = unreadable(panel)
+            switch_off(qtbot, panel)
+            panel.ui.host.setText("0.0.0.0")  # the warning shows (nothing is bound there)
+            assert panel.ui.warning.isVisible()
+            problems[f"{theme} off, warning"] = unreadable(panel)
+            panel.ui.host.setText("127.0.0.1")
+        assert all(not found for found in problems.values()), problems
+    finally:
+        app.setStyleSheet("")
+        apply_theme(app, "auto")

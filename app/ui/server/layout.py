@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 from app.ui.plain_text import plain
 
 # Colours from the palette (a live theme switch restyles them); the warning keeps a fixed amber
-# border, readable on both backgrounds, with the palette's own text colour inside.
+# border, readable on both backgrounds, with the palette's own text colour inside. The switch is
+# green while serving by a property, not `:checked`: a pseudo-state's colour is painted but never
+# reaches the palette, so a contrast check (and anything else reading it) saw black on green. White
+# on #166534 is 7:1.
 STYLE = """
 #serverSwitch { font-weight: bold; padding: 6px 18px; border-radius: 14px; border: 1px solid palette(mid); }
-#serverSwitch:checked { background: #15803d; color: white; border-color: #15803d; }
+#serverSwitch[serving="true"] { background: #166534; color: white; border-color: #166534; }
 #serverState { font-weight: bold; font-size: 14px; }
 #serverWarning { border: 2px solid #d97706; border-radius: 6px; padding: 6px; }
 #serverNote { color: palette(placeholder-text); }
@@ -151,6 +154,12 @@ class ServerLayout:
         log_row.addWidget(self.clear_log)
         log_layout.addLayout(log_row)
         root.addWidget(log_box, 1)
+
+    def show_serving(self, serving: bool) -> None:
+        if self.switch.property("serving") != serving:
+            self.switch.setProperty("serving", serving)
+            self.switch.style().unpolish(self.switch)  # a property selector is matched at polish time
+            self.switch.style().polish(self.switch)
 
     def size_log_columns(self) -> None:
         # Widths from samples of the widest text each column shows: ResizeToContents sized them on the

@@ -269,6 +269,7 @@ class ServerWindow(QDialog):
         ui.switch.setText({ServerState.OFF: "Off", ServerState.STARTING: "Starting…", ServerState.ON: "On",
                            ServerState.STOPPING: "Stopping…"}[state])
         ui.switch.setEnabled(state in (ServerState.OFF, ServerState.ON))
+        ui.show_serving(on)
         ui.options.setEnabled(state is ServerState.OFF)
         if state is ServerState.OFF:
             ui.state.setText("The server is off.")
