@@ -60,3 +60,15 @@ def test_disconnect_while_waiting_skips_the_job(smol_runner, start_server):
     finally:
         blocker.set()
         held.result(timeout=60)
+
+
+def test_disconnect_during_a_non_streaming_answer_cancels_it(smol_runner, start_server):
+    watched = WatchedRunner(smol_runner)
+    base = start_server(watched).address
+    body = {"prompt": "Count: 1, 2, 3, 4, 5,", "n_predict": -1, "temperature": 0}
+    try:
+        requests.post(base + "/completion", json=body, timeout=1)
+    except requests.exceptions.ReadTimeout:
+        pass  # the client gives up while the answer is being generated
+    started = watched.futures[-1].result(timeout=120)
+    assert started.generation.stats.stop_reason == "cancelled"
