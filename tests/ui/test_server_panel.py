@@ -437,3 +437,44 @@ def test_the_window_is_readable_on_and_off_in_both_themes_after_a_live_switch(qt
     finally:
         app.setStyleSheet("")
         apply_theme(app, "auto")
+
+
+class _RecordingKeyring:
+    """A keyring backend that notes which thread asks it: never the GUI thread (it may block on D-Bus)."""
+
+    name = "recording"
+
+    def __init__(self, **secrets: str) -> None:
+        self.threads: list[threading.Thread] = []
+        self.secrets = dict(secrets)
+
+    def get_password(self, _service: str, account: str) -> str | None:
+        self.threads.append(threading.current_thread())
+        return self.secrets.get(account)
+
+    def set_password(self, _service: str, account: str, value: str) -> None:
+        self.threads.append(threading.current_thread())
+        self.secrets[account] = value
+
+
+def test_a_stored_key_comes_from_the_keyring_off_the_gui_thread_and_is_required(qtbot, make_window, monkeypatch) -> None:
+    from app.core.secrets import ServerKeyStore
+    from app.ui.server import window as server_window
+
+    keyring = _RecordingKeyring(**{"local-server-key": "cld-stored-key-123456"})
+    monkeypatch.setattr(server_window, "server_key_store",
+                        lambda ctx: ServerKeyStore(ctx.paths.config / "server-key", backend=keyring))
+    window = make_window(server=ServerSettings(port=free_port()))
+    panel = window.open_server()
+    qtbot.waitUntil(lambda: panel.ui.api_key.text() == "cld-stored-key-123456", timeout=10000)
+    assert "Kept in the system keyring (recording)" in panel.ui.key_note.text()
+    assert "Bearer cld-stored-key-123456" in panel.ui.curl_snippet.toPlainText()
+    started = switch_on(qtbot, panel)
+    assert in_thread(qtbot, lambda: http(started.base_url + "/v1/models"))[0] == 401  # a key set is a key required
+    assert in_thread(qtbot, lambda: http(started.base_url + "/v1/models", key="cld-stored-key-123456"))[0] == 200
+    switch_off(qtbot, panel)
+    qtbot.mouseClick(panel.ui.generate_key, Qt.MouseButton.LeftButton)
+    new_key = panel.ui.api_key.text()
+    qtbot.waitUntil(lambda: keyring.secrets["local-server-key"] == new_key, timeout=10000)
+    assert new_key != "cld-stored-key-123456" and not (window.ctx.paths.config / "server-key").exists()
+    assert keyring.threads and threading.main_thread() not in keyring.threads
