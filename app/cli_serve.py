@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -87,6 +88,8 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     print(client_snippet(address, api_key), file=sys.stderr)
     print("Ctrl+C stops the server", file=sys.stderr, flush=True)
     stop = threading.Event()
+    # A service manager (systemd, a container) stops with SIGTERM: the same clean stop as Ctrl+C.
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):  # a short wait keeps Ctrl+C prompt on every platform
             if not server.running:
@@ -94,6 +97,9 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("stopping", file=sys.stderr, flush=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        if stop.is_set():
+            print("stopping", file=sys.stderr, flush=True)
         server.stop()
         runner.close()
     return 0

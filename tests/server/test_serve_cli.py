@@ -1,4 +1,4 @@
-"""`codellama-desktop serve` end to end, as a user runs it: a subprocess, a request, Ctrl+C."""
+"""`codellama-desktop serve` end to end, as a user runs it: a subprocess, a request, Ctrl+C (or SIGTERM)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.server.conftest import free_port
@@ -23,7 +24,8 @@ def serve(*args: str, home: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_serve_prints_the_address_answers_logs_and_stops_on_ctrl_c(smollm2_path, tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_prints_the_address_answers_logs_and_stops_cleanly(smollm2_path, tmp_path, stop_signal):
     port = free_port()
     proc = serve("-m", str(smollm2_path), "--port", str(port), "--api-key", "k1", home=tmp_path)
     lines: list[str] = []
@@ -45,7 +47,7 @@ def test_serve_prints_the_address_answers_logs_and_stops_on_ctrl_c(smollm2_path,
         reply = requests.post(address + "/v1/chat/completions", timeout=120, headers={"Authorization": "Bearer k1"},
                               json={"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 3})
         assert reply.status_code == 200 and reply.json()["choices"][0]["message"]["content"]
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop_signal)
         assert proc.wait(60) == 0
     finally:
         if proc.poll() is None:
@@ -53,6 +55,7 @@ def test_serve_prints_the_address_answers_logs_and_stops_on_ctrl_c(smollm2_path,
     reader.join(10)
     assert proc.stdout.read() == ""  # stdout stays free for scripts
     assert any("POST /v1/chat/completions 200" in line for line in lines), "".join(lines)
+    assert "stopping" in [line.strip() for line in lines], "".join(lines[-5:])
 
 
 def test_serve_on_another_address_without_a_key_is_refused(smollm2_path, tmp_path):
