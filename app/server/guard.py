@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.server.log_entry import RequestLogEntry
 
 OPEN_PATHS = frozenset({"/health", "/v1/health"})
+WILDCARDS = frozenset({"0.0.0.0", "::"})
 
 
 class Guard:
@@ -28,9 +29,15 @@ class Guard:
         self.api_key = api_key.encode("utf-8")
         self.max_body = max_body
         self.on_request = on_request
-        self.allowed_hosts: frozenset[str] = frozenset()  # set once the port is bound
+        self.allowed_hosts: frozenset[str] | None = frozenset()  # set once the port is bound; None: any
 
     def allow_hosts(self, host: str, port: int) -> None:
+        """The Host values this server answers. Bound to every address (0.0.0.0, ::), other machines
+        name it by any of its names or addresses, so none is refused there: that takes an API key,
+        and a page that rebinds a name to this machine cannot send the key."""
+        if host in WILDCARDS:
+            self.allowed_hosts = None
+            return
         names = {host, "localhost", "127.0.0.1", "[::1]"} | ({f"[{host}]"} if ":" in host else set())
         self.allowed_hosts = frozenset(f"{name}:{port}".lower() for name in names)
 
@@ -62,7 +69,7 @@ class Guard:
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if headers.get("host", "").lower() not in self.allowed_hosts:
+        if self.allowed_hosts is not None and headers.get("host", "").lower() not in self.allowed_hosts:
             return 403, "permission_error", ("The Host header does not name this server; requests from web pages "
                                              "that point another name at it are refused.")
         if self.api_key and scope["method"] != "OPTIONS" and scope["path"] not in OPEN_PATHS:

@@ -109,3 +109,10 @@ def test_suffix_fills_the_middle_through_the_infill_use_case(tiny_runner, start_
     expected = tiny_runner.submit(lambda engine: len(engine.infill_prompt(
         InfillRequest("def add(a, b):\n    return ", "\n"), 8).tokens)).result(timeout=60)
     assert reply.usage.prompt_tokens == expected
+
+
+def test_suffix_on_a_model_without_infill_tokens_is_an_instruction_fill(smol_server):
+    reply = client(smol_server).completions.create(model="local", prompt="def square(x):\n    return ",
+                                                   suffix="\n\nprint(square(3))\n", max_tokens=12, seed=5)
+    assert reply.choices[0].finish_reason in ("stop", "length") and isinstance(reply.choices[0].text, str)
+    assert reply.usage.prompt_tokens > 20  # the instruction fill's chat prompt, not the bare text

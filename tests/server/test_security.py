@@ -153,3 +153,13 @@ def test_listening_socket_is_tcp_so_replies_are_not_held_by_nagle():
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+def test_every_address_takes_any_host_name_but_still_the_key(smol_runner, start_server):
+    """On 0.0.0.0 other machines name the server by its LAN name or address: the key guards it."""
+    server = start_server(smol_runner, host="0.0.0.0", api_key="lan-key")
+    port = server.address.rsplit(":", 1)[1]
+    url = f"http://127.0.0.1:{port}/v1/models"
+    named = {"Host": f"workstation.lan:{port}"}
+    assert requests.get(url, headers=named, timeout=30).status_code == 401
+    assert requests.get(url, headers={**named, "Authorization": "Bearer lan-key"}, timeout=30).status_code == 200
