@@ -34,6 +34,7 @@ from app.core.infill.post import MiddleFilter
 from app.core.infill.prompt import InfillPrompt, InfillRequest, build_infill_prompt
 from app.core.infill.tidy import instruction_filters
 from app.core.prompts.chat import ChatMessage, ChatPrompt, build_chat_prompt
+from app.core.remote import REMOTE_ID_PREFIX
 from app.core.remote.errors import RemoteContextError, RemoteUnsupportedError, context_message
 from app.core.remote.http import RemoteClient
 from app.core.remote.probe import ChatRoute, ServerKind, ServerReport, Tokenize, probe
@@ -98,7 +99,7 @@ class RemoteEngine:
             model_path=self._client.url,
             backend=f"remote {self.report.kind.value}", gpu_layers=0, n_ctx=n_ctx, n_ctx_train=n_ctx, threads=0,
             threads_batch=0, chat_format=self.chat_format or "server template",
-            load_seconds=time.perf_counter() - started, model_id=f"remote:{self._client.url}#{self.report.model}",
+            load_seconds=time.perf_counter() - started, model_id=f"{REMOTE_ID_PREFIX}{self._client.url}#{self.report.model}",
             infill_format=label, infill_family=family)
         log.info("remote engine %s: %s, n_ctx=%d, chat by %s, infill by %s", self._client.url, self.report.kind.value,
                  n_ctx, self.route.value, self.infill_route.value)
