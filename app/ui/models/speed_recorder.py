@@ -13,6 +13,7 @@ import os
 from PySide6.QtCore import QObject, Signal
 
 from app.core.engine import EngineInfo, GenerationStats
+from app.core.remote import is_remote
 from app.core.speed import SpeedBook, SpeedSample, measure
 from app.workers.inference import InferenceService
 from app.workers.worker import Report, Worker
@@ -37,8 +38,8 @@ class SpeedRecorder(QObject):
 
     def _on_finished(self, _job_id: int, stats: GenerationStats) -> None:
         info = self._inference.info  # the model that answered: set on this (GUI) thread at load
-        if info is None or stats.generated_tokens <= 0:
-            return
+        if info is None or stats.generated_tokens <= 0 or is_remote(info):
+            return  # a server's speed says nothing about a model file here
         book, path, on_gpu = self._book, info.model_path, _on_gpu(info)
 
         def work(_report: Report) -> SpeedSample | None:
