@@ -102,7 +102,7 @@ class ServerLayout:
         self.copy_key = QPushButton("Copy")
         key_row.addWidget(self.copy_key)
         form.addRow("API key:", key_row)
-        self.require_key = QCheckBox("Require the key (always required off this machine)")
+        self.require_key = QCheckBox("Never start without a key (off this machine it never does)")
         form.addRow("", self.require_key)
         self.key_note = plain(QLabel(""))
         self.key_note.setObjectName("serverNote")

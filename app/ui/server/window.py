@@ -193,7 +193,7 @@ class ServerWindow(QDialog):
 
     def _update_key_note(self, where: str = "") -> None:
         key = self.ui.api_key.text().strip()
-        note = "Clients send it as 'Authorization: Bearer <key>'." if key else "No key set."
+        note = "Every client must send it as 'Authorization: Bearer <key>'." if key else "No key set."
         self.ui.key_note.setText(f"{note} Kept in {where}." if where and key else note)
 
     def generate_key(self) -> None:
