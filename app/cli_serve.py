@@ -22,6 +22,13 @@ from app.core.model_runner import ModelThread
 from app.core.settings import SettingsValueError
 
 KEY_ENV = "CODELLAMA_SERVER_KEY"
+_STDERR = threading.Lock()  # the server's thread logs requests while the main thread may be speaking
+
+
+def _say(text: str) -> None:
+    with _STDERR:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
 
 
 def add_serve_parser(sub) -> None:
@@ -72,7 +79,7 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         info = runner.start().result()
         server = LocalServer(runner, settings, api_key=api_key, repositories=[Path(p) for p in args.repository],
-                             on_request=lambda entry: print(entry.line(), file=sys.stderr, flush=True),
+                             on_request=lambda entry: _say(entry.line()),
                              sampling=ctx.settings.sampling, cache_dir=ctx.paths.cache,
                              settings_for_repos=ctx.settings)
         address = server.start()
@@ -80,13 +87,13 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
         runner.close()
         raise
     if not settings.loopback:
-        print(f"warning: listening on {settings.host}: other machines on the network can use this model "
-              "(the API key is required)", file=sys.stderr)
-    print(f"serving {info.model_name} (context {info.n_ctx:,}) at {address}", file=sys.stderr)
+        _say(f"warning: listening on {settings.host}: other machines on the network can use this model "
+             "(the API key is required)")
+    _say(f"serving {info.model_name} (context {info.n_ctx:,}) at {address}")
     for root in args.repository:
-        print(f"repository allowed: {Path(root).expanduser().resolve()}", file=sys.stderr)
-    print(client_snippet(address, api_key), file=sys.stderr)
-    print("Ctrl+C stops the server", file=sys.stderr, flush=True)
+        _say(f"repository allowed: {Path(root).expanduser().resolve()}")
+    _say(client_snippet(address, api_key))
+    _say("Ctrl+C stops the server")
     stop = threading.Event()
     # A service manager (systemd, a container) stops with SIGTERM: the same clean stop as Ctrl+C.
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -95,11 +102,11 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
             if not server.running:
                 raise UserError("the server stopped unexpectedly; see the log")
     except KeyboardInterrupt:
-        print("stopping", file=sys.stderr, flush=True)
+        stop.set()
     finally:
         signal.signal(signal.SIGTERM, previous)
         if stop.is_set():
-            print("stopping", file=sys.stderr, flush=True)
+            _say("stopping")
         server.stop()
         runner.close()
     return 0
