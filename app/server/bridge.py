@@ -37,12 +37,32 @@ DISCONNECT_POLL_S = 0.25  # how often a non-streaming request looks for a client
 class Gate:
     """At most one running and `max_waiting` queued generations; more are refused (Busy, a 503).
 
-    Used on the event loop only, so a counter is enough.
+    The counter is used on the event loop only. The open streams are also known here so that a
+    stopping server can end their generations first (`abort_all`, from any thread): otherwise
+    uvicorn waits out its graceful timeout and then cancels the responses with a traceback.
     """
 
     def __init__(self, max_waiting: int) -> None:
         self.limit = max_waiting + 1
         self.active = 0
+        self._streams: set[PieceStream] = set()
+        self._lock = threading.Lock()
+
+    def opened(self, stream: PieceStream) -> None:
+        with self._lock:
+            self._streams.add(stream)
+
+    def closed(self, stream: PieceStream) -> None:
+        with self._lock:
+            self._streams.discard(stream)
+
+    def abort_all(self) -> int:
+        """Cancel every open generation (the server is stopping); how many there were."""
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            stream.abort()
+        return len(streams)
 
     def enter(self) -> None:
         if self.active >= self.limit:
@@ -129,12 +149,15 @@ async def open_stream(runner: ModelRunner, gate: Gate, start: Callable[[object, 
     stream = PieceStream(loop)
 
     def done(future: Future) -> None:
+        gate.closed(stream)
         loop.call_soon_threadsafe(gate.leave)  # the model is free only once the job has ended
         loop.call_soon_threadsafe(stream._finished, future)
 
+    gate.opened(stream)
     try:
         stream.future = runner.submit(lambda engine: stream.run(engine, start))
     except BaseException:
+        gate.closed(stream)
         gate.leave()
         raise
     stream.future.add_done_callback(done)

@@ -148,6 +148,10 @@ class LocalServer:
         return self.address
 
     def stop(self, timeout_s: float = 10.0) -> None:
+        """End the open generations, then the server: their responses finish (as cancelled) at once."""
+        aborted = self._ctx.gate.abort_all()
+        if aborted:
+            log.info("stopping the local server: %d generation(s) cancelled", aborted)
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

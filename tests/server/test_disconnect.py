@@ -72,3 +72,38 @@ def test_disconnect_during_a_non_streaming_answer_cancels_it(smol_runner, start_
         pass  # the client gives up while the answer is being generated
     started = watched.futures[-1].result(timeout=120)
     assert started.generation.stats.stop_reason == "cancelled"
+
+
+def test_stopping_the_server_ends_an_open_stream_as_cancelled(smol_runner, start_server, capfd):
+    """Stop cancels the generation first, so its response ends properly and is logged with its tokens,
+    rather than being cut by uvicorn's shutdown (after its graceful timeout, with a traceback)."""
+    import threading
+
+    entries = []
+    watched = WatchedRunner(smol_runner)
+    server = start_server(watched, on_request=entries.append)
+    body = {"prompt": "Count: 1, 2, 3, 4, 5,", "n_predict": -1, "stream": True, "temperature": 0}
+    events: list[bytes] = []
+    first = threading.Event()
+    ended = threading.Event()
+
+    def read() -> None:
+        try:
+            with requests.post(server.address + "/completion", json=body, stream=True, timeout=120) as reply:
+                for line in reply.iter_lines():
+                    if line:
+                        events.append(line)
+                        first.set()
+        except requests.RequestException as exc:
+            events.append(repr(exc).encode())
+        ended.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert first.wait(120)
+    server.stop()
+    assert ended.wait(60)
+    stats = watched.futures[-1].result(timeout=60).generation.stats
+    assert stats.stop_reason == "cancelled"
+    assert b'"stop": true' in events[-1] or b'"stop":true' in events[-1], events[-1]
+    assert len(entries) == 1 and entries[0].status == 200 and entries[0].tokens_out >= 1
+    assert "Exception in ASGI application" not in capfd.readouterr().err
