@@ -30,8 +30,10 @@ def apply_theme(app: QApplication, theme: str) -> None:
         palette = QPalette()
         for role, color in _DARK.items():
             palette.setColor(role, QColor(color))
-        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6e7681"))
-        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6e7681"))
+        # Greyed out in every role that draws text: a disabled label or check box (WindowText) kept
+        # the bright enabled colour and looked as usable as the rest.
+        for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e7681"))
         app.setPalette(palette)
     elif theme == "light":
         app.setStyle(QStyleFactory.create("Fusion"))

@@ -86,3 +86,19 @@ def test_source_links_under_an_answer_follow_a_live_switch(qtbot, make_window, f
     assert f"color: {link.name()}" in label.text()
     assert contrast(link, QApplication.palette().color(QPalette.ColorRole.Window)) >= AA
     app.setStyleSheet("")
+
+
+@pytest.mark.parametrize("theme", [Theme.DARK, Theme.LIGHT])
+def test_disabled_text_is_greyed_in_every_text_role(qapp, theme) -> None:
+    from app.ui.theme import apply_theme
+
+    apply_theme(qapp, theme.value)
+    palette = QApplication.palette()
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        enabled = palette.color(QPalette.ColorGroup.Active, role)
+        disabled = palette.color(QPalette.ColorGroup.Disabled, role)
+        assert disabled != enabled, role
+        # Nearer the window's colour than the enabled text is: it reads as greyed out.
+        window = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Window)
+        assert abs(disabled.lightness() - window.lightness()) < abs(enabled.lightness() - window.lightness()), role
+    apply_theme(qapp, "system")
