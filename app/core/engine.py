@@ -163,6 +163,18 @@ class LocalEngine:
         generation.pieces = pieces
         return generation
 
+    def continue_tokens(self, tokens: list[int], sampling: SamplingSettings,
+                        cancel: threading.Event | None = None) -> Generation:
+        """A plain continuation of a prompt a client built itself (the server's `/completion`):
+        the tokens go in as they are and the model's end-of-generation tokens stop it."""
+        if self._closed:
+            raise EngineError("The model was unloaded.")
+        generation = Generation(iter(()))
+        generation.pieces = self._stream(tokens, self.tokenizer.eog_ids(), sampling, cancel, generation.stats,
+                                         time.perf_counter(), strip_first_space=False,
+                                         progress=generation.prompt_progress)
+        return generation
+
     # Infill -----------------------------------------------------------------------------------
     def infill_prompt(self, request: InfillRequest, max_tokens: int, fmt: InfillFormat | None = None,
                       context_tokens: int = DEFAULT_INFILL_CONTEXT) -> InfillPrompt:

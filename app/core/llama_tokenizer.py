@@ -40,6 +40,11 @@ class LlamaTokenizer:
 
         self._piece_buf = ctypes.create_string_buffer(64)
 
+    @property
+    def n_vocab(self) -> int:
+        """How many token ids the model has: an id outside 0..n_vocab-1 must never reach llama.cpp."""
+        return int(self._llama.n_vocab())
+
     def encode(self, text: str, *, special: bool = False) -> list[int]:
         if not text:
             return []

@@ -10,7 +10,6 @@ prompt's size. A client's stop strings are a filter on the pieces.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Sequence
@@ -101,11 +100,7 @@ def start_completion(engine, prompt: str | list[int | str], budget: Budget, canc
     if not tokens:
         raise BadRequest("The prompt is empty.", param="prompt")
     _check_fits(len(tokens), engine.info.n_ctx)
-    generation = Generation(iter(()))
-    # The engine's token loop (engine_stream) with the model's end-of-generation tokens as the stop.
-    generation.pieces = engine._stream(  # noqa: SLF001 - LocalEngine has no public raw-token entry yet
-        tokens, engine.tokenizer.eog_ids(), budget.sampling, cancel, generation.stats, time.perf_counter(),
-        strip_first_space=False, progress=generation.prompt_progress)
+    generation = engine.continue_tokens(tokens, budget.sampling, cancel)
     return _with_stops(generation, budget.stops, len(tokens))
 
 
@@ -144,7 +139,7 @@ def _drain(pieces):
 
 
 def vocab_size(engine) -> int:
-    return engine.tokenizer._llama.n_vocab()  # noqa: SLF001 - the tokenizer does not expose it
+    return engine.tokenizer.n_vocab
 
 
 def tokenize(engine, content: str, *, add_special: bool, parse_special: bool) -> list[int]:
