@@ -54,22 +54,24 @@ class LlamaTokenizer:
         ids = self._llama.tokenize(piece.encode("utf-8"), add_bos=False, special=True)
         return ids[0] if len(ids) == 1 and self.token_text(ids[0]) == piece else None
 
-    def piece_bytes(self, token_id: int) -> bytes:
-        """The bytes of one token as generated text.
+    def piece_bytes(self, token_id: int, *, special: bool = False) -> bytes:
+        """The bytes of one token as generated text; with `special`, a control token's own text too
+        (<|im_start|>), as llama-server's /tokenize pieces and /detokenize give it.
 
         llama-cpp-python's detokenize uses a fixed 32-byte buffer and returns nothing for longer
         pieces (deep indentation, long rulers), so the buffer is sized from llama.cpp's answer.
         """
         import ctypes
 
-        n = self._llama_cpp.llama_token_to_piece(self._vocab, token_id, self._piece_buf, len(self._piece_buf), 0, False)
+        n = self._llama_cpp.llama_token_to_piece(self._vocab, token_id, self._piece_buf, len(self._piece_buf), 0,
+                                                 special)
         if n < 0:
             self._piece_buf = ctypes.create_string_buffer(-n)
-            n = self._llama_cpp.llama_token_to_piece(self._vocab, token_id, self._piece_buf, -n, 0, False)
+            n = self._llama_cpp.llama_token_to_piece(self._vocab, token_id, self._piece_buf, -n, 0, special)
         return self._piece_buf.raw[:n]
 
-    def decode(self, ids: Sequence[int]) -> str:
-        return b"".join(self.piece_bytes(t) for t in ids).decode("utf-8", errors="replace")
+    def decode(self, ids: Sequence[int], *, special: bool = False) -> str:
+        return b"".join(self.piece_bytes(t, special=special) for t in ids).decode("utf-8", errors="replace")
 
     def is_control(self, token_id: int) -> bool:
         return bool(self._llama_cpp.llama_vocab_is_control(self._vocab, token_id))

@@ -67,6 +67,12 @@ def test_tokenize_detokenize_round_trip(smol_server):
     pieces = post(smol_server, "/tokenize", {"content": "hello world", "with_pieces": True}).json()["tokens"]
     assert [p["id"] for p in pieces] == tokens and "".join(p["piece"] for p in pieces) == "hello world"
     assert post(smol_server, "/detokenize", {"tokens": tokens}).json() == {"content": "hello world"}
+    # Control tokens keep their text both ways, as llama-server gives it (a remote client learns the
+    # chat format's markers from these pieces).
+    marked = post(smol_server, "/tokenize", {"content": "<|im_start|>user", "with_pieces": True}).json()["tokens"]
+    assert marked[0]["piece"] == "<|im_start|>"
+    ids = [p["id"] for p in marked]
+    assert post(smol_server, "/detokenize", {"tokens": ids}).json() == {"content": "<|im_start|>user"}
 
 
 def test_props_and_health(smol_server, smol_runner):

@@ -156,12 +156,12 @@ def detokenize(engine, tokens: list[int]) -> str:
     n_vocab = vocab_size(engine)
     if not all(0 <= t < n_vocab for t in tokens):
         raise BadRequest("A token id is not in the model's vocabulary.", param="tokens")
-    return engine.tokenizer.decode(tokens)
+    return engine.tokenizer.decode(tokens, special=True)  # control tokens as their text, as llama-server does
 
 
 def piece_of(engine, token: int) -> str:
     engine = local(engine)
-    return engine.tokenizer.piece_bytes(token).decode("utf-8", errors="replace")
+    return engine.tokenizer.piece_bytes(token, special=True).decode("utf-8", errors="replace")
 
 
 def chat_template(engine) -> str:
