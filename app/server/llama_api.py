@@ -117,7 +117,8 @@ class LlamaRoutes:
     async def completion(self, request: Request) -> Response:
         try:
             body = await read_json(request)
-            budget = budget_of(body, self.ctx.sampling, names=("n_predict", "max_tokens"))
+            # n_predict 0 evaluates the prompt only (a client warming the cache), as llama-server allows.
+            budget = budget_of(body, self.ctx.sampling, names=("n_predict", "max_tokens"), allow_zero=True)
             prompt = prompt_of(body)
             stream = flag(body, "stream")
 

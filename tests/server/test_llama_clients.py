@@ -61,6 +61,14 @@ def test_completion_with_token_ids_matches_text(smol_server):
     assert bad.status_code == 400 and bad.json()["error"]["code"] == 400
 
 
+def test_completion_with_n_predict_0_warms_the_cache(smol_server):
+    prompt = "def fibonacci(n):\n    " * 20
+    warm = post(smol_server, "/completion", {"prompt": prompt, "n_predict": 0})
+    assert warm.status_code == 200 and warm.json()["content"] == ""
+    after = post(smol_server, "/completion", {"prompt": prompt, "n_predict": 2}).json()
+    assert after["tokens_cached"] >= after["tokens_evaluated"] - 1 > 0
+
+
 def test_tokenize_detokenize_round_trip(smol_server):
     tokens = post(smol_server, "/tokenize", {"content": "hello world"}).json()["tokens"]
     assert len(tokens) == 2 and all(isinstance(t, int) for t in tokens)

@@ -101,6 +101,8 @@ def start_completion(engine, prompt: str | list[int | str], budget: Budget, canc
         raise BadRequest("The prompt is empty.", param="prompt")
     _check_fits(len(tokens), engine.info.n_ctx)
     generation = engine.continue_tokens(tokens, budget.sampling, cancel)
+    if budget.warm_up:
+        generation.pieces = _drain(generation.pieces)  # the prompt is read into the cache; nothing is sent
     return _with_stops(generation, budget.stops, len(tokens))
 
 
