@@ -76,6 +76,18 @@ def test_bad_input_is_an_openai_400(smol_server):
     assert caught.value.body["param"] == "temperature"
 
 
+def test_a_batch_of_prompts_or_several_choices_is_a_400_not_one_joined_answer(smol_server):
+    """The openai client's batch (a list of prompts) wants a choice per prompt; the server answers
+    one prompt per request, so it says so instead of answering "HelloWorld" once."""
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(smol_server).completions.create(model="local", prompt=["Hello", "World"], max_tokens=2)
+    assert caught.value.body["param"] == "prompt" and "one prompt" in caught.value.body["message"]
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(smol_server).chat.completions.create(model="local", messages=[{"role": "user", "content": "x"}],
+                                                     n=2, max_tokens=2)
+    assert caught.value.body["param"] == "n"
+
+
 def test_completions_with_stop_and_models(smol_server):
     c = client(smol_server)
     assert [m.id for m in c.models.list().data] == ["SmolLM2"]

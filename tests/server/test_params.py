@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.serve.errors import BadRequest
-from app.core.serve.params import budget_of, messages_of, prompt_of, stops_of
+from app.core.serve.params import MAX_STOPS, budget_of, messages_of, prompt_of, stops_of
 from app.core.serve.stops import StopFilter
 from app.core.settings import SamplingSettings
 
@@ -43,7 +43,7 @@ def test_budget_maps_both_vocabularies():
 
 def test_stops_and_messages_and_prompts_are_checked():
     assert stops_of({"stop": ["a", "b"]}) == ("a", "b")
-    for bad in ({"stop": [""]}, {"stop": 3}, {"stop": ["x"] * 17}):
+    for bad in ({"stop": [""]}, {"stop": 3}, {"stop": ["x"] * (MAX_STOPS + 1)}):
         with pytest.raises(BadRequest):
             stops_of(bad)
     messages = messages_of({"messages": [{"role": "developer", "content": "be brief"},
@@ -56,3 +56,25 @@ def test_stops_and_messages_and_prompts_are_checked():
     assert prompt_of({"prompt": ["one"]}) == "one" and prompt_of({"prompt": [1, "a", 2]}) == [1, "a", 2]
     with pytest.raises(BadRequest):
         prompt_of({"prompt": [True]})
+    # OpenAI's batch of prompts (and llama-server's, a list of strings only) asks for one answer each:
+    # refused, never joined into one prompt ("HelloWorld") and answered once.
+    for batch in (["Hello", "World"], [[1, 2], [3, 4]]):
+        with pytest.raises(BadRequest, match="one prompt"):
+            prompt_of({"prompt": batch})
+
+
+def test_a_continue_sized_stop_list_is_taken():
+    """Continue's autocomplete sends its template's stops (starcoder2: 5), the multi-line and common
+    stops (5), starcoder2's artifact stops (3) and the language's stop words: more than 16."""
+    continue_stops = ["<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<file_sep>", "<|endoftext|>",
+                      "\n\n", "\r\n\r\n", "/src/", "#- coding: utf-8", "```", "t.", "\nt", "<file_sep>",
+                      "function", "class", "module", "export "]
+    assert stops_of({"stop": continue_stops}) == tuple(continue_stops)
+
+
+def test_more_than_one_choice_is_refused():
+    """`n` above 1 asks for several answers; one answer with n: 2 would be silently short."""
+    assert budget_of({"n": 1}, BASE).max_tokens == BASE.max_tokens
+    with pytest.raises(BadRequest) as caught:
+        budget_of({"n": 2}, BASE)
+    assert caught.value.param == "n"

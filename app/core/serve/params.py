@@ -17,7 +17,9 @@ from app.core.prompts.chat import ChatMessage
 from app.core.serve.errors import BadRequest
 from app.core.settings import SamplingSettings
 
-MAX_STOPS = 16  # OpenAI allows 4; llama-server any number: bounded all the same
+# OpenAI allows 4; llama-server any number, and Continue's autocomplete sends its template's, its
+# common and its language's stops (17 and more for starcoder2 on TypeScript): bounded all the same.
+MAX_STOPS = 64
 MAX_STOP_CHARS = 200
 UNLIMITED = -1  # n_predict -1: until the end token or the context is full
 
@@ -81,6 +83,9 @@ def budget_of(body: dict, base: SamplingSettings, *, names: Sequence[str] = ("ma
                 raise BadRequest(f"'{name}' must be at least 1.", param=name)
             asked = int(value)
             break
+    choices = number(body, "n", 1, 2**31 - 1, integer=True)
+    if choices is not None and choices > 1:  # one answer to a request for several would be silently short
+        raise BadRequest("'n' must be 1: the server gives one answer per request.", param="n")
     changes: dict[str, Any] = {}
     for name, low, high, integer in (("temperature", 0.0, 2.0, False), ("top_p", 0.0, 1.0, False),
                                      ("top_k", 0, 1000, True), ("repeat_penalty", 0.0, 2.0, False),
@@ -145,6 +150,11 @@ def prompt_of(body: dict, name: str = "prompt") -> str | list[int | str]:
         prompt = prompt[0]  # OpenAI's batch of one prompt
     if isinstance(prompt, str):
         return prompt
+    if isinstance(prompt, list) and len(prompt) > 1 and (all(isinstance(p, str) for p in prompt)
+                                                         or any(isinstance(p, list) for p in prompt)):
+        # A batch (several strings, or several token lists) asks for an answer to each, as OpenAI and
+        # llama-server read it; joined into one prompt it would get one wrong answer.
+        raise BadRequest(f"'{name}' holds {len(prompt)} prompts; send one prompt per request.", param=name)
     if isinstance(prompt, list) and all(isinstance(p, str) or isinstance(p, int) and not isinstance(p, bool)
                                         for p in prompt):
         return prompt
