@@ -1,7 +1,10 @@
 """The checks every request passes before a route sees it, as one ASGI middleware.
 
 In order: the Host header must name this server (a web page that rebinds its own domain to
-127.0.0.1 sends its own name, so it is refused: DNS rebinding, CVE-2024-28224 on Ollama); the API
+127.0.0.1 sends its own name, so it is refused: DNS rebinding, CVE-2024-28224 on Ollama); the
+`Origin`, which browsers add to a page's cross-site requests: one not listed in the CORS origins is
+refused, because a "simple" POST (text/plain, no preflight) from any site reaches 127.0.0.1 with a
+right Host and CORS only hides the answer, not the work (tools that are not browsers send none); the API
 key, where one is set (`Authorization: Bearer`, compared in constant time; /health stays open as on
 llama-server); the body's size (413). CORS, when origins are listed, sits inside this (Starlette's
 middleware), so a preflight from an allowed origin needs no key. Every request is logged.
@@ -12,7 +15,7 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from typing import Callable
+from typing import Callable, Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,8 +27,9 @@ WILDCARDS = frozenset({"0.0.0.0", "::"})
 
 class Guard:
     def __init__(self, app: ASGIApp, *, api_key: str, max_body: int,
-                 on_request: Callable[[RequestLogEntry], None] | None) -> None:
+                 on_request: Callable[[RequestLogEntry], None] | None, origins: Iterable[str] = ()) -> None:
         self.app = app
+        self.origins = frozenset(_origin(o) for o in origins)  # "*" allows every origin, as CORS does
         self.api_key = api_key.encode("utf-8")
         self.max_body = max_body
         self.on_request = on_request
@@ -72,6 +76,10 @@ class Guard:
         if self.allowed_hosts is not None and headers.get("host", "").lower() not in self.allowed_hosts:
             return 403, "permission_error", ("The Host header does not name this server; requests from web pages "
                                              "that point another name at it are refused.")
+        origin = headers.get("origin")
+        if origin is not None and "*" not in self.origins and _origin(origin) not in self.origins:
+            return 403, "permission_error", (f"Requests from web pages of origin {origin!r} are refused; list the "
+                                             "origin in the server's CORS origins to allow it.")
         if self.api_key and scope["method"] != "OPTIONS" and scope["path"] not in OPEN_PATHS:
             auth = headers.get("authorization", "")
             given = auth[7:].strip() if auth[:7].lower() == "bearer " else headers.get("x-api-key", "")
@@ -96,6 +104,10 @@ class Guard:
             return message
 
         return bounded
+
+
+def _origin(text: str) -> str:
+    return text.strip().rstrip("/").lower()
 
 
 class BodyTooLarge(Exception):

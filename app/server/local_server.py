@@ -94,7 +94,7 @@ class LocalServer:
         self._ctx = ServeContext(runner, settings, sampling or app_settings.sampling, repos,
                                  app_settings.infill_context, Gate(settings.max_waiting))
         self._guard = Guard(build_app(self._ctx), api_key=api_key, max_body=settings.max_request_kb * 1024,
-                            on_request=on_request)
+                            on_request=on_request, origins=settings.cors_origins)
         self._server = None
         self._thread: threading.Thread | None = None
         self.address = ""  # the base URL once started

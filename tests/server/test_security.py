@@ -70,6 +70,24 @@ def test_cors_off_by_default_and_on_for_listed_origins(smol_runner, start_server
     assert other.headers.get("access-control-allow-origin") != "http://evil.example"
 
 
+def test_a_web_page_of_an_origin_not_listed_cannot_run_the_model(smol_runner, start_server, smol_server):
+    """A page on any site may POST to 127.0.0.1 with a "simple" request (text/plain, no preflight): the
+    Host is right and CORS only hides the answer, so the model would run for it (and fill the queue).
+    Browsers name the page's origin on such requests; one not listed is refused before any work."""
+    body = json.dumps({"prompt": "Hi", "max_tokens": 2})
+    simple = {"Origin": "http://evil.example", "Content-Type": "text/plain"}
+    refused = requests.post(smol_server + "/v1/completions", data=body, headers=simple, timeout=60)
+    assert refused.status_code == 403 and "origin" in refused.json()["error"]["message"].lower()
+    assert requests.post(smol_server + "/completion", data=body, timeout=60,
+                         headers={**simple, "Origin": "null"}).status_code == 403  # sandboxed frames, file://
+    # Tools that are not browsers send no Origin, as before; a listed origin is served (CORS on).
+    assert requests.post(smol_server + "/v1/completions", data=body, timeout=60).status_code == 200
+    listed = start_server(smol_runner, cors_origins=("http://editor.example",)).address
+    assert requests.post(listed + "/v1/completions", data=body, timeout=60,
+                         headers={**simple, "Origin": "http://editor.example"}).status_code == 200
+    assert requests.post(listed + "/v1/completions", data=body, headers=simple, timeout=60).status_code == 403
+
+
 def test_oversize_body_is_413(smol_runner, start_server):
     base = start_server(smol_runner, max_request_kb=1).address
     big = {"messages": [{"role": "user", "content": "x" * 5000}]}
