@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, TypeVar
 
 from starlette.requests import Request
 
@@ -21,6 +21,7 @@ from app.core.serve.errors import Busy, RequestError
 from app.core.serve.work import Started
 
 _END = object()
+T = TypeVar("T")
 
 
 class ClientGone(RequestError):
@@ -66,7 +67,7 @@ class Gate:
 
     def enter(self) -> None:
         if self.active >= self.limit:
-            raise Busy(f"The server is busy: {self.active} generations are running or queued "
+            raise Busy(f"The server is busy: {self.active} requests for the model are running or queued "
                        f"(at most {self.limit}). Try again when one has finished.")
         self.active += 1
 
@@ -136,6 +137,25 @@ class PieceStream:
         self.cancel.set()
         if self.future is not None:
             self.future.cancel()
+
+
+async def run_on_model(runner: ModelRunner, gate: Gate, work: Callable[[object], T]) -> T:
+    """`work(engine)` on the model's thread, counted by the gate like a generation (tokenizing a
+    request's worth of text takes the model's thread as well: unbounded, a flood of them would queue
+    behind everyone's answers). A request gone before its turn has the job skipped."""
+    gate.enter()
+    try:
+        future = runner.submit(work)
+    except BaseException:
+        gate.leave()
+        raise
+    loop = asyncio.get_running_loop()
+    future.add_done_callback(lambda _f: loop.call_soon_threadsafe(gate.leave))  # free once the job has ended
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        future.cancel()
+        raise
 
 
 async def open_stream(runner: ModelRunner, gate: Gate, start: Callable[[object, threading.Event], Started],

@@ -18,7 +18,7 @@ from app.core.infill.prompt import InfillRequest, Snippet
 from app.core.serve import work
 from app.core.serve.errors import BadRequest
 from app.core.serve.params import Budget, budget_of, extra_files, flag, prompt_of, string
-from app.server.bridge import PieceStream, collect, open_stream
+from app.server.bridge import PieceStream, collect, open_stream, run_on_model
 from app.server.common import count_tokens, dumps, read_json, repository_of, sse
 from app.server.context import ServeContext
 from app.server.errors import error_body, error_response, plain_error
@@ -76,7 +76,7 @@ class LlamaRoutes:
     async def props(self, request: Request) -> Response:
         try:
             info = self.ctx.info()
-            template = await asyncio.wrap_future(self.ctx.runner.submit(work.chat_template))
+            template = await run_on_model(self.ctx.runner, self.ctx.gate, work.chat_template)
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=False)
         s = self.ctx.sampling
@@ -170,7 +170,7 @@ class LlamaRoutes:
                     return tokens
                 return [{"id": t, "piece": work.piece_of(engine, t)} for t in tokens]
 
-            tokens = await asyncio.wrap_future(self.ctx.runner.submit(run))
+            tokens = await run_on_model(self.ctx.runner, self.ctx.gate, run)
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=False)
         return JSONResponse({"tokens": tokens})
@@ -182,7 +182,7 @@ class LlamaRoutes:
             if (not isinstance(tokens, list) or len(tokens) > MAX_TOKENIZE_IDS
                     or not all(isinstance(t, int) and not isinstance(t, bool) for t in tokens)):
                 raise BadRequest("'tokens' must be a list of token ids.", param="tokens")
-            content = await asyncio.wrap_future(self.ctx.runner.submit(lambda engine: work.detokenize(engine, tokens)))
+            content = await run_on_model(self.ctx.runner, self.ctx.gate, lambda engine: work.detokenize(engine, tokens))
         except Exception as exc:  # noqa: BLE001
             return error_response(exc, openai=False)
         return JSONResponse({"content": content})

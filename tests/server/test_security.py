@@ -140,6 +140,37 @@ def test_queue_is_bounded(smol_runner, start_server):
     assert sorted(r.status_code for r in replies) == [200, 503]
 
 
+def test_the_bound_counts_tokenizing_too(smol_runner, start_server):
+    """/tokenize, /detokenize and /props run on the model's thread as generations do: a flood of them
+    (each up to the body limit) queued without bound behind the chat pane and the editors."""
+    server = start_server(smol_runner, max_waiting=0)
+    blocker = threading.Event()
+    held = smol_runner.submit(lambda engine: blocker.wait(120))
+    replies: list[requests.Response] = []
+    answered = threading.Semaphore(0)
+
+    def ask(path: str, body: dict | None) -> None:
+        method = requests.post if body is not None else requests.get
+        replies.append(method(server.address + path, json=body, timeout=180))
+        answered.release()
+
+    workers = [threading.Thread(target=ask, args=args) for args in
+               (("/tokenize", {"content": "one"}), ("/detokenize", {"tokens": [1]}), ("/props", None))]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in range(2):  # two of the three are refused while the model is still held
+            assert answered.acquire(timeout=120)
+        assert [r.status_code for r in replies] == [503, 503]
+        assert replies[0].json()["error"]["type"] == "unavailable_error"
+    finally:
+        blocker.set()
+        held.result(timeout=60)
+        for worker in workers:
+            worker.join(180)
+    assert sorted(r.status_code for r in replies) == [200, 503, 503]
+
+
 def test_next_free_port(smol_runner, start_server):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
