@@ -13,6 +13,7 @@ from app.core.remote.errors import (
     RemoteUnsupportedError,
 )
 from app.core.remote.http import RemoteClient, normalize_url
+from tests.server.conftest import smol_runner, start_server  # noqa: F401 - the server tests' fixtures
 
 
 @pytest.mark.parametrize(("given", "root"), [
@@ -62,3 +63,20 @@ def test_keys_models_and_missing_endpoints(client: RemoteClient) -> None:
     loading = client.error_for(503, {"error": {"code": 503, "message": "Loading model", "type": "unavailable_error"}},
                                "/completion")
     assert loading.retryable and "Loading model" in loading.message
+
+
+@pytest.mark.parametrize("key", ["sk-ключ", "sk-ab\u00a0c", "sk-a\nX-Injected: 1"])
+def test_a_key_no_header_can_carry_is_one_clear_error(key: str) -> None:
+    """A key pasted with a non-ASCII character (a no-break space, a curly quote) raised a bare
+    UnicodeEncodeError on the first request; a line break would have split the header."""
+    with pytest.raises(RemoteAuthError, match="API key"):
+        RemoteClient("http://127.0.0.1:1", key).get("/v1/models")
+
+
+def test_a_key_read_with_its_line_break_is_sent_without_it(smol_runner, start_server) -> None:  # noqa: F811
+    base = start_server(smol_runner, api_key="sk-123").address
+    client = RemoteClient(base, " sk-123\n")
+    try:
+        assert client.get("/v1/models").status == 200
+    finally:
+        client.close()

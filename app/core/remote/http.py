@@ -71,6 +71,12 @@ class RemoteClient:
     def __init__(self, url: str, key: str = "", *, read_timeout_s: float = READ_TIMEOUT_S) -> None:
         self.url = normalize_url(url)
         self.name = urlsplit(self.url).netloc  # how messages name the server
+        key = key.strip()  # a key read from a file or pasted keeps its line break or spaces around it
+        if key and not all(" " < ch <= "~" for ch in key):
+            # A header carries printable ASCII only: a no-break space or curly quote pasted with the key
+            # was a bare UnicodeEncodeError on the first request, and a line break would split the header.
+            raise RemoteAuthError("The API key has a character an HTTP header cannot carry (a space, a line "
+                                  "break or a non-ASCII letter, often picked up when copying it); paste it again.")
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._http = httpx2.Client(base_url=self.url, headers=headers, follow_redirects=False,
                                    timeout=httpx2.Timeout(read_timeout_s, connect=CONNECT_TIMEOUT_S))
