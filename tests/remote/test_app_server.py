@@ -64,3 +64,24 @@ def test_infill_goes_as_the_apps_tokens(tiny_runner, start_server, tiny_codellam
     finally:
         local.close()
         remote.close()
+
+
+def test_serving_a_remote_engine_is_llama_servers_501_for_what_needs_a_local_model(smol_runner,  # noqa: F811
+                                                                                 start_server) -> None:  # noqa: F811
+    """The app serving a model it drives on another server: its tokenizer is not here, so /tokenize is
+    a 501 with llama-server's own type name for that (not_supported_error), never a 500."""
+    import requests
+
+    from app.core.model_runner import ModelThread
+
+    upstream = start_server(smol_runner).address
+    runner = ModelThread(lambda: RemoteEngine(RemoteConfig(upstream)), name="remote-model")
+    runner.start().result(timeout=120)
+    try:
+        front = start_server(runner).address
+        reply = requests.post(front + "/tokenize", json={"content": "hi"}, timeout=60)
+        assert reply.status_code == 501
+        assert reply.json()["error"]["type"] == "not_supported_error"
+        assert "another server" in reply.json()["error"]["message"]
+    finally:
+        runner.close()

@@ -59,4 +59,4 @@ class NotServable(RequestError):
     """The loaded engine cannot do what the request needs (a remote engine has no local tokenizer)."""
 
     status = 501
-    kind = "not_implemented_error"
+    kind = "not_supported_error"  # llama-server's name for a 501
