@@ -68,8 +68,10 @@ def test_infill_goes_as_the_apps_tokens(tiny_runner, start_server, tiny_codellam
 
 def test_serving_a_remote_engine_is_llama_servers_501_for_what_needs_a_local_model(smol_runner,  # noqa: F811
                                                                                  start_server) -> None:  # noqa: F811
-    """The app serving a model it drives on another server: its tokenizer is not here, so /tokenize is
-    a 501 with llama-server's own type name for that (not_supported_error), never a 500."""
+    """The app serving a model it drives on another server (the GUI's switch while a remote engine is in
+    use): chat and /tokenize go through that server; a token-id /completion, /detokenize and token pieces
+    need llama.cpp here, so they are a 501 with llama-server's type name for it. They were 500s
+    ("AttributeError: 'RemoteTokenizer' object has no attribute 'n_vocab'")."""
     import requests
 
     from app.core.model_runner import ModelThread
@@ -79,9 +81,15 @@ def test_serving_a_remote_engine_is_llama_servers_501_for_what_needs_a_local_mod
     runner.start().result(timeout=120)
     try:
         front = start_server(runner).address
-        reply = requests.post(front + "/tokenize", json={"content": "hi"}, timeout=60)
-        assert reply.status_code == 501
-        assert reply.json()["error"]["type"] == "not_supported_error"
-        assert "another server" in reply.json()["error"]["message"]
+        for path, body in (("/completion", {"prompt": "Hi", "n_predict": 2}), ("/detokenize", {"tokens": [1, 2]}),
+                           ("/tokenize", {"content": "hi", "with_pieces": True})):
+            reply = requests.post(front + path, json=body, timeout=60)
+            assert reply.status_code == 501, (path, reply.text)
+            error = reply.json()["error"]
+            assert error["type"] == "not_supported_error" and "another server" in error["message"]
+        assert requests.post(front + "/tokenize", json={"content": "hi"}, timeout=60).json()["tokens"]
+        chat = requests.post(front + "/v1/chat/completions", timeout=60,
+                             json={"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2})
+        assert chat.status_code == 200 and chat.json()["choices"][0]["message"]["content"]
     finally:
         runner.close()

@@ -48,6 +48,17 @@ def local(engine):
     return engine
 
 
+def in_process(engine, what: str):
+    """`engine` if its model runs in this process: `what` (a token-id prompt run as given, a token's
+    bytes) is done by llama.cpp here. A remote engine chats, fills and tokenizes through its server,
+    but has none of these (it raised AttributeError, a 500)."""
+    engine = local(engine)
+    if not hasattr(engine, "continue_tokens") or not hasattr(engine.tokenizer, "piece_bytes"):
+        raise NotServable(f"{what} needs a model loaded in this app; {engine.info.model_name} runs on another "
+                          "server (chat, infill and /tokenize still work).")
+    return engine
+
+
 def _check_fits(prompt_tokens: int, n_ctx: int) -> None:
     if prompt_tokens > n_ctx - CONTEXT_MARGIN:
         raise ContextOverflow(prompt_tokens, n_ctx)
@@ -76,7 +87,7 @@ def start_chat(engine, messages: Sequence[ChatMessage], budget: Budget, cancel: 
 def prompt_tokens_of(engine, prompt: str | list[int | str]) -> list[int]:
     """llama-server's reading of a completion prompt: text with special tokens parsed and the model's
     BOS added; a list of token ids as given, strings in it tokenized the same way."""
-    engine = local(engine)
+    engine = in_process(engine, "/completion")
     tok = engine.tokenizer
     parts = [prompt] if isinstance(prompt, str) else prompt
     tokens: list[int] = []
@@ -154,7 +165,7 @@ def tokenize(engine, content: str, *, add_special: bool, parse_special: bool) ->
 
 
 def detokenize(engine, tokens: list[int]) -> str:
-    engine = local(engine)
+    engine = in_process(engine, "/detokenize")
     n_vocab = vocab_size(engine)
     if not all(0 <= t < n_vocab for t in tokens):
         raise BadRequest("A token id is not in the model's vocabulary.", param="tokens")
@@ -162,7 +173,7 @@ def detokenize(engine, tokens: list[int]) -> str:
 
 
 def piece_of(engine, token: int) -> str:
-    engine = local(engine)
+    engine = in_process(engine, "/tokenize with_pieces")
     return engine.tokenizer.piece_bytes(token, special=True).decode("utf-8", errors="replace")
 
 
