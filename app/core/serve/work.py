@@ -87,7 +87,7 @@ def start_chat(engine, messages: Sequence[ChatMessage], budget: Budget, cancel: 
 def prompt_tokens_of(engine, prompt: str | list[int | str]) -> list[int]:
     """llama-server's reading of a completion prompt: text with special tokens parsed and the model's
     BOS added; a list of token ids as given, strings in it tokenized the same way."""
-    engine = in_process(engine, "/completion")
+    engine = in_process(engine, "A raw prompt (/completion, /v1/completions)")
     tok = engine.tokenizer
     parts = [prompt] if isinstance(prompt, str) else prompt
     tokens: list[int] = []
