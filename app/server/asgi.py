@@ -25,6 +25,8 @@ def build_app(ctx: ServeContext) -> Starlette:
     app = Starlette(routes=[*OpenAIRoutes(ctx).routes(), *LlamaRoutes(ctx).routes()],
                     exception_handlers={404: _not_found, 405: _not_allowed})
     if ctx.settings.cors_origins:  # off unless the user listed origins
+        # Any request header: the origins are the user's choice, no cookies are involved (credentials
+        # stay off), and clients add their own (the openai JavaScript client's x-stainless-*).
         app.add_middleware(CORSMiddleware, allow_origins=list(ctx.settings.cors_origins),
-                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+                           allow_methods=["GET", "POST"], allow_headers=["*"])
     return app

@@ -70,6 +70,18 @@ def test_cors_off_by_default_and_on_for_listed_origins(smol_runner, start_server
     assert other.headers.get("access-control-allow-origin") != "http://evil.example"
 
 
+def test_a_listed_origin_may_send_the_openai_js_clients_headers(smol_runner, start_server):
+    """The openai JavaScript client (in a page of a listed origin) adds its x-stainless-* headers, so its
+    preflight names them; a preflight refused for them kept that client off a server the user opened."""
+    origin = "http://localhost:3000"
+    base = start_server(smol_runner, cors_origins=(origin,)).address
+    preflight = requests.options(base + "/v1/chat/completions", timeout=30, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-stainless-os,x-stainless-lang"})
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == origin
+    assert "x-stainless-os" in preflight.headers["access-control-allow-headers"].lower()
+
+
 def test_a_web_page_of_an_origin_not_listed_cannot_run_the_model(smol_runner, start_server, smol_server):
     """A page on any site may POST to 127.0.0.1 with a "simple" request (text/plain, no preflight): the
     Host is right and CORS only hides the answer, so the model would run for it (and fill the queue).
