@@ -80,3 +80,35 @@ def test_a_key_read_with_its_line_break_is_sent_without_it(smol_runner, start_se
         assert client.get("/v1/models").status == 200
     finally:
         client.close()
+
+
+def test_a_server_that_redirects_is_named_with_where_it_points() -> None:
+    """A reverse proxy that sends http:// to https:// (or a wrong path) answers every endpoint with a
+    redirect; Test connection took that for a llama-cpp-python server with an assumed 4,096 context."""
+    import http.server
+    import threading
+
+    from app.core.remote.engine import RemoteConfig, check_connection
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            self.send_response(301)
+            self.send_header("Location", "https://secure.example" + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(RemoteError, match="redirect") as caught:
+            check_connection(RemoteConfig(f"http://127.0.0.1:{server.server_address[1]}"))
+        assert "https://secure.example" in caught.value.message
+    finally:
+        server.shutdown()
+        server.server_close()

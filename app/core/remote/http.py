@@ -105,6 +105,7 @@ class RemoteClient:
             response = self._http.request(method, path, json=body, **extra)
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc) from None
+        self._refuse_redirect(response, path)
         return Reply(response.status_code, _json_or_none(response.content))
 
     # Streams -----------------------------------------------------------------------------------
@@ -118,6 +119,7 @@ class RemoteClient:
         finished = threading.Event()
         try:
             with self._http.stream("POST", path, json=body) as response:
+                self._refuse_redirect(response, path)
                 if response.status_code >= 400:
                     raw = response.read()[:MAX_ERROR_BYTES]
                     raise self.error_for(response.status_code, _json_or_none(raw), path)
@@ -148,6 +150,16 @@ class RemoteClient:
             finished.set()
 
     # Errors ------------------------------------------------------------------------------------
+    def _refuse_redirect(self, response: httpx2.Response, path: str) -> None:
+        """An API server does not redirect its endpoints; a proxy sending http:// to https://, or an
+        address that is not the server's root, does. Not followed (the key would go with it), and
+        said, rather than read as a server without those endpoints."""
+        if 300 <= response.status_code < 400:
+            target = response.headers.get("location", "")
+            raise RemoteUnreachableError(
+                f"{self.url} redirects {path} ({response.status_code}) to {target or 'another address'}; "
+                "give the server's own address (for example its https:// one).")
+
     def _transport_error(self, exc: httpx2.HTTPError) -> RemoteError:
         if isinstance(exc, httpx2.TimeoutException):
             what = "connecting" if isinstance(exc, httpx2.ConnectTimeout) else "waiting for an answer"
