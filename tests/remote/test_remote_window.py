@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from app.core.prompts.chat import ChatMessage
 from app.core.remote.saved import FILE_NAME, RemoteKeyStore
 from app.core.settings import SamplingSettings
+from tests.server.conftest import smol_runner, start_server  # noqa: F401 - the server tests' fixtures
 from tests.ui.conftest import make_window  # noqa: F401 - the real main window's fixture
 
 
@@ -54,3 +55,26 @@ def test_a_failed_test_says_why_and_keeps_the_window_usable(qtbot, make_window) 
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Cannot reach" in dialog.status.text(), timeout=20000)
     assert dialog.test_button.isEnabled()
+
+
+def test_quitting_while_a_remote_answer_streams_ends_it_on_the_server(qtbot, make_window, smol_runner,  # noqa: F811
+                                                                       start_server) -> None:  # noqa: F811
+    """The app closed mid-answer from a remote engine: the answer's connection is closed, so the
+    server (this app's own, here) stops generating instead of running to the token budget."""
+    from app.core.remote.engine import RemoteConfig
+
+    log: list = []
+    upstream = start_server(smol_runner, on_request=log.append).address
+    window = make_window(load=False)
+    with qtbot.waitSignal(window.inference.loaded, timeout=30000):
+        window.inference.load_remote(RemoteConfig(upstream))
+    texts: list[str] = []
+    window.inference.text.connect(lambda _job, text: texts.append(text))
+    window.inference.chat([ChatMessage("user", "Count from 1 to 1000, one number a line.")],
+                          SamplingSettings(temperature=0.0, max_tokens=1500, seed=1))
+    qtbot.waitUntil(lambda: len(texts) >= 3, timeout=60000)
+    window.close()
+    window.shutdown()
+    qtbot.waitUntil(lambda: any(e.path == "/completion" for e in log), timeout=60000)
+    answer = next(e for e in log if e.path == "/completion")
+    assert 0 < answer.tokens_out < 1500
