@@ -95,18 +95,24 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     _say(client_snippet(address, api_key))
     _say("Ctrl+C stops the server")
     stop = threading.Event()
-    # A service manager (systemd, a container) stops with SIGTERM: the same clean stop as Ctrl+C.
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl+C and a service manager's SIGTERM (systemd, a container) set the event. Neither may raise
+    # KeyboardInterrupt into Event.wait: one landing inside the wait's lock release left the lock
+    # half-released ("RuntimeError: release unlocked lock") and the stop failed.
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in handled}
     try:
-        while not stop.wait(0.5):  # a short wait keeps Ctrl+C prompt on every platform
+        while not stop.wait(0.5):  # a short wait lets the handler run promptly on every platform
             if not server.running:
                 raise UserError("the server stopped unexpectedly; see the log")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a Ctrl+C before the handler was installed
         stop.set()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if stop.is_set():
             _say("stopping")
-        server.stop()
-        runner.close()
+        try:
+            server.stop()  # bounded waits; a second Ctrl+C meanwhile only sets the event again
+            runner.close()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     return 0
