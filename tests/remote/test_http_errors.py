@@ -112,3 +112,36 @@ def test_a_server_that_redirects_is_named_with_where_it_points() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_web_page_is_not_taken_for_a_server() -> None:
+    """An address that serves a web app (a chat front end's port, a single-page app answering every
+    path with its page) was reported as a llama-cpp-python server with an assumed context."""
+    import http.server
+    import threading
+
+    from app.core.remote.engine import RemoteConfig, check_connection
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            page = b"<!doctype html><html><body>app</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(RemoteUnsupportedError, match="not a model list"):
+            check_connection(RemoteConfig(f"http://127.0.0.1:{server.server_address[1]}"))
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -95,6 +95,10 @@ def probe(client: RemoteClient, model: str = "") -> ServerReport:
     listed = client.get("/v1/models", timeout_s=PROBE_TIMEOUT_S)
     if listed.status in (401, 403):
         raise client.error_for(listed.status, listed.data, "/v1/models")
+    if props is None and listed.status == 200 and listed.data is None:
+        # A web app (a chat front end's port, a page answering every path) is not an API server.
+        raise RemoteUnsupportedError(f"{client.name} answers /v1/models with something that is not a model list "
+                                     "(a web page?); give the address of the model server's API.")
     entries = _entries(listed.data) if listed.status == 200 else []
     if props is None and listed.status != 200:
         if listed.status >= 400 and _json(client, "/health") is None:
@@ -138,12 +142,12 @@ def _json(client: RemoteClient, path: str) -> Any:
 
 def _answers(client: RemoteClient, path: str, body: dict) -> bool:
     try:
-        client.post_ok(path, body, timeout_s=PROBE_TIMEOUT_S)
+        data = client.post_ok(path, body, timeout_s=PROBE_TIMEOUT_S)
     except RemoteAuthError:
         raise
     except RemoteError:
         return False
-    return True
+    return data is not None  # an endpoint answers in JSON; a page served for any path does not
 
 
 def _entries(data: Any) -> list[dict]:
