@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 
 import pytest
 import requests
@@ -198,6 +199,10 @@ def test_request_log(smol_runner, start_server):
     server = start_server(smol_runner, on_request=entries.append)
     requests.post(server.address + "/v1/chat/completions", json=CHAT, timeout=60)
     requests.get(server.address + "/nope", timeout=30)
+    # An entry is made once its response has been sent, so the client may read the answer first.
+    deadline = time.monotonic() + 30
+    while len(entries) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     chat, missing = entries[-2], entries[-1]
     assert (chat.method, chat.path, chat.status) == ("POST", "/v1/chat/completions", 200)
     assert chat.tokens_in > 0 and chat.tokens_out >= 1 and chat.client.startswith("127.0.0.1:")
