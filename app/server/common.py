@@ -11,6 +11,7 @@ from starlette.requests import Request
 from app.core.engine_types import GenerationStats
 from app.core.serve.errors import BadRequest, RequestError
 from app.core.serve.params import require_object, string
+from app.server.bridge import PieceStream, collect
 from app.server.guard import BodyTooLarge
 
 
@@ -39,6 +40,14 @@ def count_tokens(request: Request, prompt: int, generated: int) -> None:
     """The figures the request log shows (read by the Guard once the answer is sent)."""
     request.state.tokens_in = prompt
     request.state.tokens_out = generated
+
+
+async def whole_answer(pieces: PieceStream, request: Request) -> tuple[str, GenerationStats]:
+    """The text of a request that does not stream, and its figures (counted for the log)."""
+    text = await collect(pieces, request)
+    stats = pieces.started.generation.stats
+    count_tokens(request, stats.prompt_tokens, stats.generated_tokens)
+    return text, stats
 
 
 def sse(events: AsyncIterator[str]) -> EventSourceResponse:

@@ -18,8 +18,8 @@ from app.core.infill.prompt import InfillRequest, Snippet
 from app.core.serve import work
 from app.core.serve.errors import BadRequest
 from app.core.serve.params import Budget, budget_of, extra_files, flag, prompt_of, string
-from app.server.bridge import PieceStream, collect, open_stream, run_on_model
-from app.server.common import count_tokens, dumps, read_json, repository_of, sse
+from app.server.bridge import PieceStream, open_stream, run_on_model
+from app.server.common import count_tokens, dumps, read_json, repository_of, sse, whole_answer
 from app.server.context import ServeContext
 from app.server.errors import error_body, error_response, plain_error
 
@@ -134,11 +134,9 @@ class LlamaRoutes:
         model = self.ctx.runner.info().model_name if self.ctx.runner.info() else ""
         if not stream:
             try:
-                text = await collect(pieces, request)
+                text, stats = await whole_answer(pieces, request)
             except Exception as exc:  # noqa: BLE001
                 return error_response(exc, openai=False)
-            stats = pieces.started.generation.stats
-            count_tokens(request, stats.prompt_tokens, stats.generated_tokens)
             return JSONResponse(_final(pieces, text, model, budget))
 
         async def events():

@@ -20,8 +20,8 @@ from app.core.infill.prompt import InfillRequest
 from app.core.serve import work
 from app.core.serve.errors import BadRequest
 from app.core.serve.params import budget_of, flag, messages_of, prompt_of, string
-from app.server.bridge import PieceStream, collect, open_stream
-from app.server.common import count_tokens, dumps, finish_reason, read_json, repository_of, sse
+from app.server.bridge import PieceStream, open_stream
+from app.server.common import count_tokens, dumps, finish_reason, read_json, repository_of, sse, whole_answer
 from app.server.context import ServeContext
 from app.server.errors import error_body, error_response
 
@@ -93,11 +93,9 @@ class OpenAIRoutes:
         extra = {"citations": _citations(prepared)} if prepared is not None else {}
         if not stream:
             try:
-                text = await collect(pieces, request)
+                text, stats = await whole_answer(pieces, request)
             except Exception as exc:  # noqa: BLE001
                 return error_response(exc, openai=True)
-            stats = pieces.started.generation.stats
-            count_tokens(request, stats.prompt_tokens, stats.generated_tokens)
             return JSONResponse({
                 "id": reply_id, "object": "chat.completion", "created": created, "model": name,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
@@ -157,11 +155,9 @@ class OpenAIRoutes:
         name = model or info.model_name
         if not stream:
             try:
-                text = await collect(pieces, request)
+                text, stats = await whole_answer(pieces, request)
             except Exception as exc:  # noqa: BLE001
                 return error_response(exc, openai=True)
-            stats = pieces.started.generation.stats
-            count_tokens(request, stats.prompt_tokens, stats.generated_tokens)
             return JSONResponse({
                 "id": reply_id, "object": "text_completion", "created": created, "model": name,
                 "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish_reason(stats)}],
