@@ -342,12 +342,12 @@ def test_the_open_repository_is_offered_only_when_allowed(qtbot, serving, tmp_pa
     assert "cart.py" in json.dumps(body)  # the app's packed context cites the file
 
 
-def test_quitting_while_a_server_answer_streams_cancels_it(qtbot, serving) -> None:
-    window, panel = serving()
-    started = switch_on(qtbot, panel)
+def long_stream(base_url: str) -> tuple[list[str], dict[str, Any]]:
+    """A long chat streamed by the openai client on its own thread: its pieces so far, and how it ended
+    ("finish", "error" for a cut stream, "done")."""
     from openai import OpenAI
 
-    client = OpenAI(base_url=started.base_url + "/v1", api_key="none", max_retries=0)
+    client = OpenAI(base_url=base_url + "/v1", api_key="none", max_retries=0)
     pieces: list[str] = []
     ended: dict[str, Any] = {}
 
@@ -359,11 +359,18 @@ def test_quitting_while_a_server_answer_streams_cancels_it(qtbot, serving) -> No
                 if chunk.choices:
                     pieces.append(chunk.choices[0].delta.content or "")
                     ended["finish"] = chunk.choices[0].finish_reason or ended.get("finish")
-        except Exception as exc:  # noqa: BLE001 - a cut stream is what quitting may give
+        except Exception as exc:  # noqa: BLE001 - a stream cut by a stop or a quit
             ended["error"] = exc
         ended["done"] = True
 
     threading.Thread(target=stream, daemon=True).start()
+    return pieces, ended
+
+
+def test_quitting_while_a_server_answer_streams_cancels_it(qtbot, serving) -> None:
+    window, panel = serving()
+    started = switch_on(qtbot, panel)
+    pieces, ended = long_stream(started.base_url)
     qtbot.waitUntil(lambda: len(pieces) >= 3, timeout=60000)
     window.close()
     window.shutdown()  # stops the server (its generation is cancelled), then the model thread
@@ -375,25 +382,7 @@ def test_quitting_while_a_server_answer_streams_cancels_it(qtbot, serving) -> No
 def test_switching_off_mid_stream_cancels_the_generation_and_frees_the_model(qtbot, serving) -> None:
     window, panel = serving()
     started = switch_on(qtbot, panel)
-    from openai import OpenAI
-
-    client = OpenAI(base_url=started.base_url + "/v1", api_key="none", max_retries=0)
-    pieces: list[str] = []
-    ended: dict[str, Any] = {}
-
-    def stream() -> None:
-        try:
-            for chunk in client.chat.completions.create(
-                    model="local", max_tokens=1500, temperature=0, stream=True,
-                    messages=[{"role": "user", "content": "Count from 1 to 1000, one number a line."}]):
-                if chunk.choices:
-                    pieces.append(chunk.choices[0].delta.content or "")
-                    ended["finish"] = chunk.choices[0].finish_reason or ended.get("finish")
-        except Exception as exc:  # noqa: BLE001 - the stream is cut by the stop
-            ended["error"] = exc
-        ended["done"] = True
-
-    threading.Thread(target=stream, daemon=True).start()
+    pieces, ended = long_stream(started.base_url)
     qtbot.waitUntil(lambda: len(pieces) >= 3, timeout=60000)
     switch_off(qtbot, panel)
     qtbot.waitUntil(lambda: ended.get("done", False), timeout=30000)
