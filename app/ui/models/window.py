@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.context import AppContext
@@ -23,6 +23,7 @@ from app.ui.models.card import ModelCard
 from app.ui.models.layout import build_window_layout, update_buttons
 from app.ui.models.live import ModelRow, RowState
 from app.ui.models.remote import add_remote_button
+from app.ui.restyle import PaletteStyled
 from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
 
@@ -42,7 +43,8 @@ STYLE = """
 """
 
 
-class ModelsWindow(QDialog):
+class ModelsWindow(PaletteStyled, QDialog):
+    STYLE_SHEET = STYLE  # set again after a theme switch (PaletteStyled)
     chat_model_chosen = Signal(str)  # manifest id to load for chat
 
     def __init__(self, ctx: AppContext, downloads: DownloadService, catalogue: ModelCatalogue,
@@ -54,7 +56,6 @@ class ModelsWindow(QDialog):
         self._catalogue = catalogue  # built by the composition root (app.services)
         self._downloads = downloads
         self._inference = inference  # None: no in-use mark or Unload (a window built without the app)
-        self._styled_for = ""
         self.rows: dict[str, ModelRow] = {}  # live state per manifest id
         self.listing: Listing | None = None
         self.hub: HubStatus | None = None
@@ -68,7 +69,7 @@ class ModelsWindow(QDialog):
             inference.load_failed.connect(lambda _error: self._on_model_changed(None))  # whatever is loaded now
             inference.unloaded.connect(self._on_unloaded)
         self.setAcceptDrops(True)
-        self._restyle()
+        self.restyle()
         self.refresh()
 
     def _build(self) -> None:
@@ -304,19 +305,6 @@ class ModelsWindow(QDialog):
         for url in event.mimeData().urls():
             if url.toLocalFile().lower().endswith(".gguf"):
                 self.import_file(Path(url.toLocalFile()))
-
-    # Theme -------------------------------------------------------------------------------------
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
-
-    def _restyle(self) -> None:
-        # palette(...) in a style sheet is resolved when the sheet is set: set again after a theme switch.
-        key = self.palette().base().color().name() + self.palette().text().color().name()
-        if key != self._styled_for:
-            self._styled_for = key
-            self.setStyleSheet(STYLE)
 
     # Download signals -------------------------------------------------------------------------
     def _set_live(self, model_id: str, **changes) -> None:

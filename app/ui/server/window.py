@@ -13,7 +13,7 @@ import secrets as random_tokens
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
@@ -22,6 +22,7 @@ from app.core.engine import EngineInfo
 from app.core.errors import UserError
 from app.core.settings import ServerSettings
 from app.core.settings_owner import SettingsChange
+from app.ui.restyle import PaletteStyled
 from app.ui.server.control import ServerControl, ServerState, Started
 from app.ui.server.layout import STYLE, ServerLayout
 from app.ui.server.request_log import LOG_LIMIT, RequestLogModel
@@ -61,8 +62,10 @@ def split_snippet(snippet: str) -> tuple[str, str]:
     return "\n".join(lines[:at]).strip() + "\n", "\n".join(lines[at:]).strip() + "\n"
 
 
-class ServerWindow(QDialog):
+class ServerWindow(PaletteStyled, QDialog):
     """See the module docstring. `repository_root` says which folder the repository pane has open."""
+
+    STYLE_SHEET = STYLE  # set again after a theme switch (PaletteStyled)
 
     state_changed = Signal(object)  # ServerState, for the main window's status bar
     message = Signal(str)  # for the status bar
@@ -78,8 +81,7 @@ class ServerWindow(QDialog):
         self._repository_root = repository_root
         self._show_error = show_error
         self.ui = ServerLayout(self)
-        self._styled_for = ""
-        self._restyle()
+        self.restyle()
         self.log_model = RequestLogModel(LOG_LIMIT, self)
         self.ui.log.setModel(self.log_model)
         self.ui.size_log_columns()
@@ -348,19 +350,6 @@ class ServerWindow(QDialog):
     def _clear_log(self) -> None:
         self.log_model.clear()
         self.ui.log_count.setText("No requests yet.")
-
-    # Theme ---------------------------------------------------------------------------------------
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
-
-    def _restyle(self) -> None:
-        # palette(...) in a style sheet is resolved when the sheet is set: set again after a theme switch.
-        key = self.palette().base().color().name() + self.palette().text().color().name()
-        if key != self._styled_for:
-            self._styled_for = key
-            self.setStyleSheet(STYLE)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._update_offer_label()
