@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.context import AppContext
@@ -31,9 +31,9 @@ from app.core.repo.assistant_types import RepoSnippets
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
 from app.ui.infill.controls import HINTS, WRITING_HINT, ActionBar, FillState, reading_hint
+from app.ui.infill.document import EditorDocument
 from app.ui.infill.editor import CodeEditor
-from app.ui.infill.files import CodeFileSession, FileBar, ask_open_path, ask_save_path, clipboard_code
-from app.ui.infill.language import guess_language
+from app.ui.infill.files import FileBar
 from app.ui.infill.preview import APPLY_KEYS, InstructionPreview, PreviewPanel
 from app.ui.infill.suggestion import InlineSuggestion, around_cursor, split_utf16
 from app.ui.pane_support import bind_keys, bind_send_and_stop, loaded_model
@@ -68,16 +68,15 @@ class InfillPane(QWidget):
         self._code_style = code_style
         # Definitions from the open repository join the prompt; the assistant is called on its own thread.
         self._repo, self._repo_runner = repo, repo_runner
-        # Files are read and written on the window's files thread (its owner stops it, after a save finishes).
-        self._files = CodeFileSession(files_runner, self._report, self)
         self._stream = AnswerStream(inference, self)
         self._request_id = 0  # bumped by each request; snippets for an abandoned one are ignored
         self._gathering = False
         self._build()
+        # Files are read and written on the window's files thread (its owner stops it, after a save finishes).
+        self.document = EditorDocument(self.editor, self.file_bar, files_runner, lambda: self.busy, self._report, self)
+        self.document.status.connect(self.status)
         self.inline = InlineSuggestion(self.editor)
         self.preview = InstructionPreview(self.editor, self.preview_panel)
-        self._files.opened.connect(self._opened)
-        self._files.saved.connect(self._saved)
         self._stream.render.connect(self.inline.show)
         self._stream.ended.connect(self._on_ended)
         self._stream.failed.connect(self._on_failed)
@@ -95,7 +94,6 @@ class InfillPane(QWidget):
             button.clicked.connect(slot)
         self.open_button, self.paste_button, self.save_button, self.save_as_button = bar.buttons
         self.language, self.file_label = bar.language, bar.file_label
-        self.language.chosen.connect(self._language_chosen)
         layout.addWidget(bar)
 
         self.model_note = QLabel()  # rich text: model_note() escapes the model's name
@@ -107,7 +105,6 @@ class InfillPane(QWidget):
         self.editor.setPlaceholderText("Open or paste code, put the cursor where code is missing (or select code "
                                        "to replace) and press Ctrl+Enter.")
         self.editor.installEventFilter(self)
-        self.editor.highlighter.activeChanged.connect(self._highlighting_changed)
         self.preview_panel = PreviewPanel(style=self._code_style())
         self.stack = QStackedWidget()  # the editor, or an instruction fill's diff in its place
         self.stack.addWidget(self.editor)
@@ -170,7 +167,7 @@ class InfillPane(QWidget):
     @property
     def path(self) -> Path | None:
         """The file the editor holds (None: text not saved anywhere yet)."""
-        return self._files.path
+        return self.document.path
 
     def _update_buttons(self) -> None:
         state = self.state
@@ -206,7 +203,7 @@ class InfillPane(QWidget):
         if info is None:
             return
         prefix, suffix, selection = around_cursor(self.editor)
-        path = self._files.path
+        path = self.document.path
         request = InfillRequest(prefix, suffix, path=path.name if path else "",
                                 suffix_first=self.options.wants_suffix_first)
         language, single_line = self.editor.highlighter.language, self.options.single_line
@@ -330,77 +327,24 @@ class InfillPane(QWidget):
                 self.editor.setFocus()  # Tab and Esc act on the suggestion from the editor
             self.status.emit("Suggestion copied.")
 
-    # Files -------------------------------------------------------------------------------------
+    # The document (document.py): the pane's own buttons, menus and tests call these -----------
     def choose_file(self) -> None:
-        if (path := ask_open_path(self)) is not None:
-            self.open_file(path)
+        self.document.choose_file()
 
     def open_file(self, path: Path) -> None:
-        if self.busy:
-            return
-        self.status.emit(f"Opening {path.name}…")
-        self._files.open(path, still_wanted=lambda: not self.busy)
-
-    def _opened(self, path: Path, text: str) -> None:
-        self.editor.setPlainText(text)
-        self.file_label.setText(str(path))
-        self._set_language(guess_language(path.name, text))
-        self.status.emit(f"Opened {path} ({text.count(chr(10)) + 1:,} lines).")
+        self.document.open_file(path)
 
     def paste_snippet(self) -> None:
-        """The clipboard's text replaces the editor's (one undo step brings the old text back)."""
-        try:
-            text = clipboard_code()
-        except UserError as exc:
-            self._report(exc)
-            return
-        if not text:
-            self.status.emit("The clipboard holds no text.")
-            return
-        cursor = self.editor.textCursor()
-        cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertText(text)
-        self.editor.setTextCursor(cursor)
-        if self.language.automatic:
-            self._set_language(guess_language("", text))
+        self.document.paste_snippet()
 
     def save(self) -> None:
-        if self._files.path is None:
-            self.save_as()
-        else:
-            self.save_to(self._files.path)
+        self.document.save()
 
     def save_as(self) -> None:
-        if not self._refuse_while_busy() and (path := ask_save_path(self, self._files.path)) is not None:
-            self.save_to(path)
+        self.document.save_as()
 
     def save_to(self, path: Path) -> None:
-        """Write the editor's text to `path` (on the files thread), in the open file's line ends and BOM."""
-        if not self._refuse_while_busy():
-            self._files.write(path, self.editor.toPlainText())
-
-    def _refuse_while_busy(self) -> bool:
-        if self.busy:
-            self.status.emit("Accept or reject the suggestion first.")
-        return self.busy
-
-    def _saved(self, path: Path) -> None:
-        self.file_label.setText(str(path))
-        self.editor.document().setModified(False)
-        self.status.emit(f"Saved {path}.")
-
-    # Language ----------------------------------------------------------------------------------
-    def _set_language(self, name: str) -> None:
-        self.language.show_language(name)
-        self.editor.set_language(name)
-
-    def _language_chosen(self, name: str) -> None:
-        path = self._files.path
-        self.editor.set_language(name or guess_language(path.name if path else "", self.editor.toPlainText()))
-
-    def _highlighting_changed(self, active: bool) -> None:
-        if not active:
-            self.status.emit("Highlighting is off for this very large file (editing and infill still work).")
+        self.document.save_to(path)
 
     def set_code_style(self, style: str) -> None:
         self.editor.set_code_style(style)
