@@ -189,7 +189,7 @@ def test_empty_message_and_prompt_too_long(qtbot, make_window) -> None:
 
 
 def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, app_home) -> None:
-    from app.ui.chat import pane as pane_module
+    from app.ui.chat import export as export_module
     from app.ui.settings.fields import Field
 
     window = make_window()
@@ -205,7 +205,7 @@ def test_settings_and_export_persist(qtbot, make_window, monkeypatch, tmp_path, 
     saved = saved_settings(settings_file)
     assert saved["sampling"]["temperature"] == 0.9 and saved["system_prompt"] == "Answer in French."
     target = tmp_path / "chat.md"
-    monkeypatch.setattr(pane_module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(export_module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.chat.export()
     qtbot.waitUntil(target.exists, timeout=5000)
     text = target.read_text()

@@ -8,11 +8,10 @@ never waits on the model or the database.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.context import AppContext
 from app.core.chat import ChatSession, Turn
@@ -23,6 +22,7 @@ from app.core.store import ConversationStore, MessageState
 from app.ui.answer_stream import AnswerStream
 from app.ui.chat.action_bar import ActionBar
 from app.ui.chat.composer import ComposeRow
+from app.ui.chat.export import export_conversation
 from app.ui.chat.message_view import MessageView
 from app.ui.chat.meter import ContextMeter
 from app.ui.chat.saver import SessionSaver
@@ -305,22 +305,7 @@ class ChatPane(QWidget):
                            on_error=lambda _e: None)  # also saved with the next save of a new conversation
 
     def export(self) -> None:
-        conv = self.session.conversation
-        if conv.id is None:
-            self.status.emit("Nothing to export yet.")
-            return
-        turns = self.session.turns
-        suggested = str(Path.home() / f"{_safe_name(turns[0].text if turns else 'chat')}.md")
-        path, _ = QFileDialog.getSaveFileName(self, "Export conversation", suggested, "Markdown (*.md)")
-        if not path:
-            return
-
-        def write(store: ConversationStore) -> str:
-            Path(path).write_text(store.export_markdown(conv.id), encoding="utf-8")
-            return path
-
-        self._store.submit(write, lambda p: self.status.emit(f"Exported to {p}"),
-                           lambda error: self._show_error(f"Export failed: {error}"))
+        export_conversation(self, self.session, self._store, self.status.emit, self._show_error)
 
     def rerender(self) -> None:
         """Rebuild the message views (after a theme or code style change)."""
@@ -381,8 +366,3 @@ def _ended_note(stats: GenerationStats) -> str:
     if stats.dropped_messages:
         note += f" (the {stats.dropped_messages} oldest messages did not fit the context and were left out)"
     return note
-
-
-def _safe_name(text: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_ " else " " for ch in text)[:40].strip()
-    return "-".join(cleaned.split()) or "chat"
