@@ -138,7 +138,12 @@ def _snippet_block(fmt: InfillFormat, request: InfillRequest, tok: InfillTokeniz
         if not used:
             return [], [], ""
         return ids + [fmt.file_sep] + tok.encode(f"{quote_path(request.path) if request.path else 'file'}\n"), used, ""
-    marker = comment_marker(request.path)
+    # The comments go into the edited file, so its language decides the marker. An editor that names
+    # no file (llama.vscode sends input_extra without one) edits a file of the same project as the
+    # snippets: the first snippet whose extension is known stands in, rather than dropping them all.
+    # A named file of an unknown type gets none: code pasted into it would not be a comment.
+    marker = comment_marker(request.path) if request.path else next(
+        (found for snippet in request.snippets if (found := comment_marker(snippet.path.replace("\\", "/")))), "")
     if not marker:
         return [], [], ""
     block = ""

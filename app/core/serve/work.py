@@ -10,8 +10,7 @@ prompt's size. A client's stop strings are a filter on the pieces.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from dataclasses import dataclass
 from typing import Sequence
 
 from app.core.engine_stream import filtered
@@ -122,7 +121,6 @@ def start_infill(engine, request: InfillRequest, budget: Budget, cancel: threadi
     """The middle through the app's fill use case (infill.fill): the model's own FIM tokens, or an
     instruction fill for a model without them. The prompt is trimmed to fit, so it cannot overflow."""
     engine = local(engine)
-    request = _named_for_comments(engine, request)
     # llama.vscode's `n_predict: 0` evaluates the prompt so the next request reuses its cache: one
     # token is sampled (the token loop has no prompt-only mode) and never sent.
     generation = start_fill(engine, request, budget.sampling, cancel, single_line=single_line,
@@ -130,18 +128,6 @@ def start_infill(engine, request: InfillRequest, budget: Budget, cancel: threadi
     if budget.warm_up:
         generation.pieces = _drain(generation.pieces)  # runs the model, sends nothing
     return _with_stops(generation, budget.stops, 0)
-
-
-def _named_for_comments(engine, request: InfillRequest) -> InfillRequest:
-    """A request with other files' code but no file name, for a family without repository tokens
-    (Code Llama): those files go into the prefix as comments, whose marker comes from the file's
-    extension, so without one they would be dropped. llama.vscode sends `input_extra` and no file
-    name: the extension of its first chunk's file stands in (the chunks come from the same project)."""
-    fmt = getattr(engine, "infill", None)
-    if request.path or not request.snippets or fmt is None or fmt.repo_level:
-        return request
-    suffix = PurePosixPath(request.snippets[0].path.replace("\\", "/")).suffix
-    return replace(request, path=f"untitled{suffix}") if suffix else request
 
 
 def _drain(pieces):

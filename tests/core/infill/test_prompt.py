@@ -106,6 +106,10 @@ def test_families_without_repository_tokens_get_snippets_as_comments(codellama: 
     # An unknown file type gets no snippets rather than code pasted into the file.
     plain = build_infill_prompt(fmt, codellama.tokenizer, replace(request, path="notes.unknown"), 1000)
     assert plain.snippets == []
+    # No file named (llama.vscode's requests): the snippets' own language marks them.
+    unnamed = build_infill_prompt(fmt, codellama.tokenizer, replace(request, path=""), 1000)
+    assert unnamed.snippets == request.snippets
+    assert unnamed.tokens[2:2 + len(prefix_ids)] == prefix_ids
 
 
 def test_long_files_are_trimmed_around_the_cursor(codellama: LocalEngine) -> None:
