@@ -52,6 +52,9 @@ def launch(model_spec: str = ""):
     apply_style_sheet(app)
     ctx = build_context()
     configure_logging(ctx.paths.logs)
+    from app.ui.i18n import install_translations
+
+    install_translations(app, ctx.settings.language)  # before any widget takes its texts
     from app.ui.theme import apply_theme
 
     apply_theme(app, ctx.settings.theme)

@@ -53,10 +53,17 @@ build_test_servers() {
   echo "setup: llama-server for the tests: $binary" >&2
 }
 
+# The interface's translations (.ts in resources/translations) compiled to .qm; checked on every set-up
+# like the test servers, since a .ts can change without pyproject.toml changing (only changed ones build).
+build_translations() {
+  "$venv/bin/python" scripts/translations.py release >&2
+}
+
 if [[ -x $venv/bin/python && -f $stamp_file ]]; then
   current=$(cat "$stamp_file")
   # A test set-up includes everything the app needs, so it satisfies a plain run too.
   if [[ $current == "$stamp" || ( $purpose == run && $current == "${stamp/extras=/extras=[test]}" ) ]]; then
+    build_translations
     build_test_servers
     exit 0
   fi
@@ -133,6 +140,7 @@ if [[ $(uname -s) == Linux ]]; then
     fi
   fi
 fi
+build_translations
 build_test_servers  # before the stamp: a failed build leaves none, so the next run tries again
 [[ $qt_ready == 1 ]] && echo "$stamp" > "$stamp_file"
 exit 0

@@ -20,7 +20,10 @@ class UserError(Exception):
 
     @property
     def message(self) -> str:
-        return str(self.args[0])
+        # A core message marked for translation (app.core.i18n.Text) is kept as it is, so the GUI
+        # can show it in the user's language; str() would keep only the English.
+        first = self.args[0]
+        return first if isinstance(first, str) else str(first)
 
 
 class ModelNotFoundError(UserError):

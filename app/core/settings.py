@@ -37,6 +37,17 @@ class Theme(str, Enum):
         return self.value
 
 
+class Language(str, Enum):
+    """The interface's language (app.ui.i18n applies it; the core's own words stay English for the CLI)."""
+
+    SYSTEM = "system"  # follow the system locale: Simplified Chinese for a Chinese locale, else English
+    ENGLISH = "en"
+    CHINESE = "zh_CN"  # Simplified Chinese
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class SamplingSettings:
     temperature: float = 0.2
@@ -85,6 +96,7 @@ class Settings:
     gpu_layers: int = -1  # -1: offload everything the build can, 0: CPU only
     threads: int = 0  # generation threads; 0: as many as the machine's physical cores allow (hardware.thread_plan)
     theme: Theme = Theme.AUTO
+    language: Language = Language.SYSTEM  # applied at the next start (the Settings window offers a restart)
     code_style_light: str = "friendly"
     code_style_dark: str = "monokai"
     hf_endpoint: str = ""  # a hub mirror; empty: HF_ENDPOINT, else the hub
@@ -95,6 +107,7 @@ class Settings:
     repo_excludes: tuple[str, ...] = ()  # gitignore-style patterns, on top of the defaults
     repo_includes: tuple[str, ...] = ()  # patterns forced back in
     repo_honour_gitignore: bool = True
+    measure_code_consent: bool = False  # the user agreed once to run model-written code in the measure sandbox
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to the core
 
     def to_dict(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from app.core.settings_owner import SettingsChange
 from app.services import Services
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
+from app.ui.i18n import resolve
 from app.ui.infill.pane import InfillPane
 from app.ui.models.speed_recorder import SpeedRecorder
 from app.ui.models.window import ModelsWindow
@@ -337,7 +338,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: str | UserError, retry: Callable[[], None] | None = None) -> None:
         """The one place errors reach the user: a typed error keeps its retry hint."""
-        message = error.message if isinstance(error, UserError) else str(error)
+        message = resolve(error.message if isinstance(error, UserError) else error)
         retryable = isinstance(error, UserError) and error.retryable
         if retryable and retry is None:
             message += " Trying again may work."

@@ -1,0 +1,64 @@
+"""Text for people, made in the core, that a front end can translate without the core importing Qt.
+
+The core words its messages in English. Each one is marked with `translate(context, source)`, the
+spelling Qt's `lupdate` looks for, so the sources land in the `.ts` files like the GUI's own strings.
+`translate` returns the English source as a `Source`, and `Source.format(...)` returns a `Text`: an
+ordinary `str` (the CLI prints it, logs and tests compare it) that also remembers its context, its
+source and its arguments. The GUI hands such a value to `app.ui.i18n.resolve`, which looks the source
+up in the loaded translation and formats the translated template with the same arguments.
+
+    raise ModelFileError(translate("core", "{name} is not a GGUF model file.").format(name=path.name))
+
+Arguments are formatted with `str.format` and named placeholders (translators may reorder them). An
+argument that is itself a `Text` (a reason nested in a message) is translated as well. Anything that
+turns a `Text` into a new plain string (concatenation, slicing, f-strings) keeps only the English,
+which is why messages are built from one template rather than glued from pieces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Text(str):
+    """English text that remembers how to be translated: `context`, `source`, `args`, and `n` for plurals."""
+
+    context: str
+    source: str
+    args: dict[str, Any]
+    n: int
+
+    def __new__(cls, english: str, context: str, source: str, args: dict[str, Any], n: int = -1) -> Text:
+        text = super().__new__(cls, english)
+        text.context, text.source, text.args, text.n = context, source, args, n
+        return text
+
+    def __reduce__(self):  # survives pickling (exceptions cross process pools) with what it remembers
+        return (Text, (str(self), self.context, self.source, self.args, self.n))
+
+
+class Source(Text):
+    """A marked source before its arguments are filled in; `format` fills them (in English and later in translation)."""
+
+    def format(self, *args: Any, **kwargs: Any) -> Text:  # type: ignore[override]
+        if args:
+            raise TypeError("translatable messages take named placeholders only (translators may reorder them)")
+        return Text(str.format(_english(self.source, self.n), **kwargs), self.context, self.source, kwargs, self.n)
+
+
+def translate(context: str, source: str, disambiguation: str | None = None, n: int = -1) -> Source:
+    """Mark `source` for translation in `context` (the same call shape as QCoreApplication.translate).
+
+    For a plural, write the count as `%n` and pass `n`: "%n file(s) skipped". English gets "1 file
+    skipped" / "2 files skipped" from the `(s)` rule here; other languages from their translation.
+    `disambiguation` tells translators apart two identical English sources meaning different things.
+    """
+    del disambiguation  # read by lupdate only
+    return Source(_english(source, n), context, source, {}, n)
+
+
+def _english(source: str, n: int) -> str:
+    """The English form of a source: `%n` replaced by the count, `(s)` dropped for one."""
+    if n < 0:
+        return source
+    return source.replace("%n", str(n)).replace("(s)", "" if n == 1 else "s")
