@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    # First thing: in the bundled (frozen) app the repository indexer's spawned workers are this same
+    # executable started again; freeze_support runs the worker's task and exits there, before the GUI or
+    # the CLI could start a second time. Outside a bundle it does nothing.
+    multiprocessing.freeze_support()
     from app.core import llama_log
 
     # Before anything imports llama_cpp: ggml reads this when its library loads.
