@@ -7,7 +7,9 @@ Each thread is a `Worker` that owns what its jobs touch:
 - repository: the open repository's index and its tokenizer (the RepoAssistant);
 - files: code files the infill pane opens and saves;
 - server: starts and stops the local server (binding a port, cancelling its generations), whose
-  model work runs on the inference thread.
+  model work runs on the inference thread;
+- measure: a Measure window run's loop and its sandboxed candidates (app.ui.measure.control); each
+  task's generation is submitted from it to the inference thread, so chat answers interleave.
 The panes receive the services they use; none creates a thread of its own.
 """
 
@@ -37,6 +39,7 @@ class Services:
     repository: Worker
     files: Worker
     server: Worker  # the local server's start and stop (app.ui.server.control)
+    measure: Worker  # measuring a model: the run's loop, the sandbox and the results database
     repo_assistant: RepoAssistant  # used only by jobs on `repository`
     catalogue: ModelCatalogue  # stateless over the models folder: used by jobs on the model-tasks thread
 
@@ -54,6 +57,9 @@ class Services:
         self.repository.submit(lambda _report: assistant.close())
         self.repository.shutdown()
         self.downloads.shutdown()
+        # Before the model thread: a run's generation in flight was cancelled by the window, and the
+        # run's loop waits for it (and for a candidate in the sandbox, bounded by its time limit).
+        self.measure.shutdown(30000)
         self.inference.shutdown()
         self.store.shutdown()
 
@@ -67,6 +73,7 @@ def build_services(ctx: AppContext) -> Services:
         repository=Worker("repository"),
         files=Worker("files"),
         server=Worker("server"),
+        measure=Worker("measure"),
         repo_assistant=RepoAssistant.in_cache(ctx.paths.cache),
         catalogue=ModelCatalogue.in_folders(ctx.paths),
     )
