@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS items (
     detail TEXT NOT NULL,
     seconds REAL NOT NULL,
     tokens INTEGER NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_id, task_id)
 );
 """
@@ -82,6 +83,7 @@ class ItemResult:
     detail: str
     seconds: float
     tokens: int
+    answer: str = ""  # what the model wrote (kept to see why a task failed)
 
 
 @dataclass(frozen=True)
@@ -134,15 +136,17 @@ class ResultStore:
     # Writing ----------------------------------------------------------------------------------
     def open_run(self, key: RunKey, model_label: str, size_bytes: int, settings: dict, *, total: int = 0,
                  fresh: bool = False) -> RunRecord:
-        """The run for `key`: an unfinished one resumes (its done tasks are skipped) unless `fresh`;
-        a finished one, or `fresh`, starts over in place (the table keeps one row per key)."""
+        """The run for `key`: an unfinished one resumes (its done tasks are skipped) unless `fresh`,
+        and so does a finished one asked for more tasks than it did (a full run after a --limit
+        run); any other finished run, or `fresh`, starts over in place (one row per key)."""
         with self._write() as db:
-            row = db.execute("SELECT run_id, state FROM runs WHERE model_key=? AND suite=? AND settings_key=?",
+            row = db.execute("SELECT r.run_id, r.state, COUNT(i.task_id) FROM runs r LEFT JOIN items i ON "
+                             "i.run_id = r.run_id WHERE model_key=? AND suite=? AND settings_key=? GROUP BY r.run_id",
                              (key.model_key, key.suite.value, key.settings_key)).fetchone()
             now = time.time()
-            if row is not None and not fresh and row[1] != RunState.FINISHED.value:
+            if row is not None and not fresh and (row[1] != RunState.FINISHED.value or row[2] < total):
                 run_id = row[0]
-                db.execute("UPDATE runs SET state=?, model_label=?, size_bytes=?, total=? WHERE run_id=?",
+                db.execute("UPDATE runs SET state=?, model_label=?, size_bytes=?, total=?, finished_at=NULL WHERE run_id=?",
                            (RunState.RUNNING.value, model_label, size_bytes, total, run_id))
                 done = frozenset(r[0] for r in db.execute("SELECT task_id FROM items WHERE run_id=?", (run_id,)))
                 return RunRecord(run_id, done, RunState.RUNNING, key, model_label, total)
@@ -158,8 +162,9 @@ class ResultStore:
 
     def record(self, run_id: int, item: ItemResult) -> None:
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?)",
-                       (run_id, item.task_id, item.outcome.value, item.detail[:2000], item.seconds, item.tokens))
+            db.execute("INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?)",
+                       (run_id, item.task_id, item.outcome.value, item.detail[:2000], item.seconds, item.tokens,
+                        item.answer[:20000]))
 
     def interrupt(self, run_id: int) -> None:
         with self._write() as db:
@@ -173,9 +178,9 @@ class ResultStore:
     # Reading ----------------------------------------------------------------------------------
     def items(self, run_id: int) -> list[ItemResult]:
         with self._read() as db:
-            rows = db.execute("SELECT task_id, outcome, detail, seconds, tokens FROM items WHERE run_id=? "
+            rows = db.execute("SELECT task_id, outcome, detail, seconds, tokens, answer FROM items WHERE run_id=? "
                               "ORDER BY rowid", (run_id,)).fetchall()
-        return [ItemResult(r[0], Outcome(r[1]), r[2], r[3], r[4]) for r in rows]
+        return [ItemResult(r[0], Outcome(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
     def interrupted(self) -> list[RunRecord]:
         """Runs left unfinished (a Cancel, Ctrl+C, or a process that died while RUNNING): resumable."""
