@@ -334,9 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "saved with it in the Models window)")
         command.add_argument("--remote-model", help="which of the server's models (default: its first)")
 
+    from app.cli_measure import add_measure_parser
     from app.cli_serve import add_serve_parser
 
     add_serve_parser(sub)
+    add_measure_parser(sub)
 
     doctor = sub.add_parser("doctor", help="versions, backend, memory and directories")
     doctor.set_defaults(func=cmd_doctor)
