@@ -36,6 +36,7 @@ def launch(model_spec: str = ""):
     Returns (QApplication, MainWindow). Start-up benchmarks call this too, so what they time is
     what a user waits for.
     """
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -64,7 +65,8 @@ def launch(model_spec: str = ""):
         # An uncaught exception is logged and shown; the app keeps running.
         log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         # The hook runs on whichever thread raised: the signal carries the message to the GUI thread.
-        window.uncaught.emit(f"Something went wrong: {value}. Details are in the log.")
+        window.uncaught.emit(QCoreApplication.translate(
+            "Application", "Something went wrong: {error}. Details are in the log.").format(error=value))
 
     sys.excepthook = excepthook
     window.show()
@@ -89,15 +91,23 @@ def run_gui(argv: list[str]) -> int:
         return exc.exit_code
     code = app.exec()
     window.shutdown()
+    if window.restart_command is not None:  # the language changed: the same command again, now that all is saved
+        from app.ui.restart import start_again
+
+        start_again(window.restart_command)
     return code
 
 
 def build_window(ctx):
     """The window with its services; tests use this with an isolated context."""
+    from PySide6.QtCore import QCoreApplication
+
     from app.services import build_services
+    from app.ui.i18n import resolve
     from app.ui.main_window import MainWindow
 
     window = MainWindow(ctx, build_services(ctx))
     if ctx.manifest.user_problem:  # the app starts on the bundled models; the user learns why theirs are missing
-        window.show_error(f"Your model list could not be read: {ctx.manifest.user_problem}.")
+        window.show_error(QCoreApplication.translate("Application", "Your model list could not be read: {problem}.")
+                          .format(problem=resolve(ctx.manifest.user_problem)))
     return window
