@@ -77,6 +77,9 @@ def launch(model_spec: str = ""):
 def run_gui(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="codellama-desktop")
     parser.add_argument("--model", "-m", default="", help="manifest id or .gguf path to load")
+    # Start, show the main window, print one JSON line, quit: the bundle's smoke test and the start-up
+    # benchmarks (benchmarks/bundle.py) run the installed program this way, offscreen.
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not _has_display():
         print("error: no display found; start the app from a desktop session, or use the command line "
@@ -89,6 +92,8 @@ def run_gui(argv: list[str]) -> int:
     except UserError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    if args.smoke_test:
+        return _smoke_test(app, window)
     code = app.exec()
     window.shutdown()
     if window.restart_command is not None:  # the language changed: the same command again, now that all is saved
@@ -96,6 +101,19 @@ def run_gui(argv: list[str]) -> int:
 
         start_again(window.restart_command)
     return code
+
+
+def _smoke_test(app, window) -> int:
+    import json
+    import time
+
+    app.processEvents()  # the first paint, as a user would see it
+    visible = window.isVisible()
+    print(json.dumps({"shown_at": time.time(), "visible": visible, "title": window.windowTitle(),
+                      "platform": app.platformName()}), flush=True)
+    window.close()
+    window.shutdown()
+    return 0 if visible else 1
 
 
 def build_window(ctx):
