@@ -71,14 +71,13 @@ class PlanBox(QGroupBox):
 
         limit_row = QHBoxLayout()
         self.all_problems = QRadioButton(self.tr("All {count} problems").format(count=HUMANEVAL_PROBLEMS))
-        self.some_problems = QRadioButton(self.tr("The first"))
+        self.some_problems = QRadioButton(self.tr("Only the first"))
         self.limit_group = QButtonGroup(self)
         self.limit_group.addButton(self.all_problems)
         self.limit_group.addButton(self.some_problems)
         self.limit = QSpinBox()
         self.limit.setRange(1, HUMANEVAL_PROBLEMS)
         self.limit.setValue(10)
-        self.limit.setSuffix(self.tr(" problems"))
         self.all_problems.setChecked(True)
         self.limit.setEnabled(False)
         self.some_problems.toggled.connect(self.limit.setEnabled)
@@ -86,6 +85,8 @@ class PlanBox(QGroupBox):
         limit_row.addSpacing(12)
         limit_row.addWidget(self.some_problems)
         limit_row.addWidget(self.limit)
+        self.limit_of = plain(QLabel(self.tr("of {count}").format(count=HUMANEVAL_PROBLEMS)))
+        limit_row.addWidget(self.limit_of)
         limit_row.addStretch(1)
         layout.addLayout(limit_row)
 
@@ -170,8 +171,8 @@ class ResultsBox(QGroupBox):
         layout.addLayout(row)
 
     def size_columns(self) -> None:
-        # Every column as wide as its widest text (a model's name is never cut short); the last takes
-        # what is left, and a narrow window scrolls sideways rather than eliding the figures.
+        # Every column as wide as its widest text (a model's name and the published mark are never cut
+        # short): a window too narrow for them scrolls sideways rather than eliding the figures.
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)

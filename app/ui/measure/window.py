@@ -61,6 +61,7 @@ class MeasureWindow(PaletteStyled, QDialog):
         self.snapshot: Snapshot | None = None
         self.consent: ConsentDialog | None = None  # while the one-time question is open
         self._pending: Callable[[], bool] | None = None  # the run to start once consent is given
+        self._finished: list[str] = []  # what each suite of the run in progress came to
         self.export = ResultsExport(files, self)
         layout = QVBoxLayout(self)
         self.plan = PlanBox(self)
@@ -158,6 +159,7 @@ class MeasureWindow(PaletteStyled, QDialog):
             "suite runs without it."))
 
     def _begin(self, begin: Callable[[], bool]) -> bool:
+        self._finished = []
         self.run_progress.show_message("")
         self.run_progress.bar.setRange(0, 0)  # busy until the first task reports
         self.run_progress.figures.setText(self.tr("Preparing the run…"))
@@ -180,7 +182,7 @@ class MeasureWindow(PaletteStyled, QDialog):
         parts = [suite, done]
         if report.count > 1:
             parts.insert(0, self.tr("Suite {index} of {count}").format(index=report.index + 1, count=report.count))
-        if progress.eta_s is not None:
+        if progress.eta_s is not None and progress.done < progress.total:
             parts.append(self.eta(progress.eta_s))
         if progress.task_id:
             parts.append(progress.task_id)
@@ -195,19 +197,23 @@ class MeasureWindow(PaletteStyled, QDialog):
             return self.tr("about {minutes} min left").format(minutes=minutes)
         return self.tr("about {hours} h {minutes} min left").format(hours=minutes // 60, minutes=minutes % 60)
 
-    def _on_suite_finished(self, summary: RunSummary) -> None:
+    def summary_text(self, summary: RunSummary) -> str:
         suite = resolve(summary.suite.label)
-        if summary.state is RunState.FINISHED:
-            if summary.score is None:
-                text = self.tr("{suite}: measured.").format(suite=suite)
-            else:
-                text = self.tr("{suite}: {score:.1f}% ({done} problems).").format(
-                    suite=suite, score=summary.score * 100, done=summary.done)
-        else:
-            text = self.tr("{suite} stopped at {done} of {total}: Resume goes on from there.").format(
+        if summary.state is not RunState.FINISHED:
+            if summary.suite is Suite.SPEED:
+                return self.tr("{suite} stopped: it starts over next time.").format(suite=suite)
+            return self.tr("{suite} stopped at {done} of {total}: Resume goes on from there.").format(
                 suite=suite, done=summary.done, total=summary.total)
+        if summary.score is None:
+            return self.tr("{suite}: measured.").format(suite=suite)
+        return self.tr("{suite}: {score:.1f}% passed ({passed} of {done}).").format(
+            suite=suite, score=summary.score * 100, passed=round(summary.score * summary.done), done=summary.done)
+
+    def _on_suite_finished(self, summary: RunSummary) -> None:
+        self._finished.append(self.summary_text(summary))
+        text = "\n".join(self._finished)  # every suite of this run so far, one a line
         self.run_progress.show_message(text)
-        self.message.emit(text)
+        self.message.emit(self._finished[-1])
 
     def _on_run_finished(self, summaries: tuple[RunSummary, ...]) -> None:
         if summaries and all(s.state is RunState.FINISHED for s in summaries):
@@ -260,18 +266,20 @@ class MeasureWindow(PaletteStyled, QDialog):
         model = self.snapshot.model if self.snapshot is not None else None
         size = file_size(model.size_bytes) if model is not None else ""
         if size:
-            self.plan.model.setText(self.tr("Measuring {name} ({size}, {backend})").format(
+            self.plan.model.setText(self.tr("Measuring {name} · {size} · {backend}").format(
                 name=info.model_name, size=size, backend=info.backend))
         else:
-            self.plan.model.setText(self.tr("Measuring {name} ({backend})").format(name=info.model_name,
+            self.plan.model.setText(self.tr("Measuring {name} · {backend}").format(name=info.model_name,
                                                                                    backend=info.backend))
 
     def resumable(self) -> RunRecord | None:
-        """The latest interrupted run of the model in use, if any."""
+        """The latest interrupted run of the model in use, if any (speed always starts over: its
+        figures from another session would not mix, so it has nothing to resume)."""
         snapshot = self.snapshot
         if snapshot is None or snapshot.model is None or self._inference.info is None:
             return None
-        mine = [r for r in snapshot.interrupted if r.key is not None and r.key.model_key == snapshot.model.key]
+        mine = [r for r in snapshot.interrupted if r.key is not None and r.key.model_key == snapshot.model.key
+                and r.key.suite is not Suite.SPEED]
         return mine[-1] if mine else None
 
     def _show_phase(self, phase: RunPhase) -> None:
