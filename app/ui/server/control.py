@@ -93,7 +93,7 @@ class ServerControl(QObject):
             port = urlsplit(base_url).port or settings.port
             return Started(base_url, urlsplit(base_url).netloc, port, settings.port)
 
-        self._worker.submit(work, self._on_started, self._on_start_failed, failure="Could not start the server")
+        self._worker.submit(work, self._on_started, self._on_start_failed, failure=self.tr("Could not start the server"))
         return True
 
     def _on_started(self, started: Started) -> None:
@@ -111,7 +111,7 @@ class ServerControl(QObject):
             return False
         self._set_state(ServerState.STOPPING)
         self._worker.submit(self._stop_job, lambda _none: self._on_stopped(),
-                            lambda error: self._on_stopped(error), failure="Could not stop the server")
+                            lambda error: self._on_stopped(error), failure=self.tr("Could not stop the server"))
         return True
 
     def _stop_job(self, _report=None) -> None:
@@ -130,4 +130,4 @@ class ServerControl(QObject):
         if self.state in (ServerState.STARTING, ServerState.ON):
             self._set_state(ServerState.STOPPING)
             self._worker.submit(self._stop_job, lambda _none: self._on_stopped(),
-                                lambda error: self._on_stopped(error), failure="Could not stop the server")
+                                lambda error: self._on_stopped(error), failure=self.tr("Could not stop the server"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,20 +38,21 @@ STYLE = """
 """
 
 
-class ServerLayout:
-    """Every widget of the server window, by name."""
+class ServerLayout(QObject):
+    """Every widget of the server window, by name (a QObject for its translation context)."""
 
     def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         root = QVBoxLayout(window)
 
         top = QHBoxLayout()
-        self.switch = QPushButton("Off")
+        self.switch = QPushButton(self.tr("Off"))
         self.switch.setObjectName("serverSwitch")
         self.switch.setCheckable(True)
-        self.switch.setToolTip("Serve the loaded model over HTTP, for editors and scripts on this machine")
+        self.switch.setToolTip(self.tr("Serve the loaded model over HTTP, for editors and scripts on this machine"))
         top.addWidget(self.switch)
-        self.state = plain(QLabel("The server is off."))
+        self.state = plain(QLabel(self.tr("The server is off.")))
         self.state.setObjectName("serverState")
         self.state.setWordWrap(True)
         top.addWidget(self.state, 1)
@@ -62,27 +63,27 @@ class ServerLayout:
         root.addWidget(self.model_note)
 
         address_row = QHBoxLayout()
-        address_row.addWidget(QLabel("Address:"))
+        address_row.addWidget(QLabel(self.tr("Address:")))
         self.address = QLineEdit()
         self.address.setReadOnly(True)
         self.address.setFont(mono)
-        self.address.setPlaceholderText("shown once the server is on")
+        self.address.setPlaceholderText(self.tr("shown once the server is on"))
         address_row.addWidget(self.address, 1)
-        self.copy_address = QPushButton("Copy")
+        self.copy_address = QPushButton(self.tr("Copy"))
         address_row.addWidget(self.copy_address)
         root.addLayout(address_row)
 
-        self.options = QGroupBox("Options (change them while the server is off)")
+        self.options = QGroupBox(self.tr("Options (change them while the server is off)"))
         form = QFormLayout(self.options)
         where = QHBoxLayout()
         self.host = QLineEdit()
         self.host.setFont(mono)
         where.addWidget(self.host, 1)
-        where.addWidget(QLabel("Port:"))
+        where.addWidget(QLabel(self.tr("Port:")))
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         where.addWidget(self.port)
-        form.addRow("Listen on:", where)
+        form.addRow(self.tr("Listen on:"), where)
         self.warning = plain(QLabel(""))
         self.warning.setObjectName("serverWarning")
         self.warning.setWordWrap(True)
@@ -92,17 +93,17 @@ class ServerLayout:
         self.api_key = QLineEdit()
         self.api_key.setFont(mono)
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("no key: any program on this machine may call")
+        self.api_key.setPlaceholderText(self.tr("no key: any program on this machine may call"))
         key_row.addWidget(self.api_key, 1)
-        self.show_key = QPushButton("Show")
+        self.show_key = QPushButton(self.tr("Show"))
         self.show_key.setCheckable(True)
         key_row.addWidget(self.show_key)
-        self.generate_key = QPushButton("Generate")
+        self.generate_key = QPushButton(self.tr("Generate"))
         key_row.addWidget(self.generate_key)
-        self.copy_key = QPushButton("Copy")
+        self.copy_key = QPushButton(self.tr("Copy"))
         key_row.addWidget(self.copy_key)
-        form.addRow("API key:", key_row)
-        self.require_key = QCheckBox("Never start without a key (off this machine it never does)")
+        form.addRow(self.tr("API key:"), key_row)
+        self.require_key = QCheckBox(self.tr("Never start without a key (off this machine it never does)"))
         form.addRow("", self.require_key)
         self.key_note = plain(QLabel(""))
         self.key_note.setObjectName("serverNote")
@@ -110,14 +111,14 @@ class ServerLayout:
         form.addRow("", self.key_note)
         self.cors = QPlainTextEdit()
         self.cors.setFont(mono)
-        self.cors.setPlaceholderText("one origin a line, e.g. http://localhost:3000 (none: browsers may not call)")
+        self.cors.setPlaceholderText(self.tr("one origin a line, e.g. http://localhost:3000 (none: browsers may not call)"))
         self.cors.setFixedHeight(46)
-        form.addRow("CORS origins:", self.cors)
-        self.offer_repository = QCheckBox("Offer the open repository to clients")
+        form.addRow(self.tr("CORS origins:"), self.cors)
+        self.offer_repository = QCheckBox(self.tr("Offer the open repository to clients"))
         form.addRow("", self.offer_repository)
         root.addWidget(self.options)
 
-        snippet_box = QGroupBox("Client snippet")
+        snippet_box = QGroupBox(self.tr("Client snippet"))
         snippet_layout = QVBoxLayout(snippet_box)
         self.snippets = QTabWidget()
         self.python_snippet = QPlainTextEdit()
@@ -129,14 +130,14 @@ class ServerLayout:
             self.snippets.addTab(view, title)
         self.snippets.setFixedHeight(148)
         snippet_layout.addWidget(self.snippets)
-        self.copy_snippet = QPushButton("Copy snippet")
+        self.copy_snippet = QPushButton(self.tr("Copy snippet"))
         snippet_row = QHBoxLayout()
         snippet_row.addStretch(1)
         snippet_row.addWidget(self.copy_snippet)
         snippet_layout.addLayout(snippet_row)
         root.addWidget(snippet_box)
 
-        log_box = QGroupBox("Requests")
+        log_box = QGroupBox(self.tr("Requests"))
         log_layout = QVBoxLayout(log_box)
         self.log = QTableView()
         self.log.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -147,10 +148,10 @@ class ServerLayout:
         self.log.setAlternatingRowColors(True)
         log_layout.addWidget(self.log, 1)
         log_row = QHBoxLayout()
-        self.log_count = plain(QLabel("No requests yet."))
+        self.log_count = plain(QLabel(self.tr("No requests yet.")))
         self.log_count.setObjectName("serverNote")
         log_row.addWidget(self.log_count, 1)
-        self.clear_log = QPushButton("Clear")
+        self.clear_log = QPushButton(self.tr("Clear"))
         log_row.addWidget(self.clear_log)
         log_layout.addLayout(log_row)
         root.addWidget(log_box, 1)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # app.server loads starlette and uvicorn: imported on the ser
 
 LOG_LIMIT = 500  # rows kept; older ones scroll out
 
-COLUMNS = ("Time", "Method", "Path", "Status", "Tokens (prompt + answer)", "Seconds", "Client")
+COLUMN_COUNT = 7  # time, method, path, status, tokens, seconds, client (titles in RequestLogModel.titles)
 
 
 class RequestLogBridge(QObject):
@@ -81,7 +81,7 @@ class RequestLogModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else COLUMN_COUNT
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -96,5 +96,10 @@ class RequestLogModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return self.titles()[section]
         return None
+
+    def titles(self) -> tuple[str, ...]:
+        """The column titles in the interface's language (asked for when drawn: the translator is installed by then)."""
+        return (self.tr("Time"), self.tr("Method"), self.tr("Path"), self.tr("Status"),
+                self.tr("Tokens (prompt + answer)"), self.tr("Seconds"), self.tr("Client"))

@@ -22,6 +22,7 @@ from app.core.engine import EngineInfo
 from app.core.errors import UserError
 from app.core.settings import ServerSettings
 from app.core.settings_owner import SettingsChange
+from app.ui.i18n import resolve
 from app.ui.restyle import PaletteStyled
 from app.ui.server.control import ServerControl, ServerState, Started
 from app.ui.server.layout import STYLE, ServerLayout
@@ -74,7 +75,7 @@ class ServerWindow(PaletteStyled, QDialog):
                  key_store: Any, repository_root: Callable[[], Path | None], show_error: Callable[[Any], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Local server")
+        self.setWindowTitle(self.tr("Local server"))
         self.resize(860, 760)
         self._ctx, self._inference, self.control, self._worker = ctx, inference, control, worker
         self._key_store = key_store  # read and written only by jobs on `worker`
@@ -99,9 +100,9 @@ class ServerWindow(PaletteStyled, QDialog):
     def _connect(self) -> None:
         ui, control, inference = self.ui, self.control, self._inference
         ui.switch.clicked.connect(self._switch_clicked)
-        ui.copy_address.clicked.connect(lambda: self._copy(ui.address.text(), "Address copied."))
+        ui.copy_address.clicked.connect(lambda: self._copy(ui.address.text(), self.tr("Address copied.")))
         ui.copy_snippet.clicked.connect(self._copy_snippet)
-        ui.copy_key.clicked.connect(lambda: self._copy(ui.api_key.text(), "API key copied."))
+        ui.copy_key.clicked.connect(lambda: self._copy(ui.api_key.text(), self.tr("API key copied.")))
         ui.show_key.toggled.connect(lambda shown: ui.api_key.setEchoMode(
             QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password))
         ui.generate_key.clicked.connect(self.generate_key)
@@ -149,7 +150,9 @@ class ServerWindow(PaletteStyled, QDialog):
                                   max_request_kb=self._ctx.settings.server.max_request_kb,
                                   max_waiting=self._ctx.settings.server.max_waiting)
         except SettingsValueError as exc:
-            raise UserError(f"The server cannot use these options: {exc}.") from None
+            reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)  # a core Text kept
+            raise UserError(self.tr("The server cannot use these options: {reason}.").format(
+                reason=resolve(reason))) from None
 
     def _apply_options(self) -> bool:
         """Keep the options shown as the settings; False (with a message) when they are refused."""
@@ -165,10 +168,10 @@ class ServerWindow(PaletteStyled, QDialog):
         host = self.ui.host.text().strip()
         remote = bool(host) and not is_loopback(host)
         if remote:
-            self.ui.warning.setText(
-                f"Listening on {host} lets other machines on the network reach the model. A key is required; "
+            self.ui.warning.setText(self.tr(
+                "Listening on {host} lets other machines on the network reach the model. A key is required; "
                 "anyone with it can use the model and, when offered, read the open repository. "
-                "Keep 127.0.0.1 unless you need this.")
+                "Keep 127.0.0.1 unless you need this.").format(host=host))
         self.ui.warning.setVisible(remote)
         self.ui.require_key.setEnabled(not remote and self.control.state is ServerState.OFF)
 
@@ -191,12 +194,17 @@ class ServerWindow(PaletteStyled, QDialog):
 
             return store.get(), store.status().where
 
-        self._worker.submit(work, loaded, self._key_failed, failure="Could not read the key")
+        self._worker.submit(work, loaded, self._key_failed, failure=self.tr("Could not read the key"))
 
     def _update_key_note(self, where: str = "") -> None:
         key = self.ui.api_key.text().strip()
-        note = "Every client must send it as 'Authorization: Bearer <key>'." if key else "No key set."
-        self.ui.key_note.setText(f"{note} Kept in {where}." if where and key else note)
+        if not key:
+            self.ui.key_note.setText(self.tr("No key set."))
+        elif where:
+            self.ui.key_note.setText(self.tr("Every client must send it as 'Authorization: Bearer <key>'. Kept in "
+                                             "{where}.").format(where=resolve(where)))
+        else:
+            self.ui.key_note.setText(self.tr("Every client must send it as 'Authorization: Bearer <key>'."))
 
     def generate_key(self) -> None:
         """A new random key, shown and kept (in the keyring, else a file only the user can read)."""
@@ -218,7 +226,7 @@ class ServerWindow(PaletteStyled, QDialog):
             self._stored_key = None  # not kept: the next edit tries again
             self._show_error(error)
 
-        self._worker.submit(lambda _report: store.set(key), saved, failed, failure="Could not keep the key")
+        self._worker.submit(lambda _report: store.set(key), saved, failed, failure=self.tr("Could not keep the key"))
 
     def _key_failed(self, error: UserError) -> None:
         self._key_loaded = True
@@ -245,16 +253,17 @@ class ServerWindow(PaletteStyled, QDialog):
         server = self._ctx.settings.server
         if not self._key_loaded:  # the stored key is still being read (a keyring may be slow): start after it
             self._start_after_key = True
-            self.ui.state.setText("Reading the API key…")
+            self.ui.state.setText(self.tr("Reading the API key…"))
             return True
         key = self.ui.api_key.text().strip()
         if not is_loopback(server.host) and not key:
-            self._show_error(f"A key is needed to listen on {server.host}: press Generate, then switch on again.")
+            self._show_error(self.tr("A key is needed to listen on {host}: press Generate, then switch on again.").format(
+                host=server.host))
             self.ui.switch.setChecked(False)
             return False
         root = self._repository_root() if self.ui.offer_repository.isChecked() else None
         if self.ui.offer_repository.isChecked() and root is None:
-            self.message.emit("No repository is open: the server starts without one.")
+            self.message.emit(self.tr("No repository is open: the server starts without one."))
         self._offered = root
         ctx = self._ctx
         return self.control.start(server, api_key=key, repositories=[root] if root is not None else [],
@@ -268,20 +277,20 @@ class ServerWindow(PaletteStyled, QDialog):
         ui = self.ui
         on = state is ServerState.ON
         ui.switch.setChecked(state in (ServerState.ON, ServerState.STARTING))
-        ui.switch.setText({ServerState.OFF: "Off", ServerState.STARTING: "Starting…", ServerState.ON: "On",
-                           ServerState.STOPPING: "Stopping…"}[state])
+        ui.switch.setText({ServerState.OFF: self.tr("Off"), ServerState.STARTING: self.tr("Starting…"),
+                           ServerState.ON: self.tr("On"), ServerState.STOPPING: self.tr("Stopping…")}[state])
         ui.switch.setEnabled(state in (ServerState.OFF, ServerState.ON))
         ui.show_serving(on)
         ui.options.setEnabled(state is ServerState.OFF)
         if state is ServerState.OFF:
-            ui.state.setText("The server is off.")
+            ui.state.setText(self.tr("The server is off."))
             ui.address.clear()
             self._offered = None
             self._update_offer_label()
         elif state is ServerState.STARTING:
-            ui.state.setText("Starting…")
+            ui.state.setText(self.tr("Starting…"))
         elif state is ServerState.STOPPING:
-            ui.state.setText("Stopping: running answers are cancelled…")
+            ui.state.setText(self.tr("Stopping: running answers are cancelled…"))
         if not on:
             self._update_snippet()
         self._update_warning()
@@ -290,28 +299,31 @@ class ServerWindow(PaletteStyled, QDialog):
     def _on_started(self, started: Started) -> None:
         self.ui.address.setText(started.base_url)
         if started.moved:
-            text = f"On at {started.address} (port {started.asked_port} was taken, so {started.port} is used)."
+            text = self.tr("On at {address} (port {asked} was taken, so {port} is used).").format(
+                address=started.address, asked=started.asked_port, port=started.port)
         else:
-            text = f"On at {started.address}."
+            text = self.tr("On at {address}.").format(address=started.address)
         if self._offered is not None:
-            text += f" Clients may ask about {self._offered.name} (\"repository\": \"{self._offered.name}\")."
+            text = self.tr('{state} Clients may ask about {name} ("repository": "{name}").').format(
+                state=text, name=self._offered.name)
         self.ui.state.setText(text)
         self._update_snippet()
         self._update_model_note()
         self.message.emit(text)
 
     def _on_start_failed(self, error: UserError) -> None:
-        self.ui.state.setText("The server is off: it could not start.")
+        self.ui.state.setText(self.tr("The server is off: it could not start."))
         self._show_error(error)
 
     def _update_model_note(self, loading: str = "") -> None:
         info: EngineInfo | None = self._inference.info
         if loading:
-            text = f"Loading {loading}: requests get an error until it has loaded."
+            text = self.tr("Loading {name}: requests get an error until it has loaded.").format(name=loading)
         elif info is None:
-            text = ("No model is loaded: requests get an error until one is (load one in Models, Ctrl+M).")
+            text = self.tr("No model is loaded: requests get an error until one is (load one in Models, Ctrl+M).")
         else:
-            text = f"Serves {info.model_name} (context {info.n_ctx:,} tokens), queued with the chat's answers."
+            text = self.tr("Serves {name} (context {n_ctx} tokens), queued with the chat's answers.").format(
+                name=info.model_name, n_ctx=f"{info.n_ctx:,}")
         self.ui.model_note.setText(text)
 
     # Snippet and log -----------------------------------------------------------------------------
@@ -333,7 +345,7 @@ class ServerWindow(PaletteStyled, QDialog):
 
     def _copy_snippet(self) -> None:
         view = self.ui.snippets.currentWidget()
-        self._copy(view.toPlainText(), "Snippet copied.")
+        self._copy(view.toPlainText(), self.tr("Snippet copied."))
 
     def _copy(self, text: str, said: str) -> None:
         if text:
@@ -344,12 +356,18 @@ class ServerWindow(PaletteStyled, QDialog):
         self.log_model.append(entry)
         self.ui.log.scrollToBottom()
         total, shown = self.log_model.total, self.log_model.rowCount()
-        self.ui.log_count.setText(f"{total:,} request{'s' if total != 1 else ''}" +
-                                  (f" (the last {shown:,} shown)" if shown < total else ""))
+        if shown < total:
+            text = self.tr("{count} request(s) (the last {shown} shown)", "", total)
+        else:
+            text = self.tr("{count} request(s)", "", total)
+        # Qt picks the plural form by `total`; without a translation (tests, a checkout whose set-up has
+        # not compiled the .qm files) the English source's "(s)" is resolved here, as the core does.
+        text = text.replace("(s)", "" if total == 1 else "s")
+        self.ui.log_count.setText(text.format(count=f"{total:,}", shown=f"{shown:,}"))
 
     def _clear_log(self) -> None:
         self.log_model.clear()
-        self.ui.log_count.setText("No requests yet.")
+        self.ui.log_count.setText(self.tr("No requests yet."))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._update_offer_label()
@@ -357,8 +375,9 @@ class ServerWindow(PaletteStyled, QDialog):
 
     def _update_offer_label(self) -> None:
         root = self._repository_root()  # the repository pane's folder: offered as it is when the server starts
-        self.ui.offer_repository.setText(f"Offer the open repository ({root.name}) to clients" if root is not None
-                                         else "Offer the open repository to clients (none is open now)")
+        self.ui.offer_repository.setText(
+            self.tr("Offer the open repository ({name}) to clients").format(name=root.name) if root is not None
+            else self.tr("Offer the open repository to clients (none is open now)"))
 
     def shutdown(self) -> None:
         self._unsubscribe()
