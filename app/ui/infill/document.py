@@ -47,14 +47,15 @@ class EditorDocument(QObject):
     def open_file(self, path: Path) -> None:
         if self._busy():
             return
-        self.status.emit(f"Opening {path.name}…")
+        self.status.emit(self.tr("Opening {name}…").format(name=path.name))
         self._files.open(path, still_wanted=lambda: not self._busy())
 
     def _opened(self, path: Path, text: str) -> None:
         self._editor.setPlainText(text)
         self._bar.file_label.setText(str(path))
         self._set_language(guess_language(path.name, text))
-        self.status.emit(f"Opened {path} ({text.count(chr(10)) + 1:,} lines).")
+        lines = text.count("\n") + 1  # the plural form follows `lines`; {count} keeps its thousands separator
+        self.status.emit(self.tr("Opened {path} ({count} lines).", "", lines).format(path=path, count=f"{lines:,}"))
 
     def paste_snippet(self) -> None:
         """The clipboard's text replaces the editor's (one undo step brings the old text back)."""
@@ -64,7 +65,7 @@ class EditorDocument(QObject):
             self._report(exc)
             return
         if not text:
-            self.status.emit("The clipboard holds no text.")
+            self.status.emit(self.tr("The clipboard holds no text."))
             return
         cursor = self._editor.textCursor()
         cursor.select(QTextCursor.SelectionType.Document)
@@ -92,13 +93,13 @@ class EditorDocument(QObject):
     def _refuse_while_busy(self) -> bool:
         busy = self._busy()
         if busy:
-            self.status.emit("Accept or reject the suggestion first.")
+            self.status.emit(self.tr("Accept or reject the suggestion first."))
         return busy
 
     def _saved(self, path: Path) -> None:
         self._bar.file_label.setText(str(path))
         self._editor.document().setModified(False)
-        self.status.emit(f"Saved {path}.")
+        self.status.emit(self.tr("Saved {path}.").format(path=path))
 
     # Language ----------------------------------------------------------------------------------
     def _set_language(self, name: str) -> None:
@@ -111,4 +112,4 @@ class EditorDocument(QObject):
 
     def _highlighting_changed(self, active: bool) -> None:
         if not active:
-            self.status.emit("Highlighting is off for this very large file (editing and infill still work).")
+            self.status.emit(self.tr("Highlighting is off for this very large file (editing and infill still work)."))

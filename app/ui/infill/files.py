@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -67,16 +67,16 @@ class FileBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.open_button = QPushButton("Open…")
-        self.paste_button = QPushButton("Paste snippet")
-        self.paste_button.setToolTip("Replace the editor's text with the clipboard's (undo brings it back)")
-        self.save_button = QPushButton("Save")
-        self.save_as_button = QPushButton("Save as…")
+        self.open_button = QPushButton(self.tr("Open…"))
+        self.paste_button = QPushButton(self.tr("Paste snippet"))
+        self.paste_button.setToolTip(self.tr("Replace the editor's text with the clipboard's (undo brings it back)"))
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_as_button = QPushButton(self.tr("Save as…"))
         self.language = LanguageBox()
-        self.file_label = plain(QLabel("Untitled"))
+        self.file_label = plain(QLabel(self.tr("Untitled")))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (*self.buttons, QLabel("Language:"), self.language):
+        for widget in (*self.buttons, QLabel(self.tr("Language:")), self.language):
             layout.addWidget(widget)
         layout.addWidget(self.file_label, 1)
 
@@ -90,12 +90,13 @@ class FileBar(QWidget):
 
 
 def ask_open_path(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Open a code file")
+    name, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("InfillFiles", "Open a code file"))
     return Path(name) if name else None
 
 
 def ask_save_path(parent: QWidget, current: Path | None) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, "Save code as", str(current or ""))
+    name, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("InfillFiles", "Save code as"),
+                                          str(current or ""))
     return Path(name) if name else None
 
 
@@ -103,4 +104,5 @@ def clipboard_code() -> str:
     """The clipboard's text as code ('' when it holds none); a UserError for binary-looking text,
     so no NULs are pasted into code."""
     text = QGuiApplication.clipboard().text()
-    return decode_code(text.encode("utf-8", errors="replace"), "The clipboard") if text else ""
+    return decode_code(text.encode("utf-8", errors="replace"),
+                       QCoreApplication.translate("InfillFiles", "The clipboard")) if text else ""

@@ -9,8 +9,6 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.ui.highlight import GUESS_LIMIT, lexer_for
 
-AUTO = "Auto"
-
 
 def guess_language(file_name: str, text: str) -> str:
     """Pygments' name for a file's language: from its name, else from its content ('' when unknown)."""
@@ -31,23 +29,24 @@ class LanguageBox(QComboBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.addItems([AUTO] + sorted({name for name, *_ in get_all_lexers()}, key=str.lower))
+        self.auto = self.tr("Auto")  # the first item, in the interface's language; the rest are pygments' names
+        self.addItems([self.auto] + sorted({name for name, *_ in get_all_lexers()}, key=str.lower))
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.currentTextChanged.connect(self._changed)
 
     @property
     def automatic(self) -> bool:
-        return self.currentText() == AUTO
+        return self.currentText() == self.auto
 
     def show_language(self, name: str) -> None:
         """Show `name` (a guess, '' for Auto) without it counting as the user's choice."""
         self.blockSignals(True)
-        self.setCurrentText(name or AUTO)
+        self.setCurrentText(name or self.auto)
         self.blockSignals(False)
 
     def _changed(self, name: str) -> None:
-        if name == AUTO:
+        if name == self.auto:
             self.chosen.emit("")
         elif self.findText(name) >= 0:  # typed text that names no language yet is not a choice
             self.chosen.emit(name)

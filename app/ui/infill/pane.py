@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -30,7 +30,8 @@ from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import RepoSnippets
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
-from app.ui.infill.controls import HINTS, WRITING_HINT, ActionBar, FillState, reading_hint
+from app.ui.i18n import resolve
+from app.ui.infill.controls import ActionBar, FillState, reading_hint, state_hint, writing_hint
 from app.ui.infill.document import EditorDocument
 from app.ui.infill.editor import CodeEditor
 from app.ui.infill.files import FileBar
@@ -46,13 +47,14 @@ log = logging.getLogger(__name__)
 
 def model_note(described: FillDescription) -> str:
     """The core's words on the model's fill mode, as rich text (every word from outside escaped)."""
-    headline, detail, advice = (html.escape(part) for part in (described.headline, described.detail,
-                                                               described.advice))
+    headline, detail, advice = (html.escape(resolve(part)) for part in (described.headline, described.detail,
+                                                                        described.advice))
     if described.mode is not FillMode.INSTRUCTION:
         return headline
-    term = html.escape(FillMode.INSTRUCTION.value)
-    return (f"<b>{headline}</b> {detail.replace(term, f'<i>{term}</i>', 1)} "
-            f"{advice.removesuffix('.')} (Models, Ctrl+M).")
+    # The core's name for the mode, as its detail words it in the interface's language.
+    term = html.escape(QCoreApplication.translate("InfillPane", "instruction fill"))
+    return QCoreApplication.translate("InfillPane", "<b>{headline}</b> {detail} {advice} (Models, Ctrl+M).").format(
+        headline=headline, detail=detail.replace(term, f"<i>{term}</i>", 1), advice=advice.rstrip(".。"))
 
 
 class InfillPane(QWidget):
@@ -82,7 +84,8 @@ class InfillPane(QWidget):
         self._stream.failed.connect(self._on_failed)
         self._stream.progress.connect(self._on_progress)
         inference.loaded.connect(lambda _info: self._describe_model())
-        inference.loading.connect(lambda name: self.model_note.setText(f"Loading {html.escape(name)}…"))
+        inference.loading.connect(lambda name: self.model_note.setText(
+            self.tr("Loading {name}…").format(name=html.escape(name))))
         self._describe_model()
         self._update_buttons()
 
@@ -102,8 +105,8 @@ class InfillPane(QWidget):
         layout.addWidget(self.model_note)
 
         self.editor = CodeEditor(style=self._code_style())
-        self.editor.setPlaceholderText("Open or paste code, put the cursor where code is missing (or select code "
-                                       "to replace) and press Ctrl+Enter.")
+        self.editor.setPlaceholderText(self.tr("Open or paste code, put the cursor where code is missing (or "
+                                               "select code to replace) and press Ctrl+Enter."))
         self.editor.installEventFilter(self)
         self.preview_panel = PreviewPanel(style=self._code_style())
         self.stack = QStackedWidget()  # the editor, or an instruction fill's diff in its place
@@ -175,8 +178,8 @@ class InfillPane(QWidget):
         self.actions.show_state(state, bool(self.suggestion), preview=self.preview.waiting or self.preview.active)
         self.editor.setReadOnly(state is not FillState.IDLE)
         self.stack.setCurrentWidget(self.preview_panel if self.preview.active else self.editor)
-        self.hint.setText(WRITING_HINT if self.preview.waiting and state is FillState.STREAMING
-                          else HINTS.get(state, ""))
+        self.hint.setText(writing_hint() if self.preview.waiting and state is FillState.STREAMING
+                          else state_hint(state))
 
     def _report(self, error: UserError | str) -> None:
         """A UserError keeps its retry hint on the way to the one error display; text from older code works too."""
@@ -219,8 +222,8 @@ class InfillPane(QWidget):
                 return  # abandoned with Esc while the repository was searched
             self._gathering = False
             if found is not None and found.snippets:
-                self.status.emit(f"With {len(found.snippets)} snippet(s) from the open repository: "
-                                 + ", ".join(s.path for s in found.snippets[:4]))
+                self.status.emit(self.tr("With %n snippet(s) from the open repository: {paths}", "",
+                                         len(found.snippets)).format(paths=", ".join(s.path for s in found.snippets[:4])))
             if preview:
                 self.preview.begin(prefix, selected, suffix, selection)
             self._start_job(with_repository(request, found), selection, single_line, language)
@@ -245,11 +248,11 @@ class InfillPane(QWidget):
     def _on_progress(self, done: int, total: int) -> None:
         """The prompt is read in batches: how far, until the middle starts to come."""
         if self.state is FillState.STREAMING:
-            writing = WRITING_HINT if self.preview.waiting else HINTS[FillState.STREAMING]
+            writing = writing_hint() if self.preview.waiting else state_hint(FillState.STREAMING)
             self.hint.setText(reading_hint(done, total) if done < total else writing)
 
     def _on_ended(self, state: MessageState, stats) -> None:
-        self.figures.setText(describe_figures(stats))
+        self.figures.setText(resolve(describe_figures(stats)))
         if self.preview.waiting:
             self._preview_ready(state, stats)
             return
@@ -258,21 +261,23 @@ class InfillPane(QWidget):
         self.inline.show(self._stream.text, final=True)
         if not self.inline.text.strip():
             self.reject()
-            self.status.emit("The model found nothing to fill in here." if state is MessageState.COMPLETE else "Stopped.")
+            self.status.emit(self.tr("The model found nothing to fill in here.") if state is MessageState.COMPLETE
+                             else self.tr("Stopped."))
             return
-        self.status.emit(f"Suggested {stats.generated_tokens} tokens; Tab accepts, Esc rejects.")
+        self.status.emit(self.tr("Suggested %n tokens; Tab accepts, Esc rejects.", "", stats.generated_tokens))
         self._update_buttons()
 
     def _preview_ready(self, state: MessageState, stats) -> None:
         preview = self.preview.show(self._stream.text)
         self._update_buttons()
         if preview is None:
-            self.status.emit("The model found nothing to fill in here." if state is MessageState.COMPLETE else "Stopped.")
+            self.status.emit(self.tr("The model found nothing to fill in here.") if state is MessageState.COMPLETE
+                             else self.tr("Stopped."))
             self.editor.setFocus()
             return
         self.preview_panel.view.setFocus()  # the pane's keys act from the diff
-        self.status.emit(f"Suggested {preview.summary} ({stats.generated_tokens} tokens); Ctrl+Shift+Enter "
-                         "applies, Esc discards.")
+        self.status.emit(self.tr("Suggested {summary} (%n tokens); Ctrl+Shift+Enter applies, Esc discards.", "",
+                                 stats.generated_tokens).format(summary=resolve(preview.summary)))
 
     def _on_failed(self, error: UserError | str) -> None:
         if self.inline.active or self.preview.waiting:
@@ -284,14 +289,14 @@ class InfillPane(QWidget):
             self.preview.apply()
             self._update_buttons()
             self.editor.setFocus()
-            self.status.emit("Applied as one step (Ctrl+Z takes it back).")
+            self.status.emit(self.tr("Applied as one step (Ctrl+Z takes it back)."))
             return
         if self.state is not FillState.REVIEWING:
             return
         self.inline.accept()
         self._update_buttons()
         self.editor.setFocus()
-        self.status.emit("Accepted (Ctrl+Z takes it back).")
+        self.status.emit(self.tr("Accepted (Ctrl+Z takes it back)."))
 
     def reject(self) -> None:
         """Remove the suggestion: the document is exactly as before the request."""
@@ -325,7 +330,7 @@ class InfillPane(QWidget):
             QGuiApplication.clipboard().setText(text)
             if not self.preview.active:
                 self.editor.setFocus()  # Tab and Esc act on the suggestion from the editor
-            self.status.emit("Suggestion copied.")
+            self.status.emit(self.tr("Suggestion copied."))
 
     # The document (document.py): the pane's own buttons, menus and tests call these -----------
     def choose_file(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.core.infill.preview import DiffKind, DiffLine, FillPreview, preview_fill
 from app.ui.highlight import style_colors
+from app.ui.i18n import resolve
 from app.ui.infill.editor import CodeEditor
 
 APPLY_KEYS = ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")  # Tab and Esc act on the inline suggestion
@@ -137,9 +138,9 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.view, 1)
 
     def show_preview(self, preview: FillPreview) -> None:
-        self.title.setText(f"The instruction fill would change the file by {preview.summary}. Review it: "
-                           f"Apply (Ctrl+Shift+Enter) puts it in as one undo step, Discard (Esc) leaves the "
-                           f"file as it is.")
+        self.title.setText(self.tr("The instruction fill would change the file by {summary}. Review it: Apply "
+                                   "(Ctrl+Shift+Enter) puts it in as one undo step, Discard (Esc) leaves the file as "
+                                   "it is.").format(summary=resolve(preview.summary)))
         self.view.show_lines(preview.lines)
 
 
