@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -101,20 +101,20 @@ class QuestionBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         ask_row = QHBoxLayout()
         self.question = QPlainTextEdit()
-        self.question.setPlaceholderText("Ask about the code (Ctrl+Enter): where is…, why does…, how do I…")
+        self.question.setPlaceholderText(self.tr("Ask about the code (Ctrl+Enter): where is…, why does…, how do I…"))
         self.question.setMaximumHeight(80)
         ask_row.addWidget(self.question, 1)
         buttons = QVBoxLayout()
-        self.ask_button = QPushButton("Ask")
-        self.stop_button = QPushButton("Stop")
-        self.new_button = QPushButton("New question")
-        self.new_button.setToolTip("Forget the packed context and pack afresh for the next question")
+        self.ask_button = QPushButton(self.tr("Ask"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.new_button = QPushButton(self.tr("New question"))
+        self.new_button.setToolTip(self.tr("Forget the packed context and pack afresh for the next question"))
         for b in (self.ask_button, self.stop_button, self.new_button):
             buttons.addWidget(b)
         ask_row.addLayout(buttons)
         layout.addLayout(ask_row)
         budget_row = QHBoxLayout()
-        budget_row.addWidget(QLabel("Context budget (tokens, 0 = what the model leaves):"))
+        budget_row.addWidget(QLabel(self.tr("Context budget (tokens, 0 = what the model leaves):")))
         self.budget = QSpinBox()
         self.budget.setRange(0, 1_000_000)
         self.budget.setSingleStep(1024)
@@ -142,11 +142,14 @@ def _link_colour() -> str:
 
 def sources_html(sources: list[Source], link_colour: str = "") -> str:
     if not sources:
-        return "<small>Sources: none (no code was packed for this question)</small>"
+        return "<small>{}</small>".format(html.escape(QCoreApplication.translate(
+            "AnswerList", "Sources: none (no code was packed for this question)")))
     items = []
     style = f' style="color: {link_colour}"' if link_colour else ""
     for source in sources:
         links = ", ".join(f'<a href="{html.escape(source.link(s, e), quote=True)}"{style}>{s}-{e}</a>'
                           for s, e in source.ranges)
         items.append(f"{html.escape(source.path)} {links}")
-    return "<small>Sources: " + " · ".join(items) + "</small>"
+    # The items are built here from escaped paths; the translated words around them are escaped too.
+    words = html.escape(QCoreApplication.translate("AnswerList", "Sources: {files}"))
+    return "<small>{}</small>".format(words.format(files=" · ".join(items)))

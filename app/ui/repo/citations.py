@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
+from app.core.errors import UserError
 from app.core.repo.ask import parse_citation_link
 from app.core.repo.assistant import RepoAssistant
 from app.core.repo.assistant_types import CitedCode
 from app.core.repo.pack import PackedChunk
+from app.ui.i18n import resolve
 from app.ui.repo.code_viewer import CodeViewer
 from app.workers.worker import Worker
 
@@ -38,5 +41,9 @@ class CitationOpener:
             self.viewer = CodeViewer(cited, self._code_style(), self._parent)
             self.viewer.show()
 
-        self._runner.submit(lambda _report: assistant.read_cited(path, start, end), show,
-                            lambda error: self._show_error(f"Cannot open {path}: {error}"))
+        def failed(error: UserError | str) -> None:
+            reason = resolve(error.message if isinstance(error, UserError) else error)
+            self._show_error(QCoreApplication.translate("CitationOpener", "Cannot open {path}: {reason}").format(
+                path=path, reason=reason))
+
+        self._runner.submit(lambda _report: assistant.read_cited(path, start, end), show, failed)

@@ -25,9 +25,10 @@ class CodeViewer(QDialog):
         self.code = cited.code
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(plain(QLabel(f"{path}, lines {start}-{end} (shown {first}-{last})")))
+        top.addWidget(plain(QLabel(self.tr("{path}, lines {start}-{end} (shown {first}-{last})").format(
+            path=path, start=start, end=end, first=first, last=last))))
         top.addStretch(1)
-        copy_button = QPushButton("Copy")
+        copy_button = QPushButton(self.tr("Copy"))
         copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.code))
         top.addWidget(copy_button)
         layout.addLayout(top)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.core.repo.pack import PackResult
@@ -13,9 +14,9 @@ class ContextTable(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("What the model saw"))
+        layout.addWidget(QLabel(self.tr("What the model saw")))
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Code", "Match", "Tokens"])
+        self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Match"), self.tr("Tokens")])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -30,8 +31,9 @@ class ContextTable(QWidget):
             self.table.setItem(row, 0, QTableWidgetItem(chunk.citation))
             self.table.setCellWidget(row, 1, _match_bar(chunk.score, best))
             self.table.setItem(row, 2, QTableWidgetItem(f"{chunk.tokens:,}"))
-        self.total.setText(f"{len(result.chunks)} chunks + repository map ({result.map_tokens:,} tokens): "
-                           f"{result.used_tokens:,} of {result.budget:,} tokens")
+        self.total.setText(self.tr("{count} chunks + repository map ({map} tokens): {used} of {budget} tokens", "",
+                                   len(result.chunks)).format(count=len(result.chunks), map=f"{result.map_tokens:,}",
+                                                              used=f"{result.used_tokens:,}", budget=f"{result.budget:,}"))
 
     def clear(self) -> None:
         self.table.setRowCount(0)
@@ -45,5 +47,6 @@ def _match_bar(score: float, best: float) -> QProgressBar:
     bar.setValue(round(100 * score / best) if best > 0 else 0)
     bar.setTextVisible(False)
     bar.setMaximumHeight(12)
-    bar.setToolTip(f"{bar.value()}% of the best match (score {score:.2f})")
+    bar.setToolTip(QCoreApplication.translate("ContextTable", "{percent}% of the best match (score {score})").format(
+        percent=bar.value(), score=f"{score:.2f}"))
     return bar

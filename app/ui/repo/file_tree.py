@@ -13,7 +13,7 @@ MAX_SHOWN = 20000  # a tree widget beyond this helps no one
 class FileTree(QTreeWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.setHeaderLabels(["File", "Tokens"])
+        self.setHeaderLabels([self.tr("File"), self.tr("Tokens")])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._excluded: set[str] = set()
         self.itemChanged.connect(self._changed)

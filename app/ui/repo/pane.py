@@ -24,6 +24,7 @@ from app.core.repo.session import RepoSession
 from app.core.settings import repo_rules
 from app.core.store import MessageState
 from app.ui.answer_stream import AnswerStream
+from app.ui.i18n import resolve
 from app.ui.pane_support import bind_send_and_stop, loaded_model
 from app.ui.plain_text import plain
 from app.ui.repo.answers import AnswerColumn
@@ -102,7 +103,7 @@ class RepoPane(QWidget):
         self.rules_button.clicked.connect(self.edit_rules)
         self.bar.show_recent(self._ctx.settings.recent_repos, -1)
         layout.addWidget(self.bar)
-        self.summary = plain(QLabel("Drop a project folder here, or open one, then ask about it."))
+        self.summary = plain(QLabel(self.tr("Drop a project folder here, or open one, then ask about it.")))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
 
@@ -138,7 +139,7 @@ class RepoPane(QWidget):
 
     # Opening and indexing ----------------------------------------------------------------------
     def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a repository", str(Path.home()))
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a repository"), str(Path.home()))
         if path:
             self.open_folder(Path(path))
 
@@ -160,7 +161,7 @@ class RepoPane(QWidget):
         self.conversation.clear()
         self.new_question()
         self.bar.indexing()
-        self.summary.setText(f"Indexing {path}…")
+        self.summary.setText(self.tr("Indexing {path}…").format(path=path))
         assistant, rules, cancel = self._assistant, repo_rules(self._ctx.settings), self._cancel
         self._run(RepoState.INDEXING, lambda report: (generation, assistant.open(path, rules, cancel, report)),
                   self._opened, self._open_failed, self.bar.index_progress)
@@ -191,7 +192,7 @@ class RepoPane(QWidget):
 
     def _open_failed(self, message: str) -> None:
         self.bar.indexed()
-        self.summary.setText("Could not open that folder.")
+        self.summary.setText(self.tr("Could not open that folder."))
         self._show_error(message)
 
     def _opened(self, result: tuple[int, OpenedRepo]) -> None:
@@ -200,9 +201,9 @@ class RepoPane(QWidget):
             return
         self.bar.indexed()
         root = self._root = opened.root
-        self.summary.setText(opened.summary())
+        self.summary.setText(resolve(opened.summary()))
         if opened.empty:
-            self._show_error(f"{EmptyRepoError(root).message}.")
+            self._show_error(self.tr("{reason}.").format(reason=resolve(EmptyRepoError(root).message)))
         self._show_files(opened.files, keep_excluded=False)
         # Saved by the owner soon after, not only on a clean exit.
         self._ctx.update_settings(recent_repos=([str(root)] + [r for r in self._ctx.settings.recent_repos
@@ -220,8 +221,8 @@ class RepoPane(QWidget):
         self._session = session
         self.context_table.show_context(session.context)
         self.conversation.show_session(session)
-        self.status.emit("The last conversation on this repository is shown; a follow-up continues it, "
-                         "New question starts afresh.")
+        self.status.emit(self.tr("The last conversation on this repository is shown; a follow-up continues it, "
+                                 "New question starts afresh."))
 
     # Asking ------------------------------------------------------------------------------------
     def new_question(self) -> None:
@@ -234,9 +235,9 @@ class RepoPane(QWidget):
         if self.state is not RepoState.READY:
             return
         if not question:
-            self.status.emit("Type a question first.")
+            self.status.emit(self.tr("Type a question first."))
             return
-        info = loaded_model(self._inference.info, self._show_error, kept="the question")
+        info = loaded_model(self._inference.info, self._show_error, kept=self.tr("the question"))
         if info is None:
             return
         answer_tokens = self._ctx.settings.sampling.max_tokens
@@ -245,7 +246,7 @@ class RepoPane(QWidget):
             if prepared is not None:
                 self._send(prepared)  # the same prompt prefix: its cached state is reused
                 return
-            self.status.emit(why)
+            self.status.emit(resolve(why))
             self.new_question()
         assistant, generation, model_path = self._assistant, self._generation, Path(info.model_path)
         budget, exclude, rules, cancel = self.budget.value(), self.tree.excluded, repo_rules(self._ctx.settings), self._cancel
@@ -254,7 +255,7 @@ class RepoPane(QWidget):
             return generation, assistant.prepare(question, info.n_ctx, assistant.counter_for(model_path),
                                                  answer_tokens, budget, exclude=exclude, rules=rules, cancel=cancel)
 
-        self.status.emit("Choosing the code for this question…")
+        self.status.emit(self.tr("Choosing the code for this question…"))
         self._run(RepoState.PACKING, work, self._packed, self._show_error)
 
     def _packed(self, result: tuple[int, PreparedQuestion]) -> None:
@@ -263,7 +264,7 @@ class RepoPane(QWidget):
             return
         if prepared.files is not None:  # files changed since the last look: show the tree as it is now
             self._show_files(prepared.files, keep_excluded=True)
-            self.status.emit("Files changed since the folder was opened; the index was updated.")
+            self.status.emit(self.tr("Files changed since the folder was opened; the index was updated."))
         self._session = prepared.session
         self.context_table.show_context(prepared.session.context)
         self._send(prepared)
@@ -277,12 +278,12 @@ class RepoPane(QWidget):
         self._stream.start(self._inference.chat(prepared.messages, self._ctx.settings.sampling,  # a snapshot
                                                 keep_leading=prepared.keep_leading,
                                                 state_scope=prepared.state_scope))
-        self._figures = self.scroll.add_figures(describe_prompt_progress(0, 1, "the context"))
+        self._figures = self.scroll.add_figures(resolve(describe_prompt_progress(0, 1, self.tr("the context"))))
         self._update_buttons()
-        self.status.emit("Answering…")
+        self.status.emit(self.tr("Answering…"))
 
     def _on_prompt_progress(self, done: int, total: int) -> None:
-        text = describe_prompt_progress(done, total, "the context")
+        text = resolve(describe_prompt_progress(done, total, self.tr("the context")))
         if self._figures is not None:
             self._figures.setText(text)
         self.status.emit(text)
@@ -306,10 +307,11 @@ class RepoPane(QWidget):
 
     def _on_ended(self, state: MessageState, stats) -> None:
         if self._figures is not None:
-            self._figures.setText(describe_figures(stats))
+            self._figures.setText(resolve(describe_figures(stats)))
         self._done(state)
-        self.status.emit(f"{stats.generated_tokens} tokens; {stats.reused_tokens:,} of {stats.prompt_tokens:,} "
-                         "prompt tokens reused from the cache")
+        self.status.emit(self.tr("%n tokens; {reused} of {prompt} prompt tokens reused from the cache", "",
+                                 stats.generated_tokens).format(reused=f"{stats.reused_tokens:,}",
+                                                                prompt=f"{stats.prompt_tokens:,}"))
 
     def _on_failed(self, message: str) -> None:
         if self._figures is not None:
