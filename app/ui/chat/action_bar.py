@@ -21,27 +21,28 @@ class ActionBar(QWidget):
         self.meter.setTextVisible(True)
         self.meter.setMinimumWidth(200)
         self.meter.setMaximumWidth(280)
-        self.meter.setToolTip("Tokens the conversation uses out of the model's context window")
+        self.meter.setToolTip(self.tr("Tokens the conversation uses out of the model's context window"))
         self.set_usage(0, None)
         layout.addWidget(self.meter)
         layout.addStretch(1)
-        self.settings_button = _button("Settings…", "System prompt and sampling")
-        self.export_button = _button("Export…", "Save this conversation as Markdown (Ctrl+Shift+S)")
-        self.edit_button = _button("Edit last", "Edit and resend your last message (Ctrl+E, or Up in an empty box)")
-        self.regen_button = _button("Regenerate", "Answer the last message again (Ctrl+R)")
-        self.stop_button = _button("Stop", "Stop the answer (Esc)")
+        self.settings_button = _button(self.tr("Settings…"), self.tr("System prompt and sampling"))
+        self.export_button = _button(self.tr("Export…"), self.tr("Save this conversation as Markdown (Ctrl+Shift+S)"))
+        self.edit_button = _button(self.tr("Edit last"),
+                                   self.tr("Edit and resend your last message (Ctrl+E, or Up in an empty box)"))
+        self.regen_button = _button(self.tr("Regenerate"), self.tr("Answer the last message again (Ctrl+R)"))
+        self.stop_button = _button(self.tr("Stop"), self.tr("Stop the answer (Esc)"))
         for button in (self.settings_button, self.export_button, self.edit_button, self.regen_button,
                        self.stop_button):
             layout.addWidget(button)
 
-    def set_usage(self, used: int, n_ctx: int | None, note: str = "No model loaded") -> None:
+    def set_usage(self, used: int, n_ctx: int | None, note: str = "") -> None:
         """Tokens used of the context; `n_ctx` None: no model is loaded (`note` says so, or that one is loading)."""
         if n_ctx is None:
-            self.meter.setFormat(note)
+            self.meter.setFormat(note or self.tr("No model loaded"))
             self.meter.setRange(0, 1)
             self.meter.setValue(0)
             return
-        self.meter.setFormat("%v / %m tokens")
+        self.meter.setFormat(self.tr("%v / %m tokens"))
         self.meter.setRange(0, max(1, n_ctx))
         self.meter.setValue(min(used, n_ctx))
 

@@ -6,7 +6,7 @@ import html
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -28,8 +28,9 @@ def when(timestamp: float, now: float | None = None) -> str:
     age = now - timestamp
     if age < 86400:
         return time.strftime("%H:%M", time.localtime(timestamp))
-    if age < 7 * 86400:
-        return time.strftime("%a", time.localtime(timestamp))
+    if age < 7 * 86400:  # the weekday in the interface's language (strftime would say it in the C locale's)
+        day = time.localtime(timestamp)
+        return QLocale().dayName(QDate(day.tm_year, day.tm_mon, day.tm_mday).dayOfWeek(), QLocale.FormatType.ShortFormat)
     return time.strftime("%Y-%m-%d", time.localtime(timestamp))
 
 

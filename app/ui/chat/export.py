@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.core.chat import ChatSession
 from app.core.errors import UserError
 from app.core.store import ConversationStore
+from app.ui.i18n import resolve
 from app.workers.store_worker import StoreService
 
 
@@ -23,11 +25,12 @@ def export_conversation(parent: QWidget, session: ChatSession, store: StoreServi
                         show_error: Callable[[UserError | str], None]) -> None:
     conv = session.conversation
     if conv.id is None:
-        status("Nothing to export yet.")
+        status(QCoreApplication.translate("ChatExport", "Nothing to export yet."))
         return
     turns = session.turns
     suggested = str(Path.home() / f"{safe_name(turns[0].text if turns else 'chat')}.md")
-    path, _ = QFileDialog.getSaveFileName(parent, "Export conversation", suggested, "Markdown (*.md)")
+    path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("ChatExport", "Export conversation"),
+                                          suggested, QCoreApplication.translate("ChatExport", "Markdown (*.md)"))
     if not path:
         return
 
@@ -35,4 +38,9 @@ def export_conversation(parent: QWidget, session: ChatSession, store: StoreServi
         Path(path).write_text(db.export_markdown(conv.id), encoding="utf-8")
         return path
 
-    store.submit(write, lambda p: status(f"Exported to {p}"), lambda error: show_error(f"Export failed: {error}"))
+    def failed(error: UserError | str) -> None:
+        reason = resolve(error.message if isinstance(error, UserError) else error)
+        show_error(QCoreApplication.translate("ChatExport", "Export failed: {reason}").format(reason=reason))
+
+    store.submit(write, lambda p: status(QCoreApplication.translate("ChatExport", "Exported to {path}").format(path=p)),
+                 failed)

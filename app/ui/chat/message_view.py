@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -26,15 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.engine_figures import describe_prompt_progress
 from app.core.markdown_blocks import Block, split_blocks
 from app.core.store import MessageState
 from app.ui.highlight import code_html, language_label, style_colors
+from app.ui.i18n import resolve
 from app.ui.plain_text import plain
 from app.ui.safe_markdown import markdown_html, open_web_link
 
 
 def _copy_button(tooltip: str, get_text) -> QPushButton:
-    button = QPushButton("Copy")
+    copy_text = QCoreApplication.translate("MessageView", "Copy")
+    button = QPushButton(copy_text)
     button.setToolTip(tooltip)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     button.setFlat(True)
@@ -42,8 +45,8 @@ def _copy_button(tooltip: str, get_text) -> QPushButton:
 
     def copy() -> None:
         QGuiApplication.clipboard().setText(get_text())
-        button.setText("Copied")
-        QTimer.singleShot(1200, button, lambda: button.setText("Copy"))  # dies with the button
+        button.setText(QCoreApplication.translate("MessageView", "Copied"))
+        QTimer.singleShot(1200, button, lambda: button.setText(copy_text))  # dies with the button
 
     button.clicked.connect(copy)
     return button
@@ -93,9 +96,9 @@ class CodeBlockView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.label = plain(QLabel(block.language or "code"))
+        self.label = plain(QLabel(block.language or self.tr("code")))
         self.label.setObjectName("codeLanguage")
-        bar, self.copy_button = _title_bar(self.label, "Copy this code block", lambda: self.code)
+        bar, self.copy_button = _title_bar(self.label, self.tr("Copy this code block"), lambda: self.code)
         bar.setContentsMargins(8, 2, 4, 2)
         layout.addLayout(bar)
         self.view = QTextBrowser()
@@ -150,11 +153,6 @@ def _small_button(text: str, tooltip: str, name: str) -> QToolButton:
     return button
 
 
-_STATE_NOTES = {MessageState.STREAMING: " …", MessageState.STOPPED: " (stopped)",
-                MessageState.INTERRUPTED: " (interrupted)", MessageState.FAILED: " (failed)",
-                MessageState.CUT: " (cut off by the token limit)"}
-
-
 class MessageView(QFrame):
     """A message with a header (who, state, versions, actions, Copy), its rendered blocks and its figures."""
 
@@ -185,23 +183,26 @@ class MessageView(QFrame):
         layout.setSpacing(6)
         self.who = plain(QLabel())
         self.who.setObjectName("messageRole")
-        header, self.copy_button = _title_bar(self.who, "Copy the whole message as Markdown", lambda: self.text)
-        self.previous_button = _small_button("‹", "The previous version of this message", "branchButton")
+        header, self.copy_button = _title_bar(self.who, self.tr("Copy the whole message as Markdown"),
+                                              lambda: self.text)
+        self.previous_button = _small_button("‹", self.tr("The previous version of this message"), "branchButton")
         self.branch_label = plain(QLabel())
         self.branch_label.setObjectName("branchLabel")
-        self.next_button = _small_button("›", "The next version of this message", "branchButton")
+        self.next_button = _small_button("›", self.tr("The next version of this message"), "branchButton")
         self.previous_button.clicked.connect(lambda: self.branch_requested.emit(-1))
         self.next_button.clicked.connect(lambda: self.branch_requested.emit(+1))
         for index, widget in enumerate((self.previous_button, self.branch_label, self.next_button), 1):
             header.insertWidget(index, widget)
         if role == "user":
-            self.action_button = _small_button("Edit", "Edit this message and send it as a new version", "messageAction")
+            self.action_button = _small_button(self.tr("Edit"), self.tr("Edit this message and send it as a new version"),
+                                               "messageAction")
             self.action_button.clicked.connect(self.edit_requested)
         else:
-            self.action_button = _small_button("Regenerate", "Answer again; this answer stays as a version",
+            self.action_button = _small_button(self.tr("Regenerate"), self.tr("Answer again; this answer stays as a version"),
                                                "messageAction")
             self.action_button.clicked.connect(self.regenerate_requested)
-        self.continue_button = _small_button("Continue", "Continue this answer where it was cut off", "messageAction")
+        self.continue_button = _small_button(self.tr("Continue"), self.tr("Continue this answer where it was cut off"),
+                                             "messageAction")
         self.continue_button.clicked.connect(self.continue_requested)
         header.insertWidget(header.count() - 1, self.continue_button)
         header.insertWidget(header.count() - 1, self.action_button)
@@ -221,12 +222,20 @@ class MessageView(QFrame):
     def set_state(self, state: MessageState) -> None:
         was_streaming = self.state is MessageState.STREAMING
         self.state = state
-        self.who.setText(("You" if self.role == "user" else "Assistant") + _STATE_NOTES.get(state, ""))
+        self.who.setText(self._who(state))
         self.continue_button.setVisible(self._actions and self.role == "assistant"
                                         and state in (MessageState.CUT, MessageState.INTERRUPTED))
         self.action_button.setVisible(self._actions and state is not MessageState.STREAMING)
         if was_streaming and state is not MessageState.STREAMING:
             self.set_text(self.text, force=True)  # a code block left open is shown finished now
+
+    def _who(self, state: MessageState) -> str:
+        """Who wrote the message, and how it ended when that is news ("Assistant (stopped)")."""
+        who = self.tr("You") if self.role == "user" else self.tr("Assistant")
+        notes = {MessageState.STREAMING: self.tr("{who} …"), MessageState.STOPPED: self.tr("{who} (stopped)"),
+                 MessageState.INTERRUPTED: self.tr("{who} (interrupted)"), MessageState.FAILED: self.tr("{who} (failed)"),
+                 MessageState.CUT: self.tr("{who} (cut off by the token limit)")}
+        return notes[state].format(who=who) if state in notes else who
 
     def set_branches(self, position: int, count: int) -> None:
         """Show "< position/count >" when the message has other versions."""
@@ -252,7 +261,7 @@ class MessageView(QFrame):
         """While the prompt is read (before the first token): how much of it."""
         # A continued answer already has text: its new prompt is read all the same.
         if total > 0 and self.state is MessageState.STREAMING:
-            self.set_figures(f"Reading the prompt… {100 * done // total}%")
+            self.set_figures(resolve(describe_prompt_progress(done, total, self.tr("the prompt"))))
             self._reading = True
 
     def set_text(self, text: str, force: bool = False) -> None:

@@ -28,6 +28,7 @@ from app.ui.chat.meter import ContextMeter
 from app.ui.chat.saver import SessionSaver
 from app.ui.chat.sidebar import ConversationSidebar
 from app.ui.chat.transcript import Transcript
+from app.ui.i18n import resolve
 from app.ui.pane_support import bind_keys, bind_send_and_stop, loaded_model
 from app.workers.inference import ChatJob, InferenceService
 from app.workers.store_worker import StoreService
@@ -62,7 +63,7 @@ class ChatPane(QWidget):
         self._stream.failed.connect(self._on_failed)
         self._stream.progress.connect(self._on_progress)
         inference.loaded.connect(self._on_model_loaded)
-        inference.loading.connect(lambda _name: self.actions.set_usage(0, None, "Loading the model…"))
+        inference.loading.connect(lambda _name: self.actions.set_usage(0, None, self.tr("Loading the model…")))
         inference.load_failed.connect(lambda _error: self._count())  # the model kept, or none
         self.sidebar.refresh()
         self._update_buttons()
@@ -158,9 +159,9 @@ class ChatPane(QWidget):
         if self.generating:
             return
         if not text.strip():
-            self.status.emit("Type a message first.")
+            self.status.emit(self.tr("Type a message first."))
             return
-        if self._model("the message") is None:
+        if self._model(self.tr("the message")) is None:
             return
         self.composer.clear()
         self.session.add_user(text)
@@ -177,7 +178,7 @@ class ChatPane(QWidget):
         self._saver.while_streaming(True)
         self._update_buttons()
         self.transcript.scroll_to_end()
-        self.status.emit("Generating…")
+        self.status.emit(self.tr("Generating…"))
 
     def stop(self) -> None:
         """Esc: stop the answer; with none running, give up an edit (the message and what followed come back)."""
@@ -237,7 +238,7 @@ class ChatPane(QWidget):
         if self.generating:
             return
         if self.composer.toPlainText().strip():
-            self.status.emit("Send or clear the message you are writing before editing another one.")
+            self.status.emit(self.tr("Send or clear the message you are writing before editing another one."))
             return
         text = self.session.edit(index)
         if text is None:
@@ -246,7 +247,7 @@ class ChatPane(QWidget):
         self.composer.setPlainText(text)
         self.composer.setFocus()
         self._update_buttons()
-        self.status.emit("Editing: send to add it as a new version; the earlier one stays.")
+        self.status.emit(self.tr("Editing: send to add it as a new version; the earlier one stays."))
 
     def prepare_close(self) -> None:
         """Keep what has streamed: mark a running answer stopped and save everything now."""
@@ -324,7 +325,8 @@ class ChatPane(QWidget):
 
     def _finish(self, state: MessageState, text: str, stats: GenerationStats | None = None) -> None:
         self._saver.while_streaming(False)
-        figures = describe_figures(stats) if stats is not None else ""
+        # Stored with the answer as shown: in the interface's language.
+        figures = resolve(describe_figures(stats)) if stats is not None else ""
         answer = self.session.finish_answer(state, text, stats, figures)
         if self._restyle_when_done and not self.generating:
             QTimer.singleShot(0, self.rerender)  # a theme switch came while it streamed
@@ -336,7 +338,7 @@ class ChatPane(QWidget):
     def _on_ended(self, state: MessageState, stats: GenerationStats) -> None:
         self._finish(state, self._stream.text, stats)
         self._meter.set(stats.prompt_tokens + stats.generated_tokens, self._meter.n_ctx())
-        self.status.emit(_ended_note(stats))
+        self.status.emit(self._ended_note(stats))
         self.transcript.scroll_to_end()
 
     def _on_failed(self, error: UserError | str) -> None:
@@ -355,14 +357,15 @@ class ChatPane(QWidget):
         if self.session.answer is not None and self.transcript.views:
             self.transcript.views[-1].set_progress(done, total)
 
-
-def _ended_note(stats: GenerationStats) -> str:
-    """The status line after an answer: its speed, and why it ended when that is news."""
-    note = f"{stats.generated_tokens} tokens, {stats.tokens_per_second:.1f} tokens/s"
-    if stats.stop_reason == "cancelled":
-        note = "Stopped. " + note
-    elif stats.stop_reason == "context":
-        note = "The context is full: the answer was cut. " + note
-    if stats.dropped_messages:
-        note += f" (the {stats.dropped_messages} oldest messages did not fit the context and were left out)"
-    return note
+    def _ended_note(self, stats: GenerationStats) -> str:
+        """The status line after an answer: its speed, and why it ended when that is news."""
+        note = self.tr("%n tokens, {speed} tokens/s", "", stats.generated_tokens).format(
+            speed=f"{stats.tokens_per_second:.1f}")
+        if stats.stop_reason == "cancelled":
+            note = self.tr("Stopped. {figures}").format(figures=note)
+        elif stats.stop_reason == "context":
+            note = self.tr("The context is full: the answer was cut. {figures}").format(figures=note)
+        if stats.dropped_messages:
+            note = self.tr("{note} (the %n oldest messages did not fit the context and were left out)", "",
+                           stats.dropped_messages).format(note=note)
+        return note

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.chat import ChatSession, SaveSnapshot
 from app.core.errors import UserError
+from app.ui.i18n import resolve
 from app.workers.store_worker import StoreService
 
 SAVE_INTERVAL_MS = 1000  # persist a streaming answer this often (a crash keeps what came)
@@ -48,13 +49,14 @@ class SessionSaver(QObject):
         self._session.saved(snapshot)
         if self._failing:
             self._failing = False
-            self.status.emit("Conversation saved.")
+            self.status.emit(self.tr("Conversation saved."))
         if created:
             self.created.emit()
 
     def _failed(self, error: UserError | str) -> None:
-        # `error` is a UserError or its message; either reads as the message in an f-string.
         if not self._failing:
             self._failing = True
-            self._show_error(f"{error} The conversation is kept in memory and will be saved when possible.")
+            reason = resolve(error.message if isinstance(error, UserError) else error)  # a UserError, or its message
+            self._show_error(self.tr("{reason} The conversation is kept in memory and will be saved when possible.")
+                             .format(reason=reason))
         self._retry.start()

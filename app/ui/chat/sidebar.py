@@ -30,11 +30,11 @@ class ConversationSidebar(QWidget):
         self._current: int | None = None  # the conversation shown, selected again after each refresh
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
-        self.new_button = QPushButton("New chat")
-        self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
+        self.new_button = QPushButton(self.tr("New chat"))
+        self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         layout.addWidget(self.new_button)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.refresh)
-        self.search = QLineEdit(placeholderText="Search conversations (Ctrl+F)")
+        self.search = QLineEdit(placeholderText=self.tr("Search conversations (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         layout.addWidget(self.search)
@@ -93,8 +93,8 @@ class ConversationSidebar(QWidget):
             return
         conversation_id = index.data(ConversationIdRole)
         menu = QMenu(self)
-        rename = menu.addAction("Rename")
-        delete = menu.addAction("Delete conversation")
+        rename = menu.addAction(self.tr("Rename"))
+        delete = menu.addAction(self.tr("Delete conversation"))
         chosen = menu.exec(self.list_view.viewport().mapToGlobal(pos))
         if chosen is rename:
             self.list_view.edit(index)

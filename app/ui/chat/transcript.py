@@ -34,8 +34,8 @@ class Transcript(QScrollArea):
         self.body.setObjectName("transcript")
         self._layout = QVBoxLayout(self.body)
         self._layout.setSpacing(10)
-        self.placeholder = QLabel("Ask a coding question. Ctrl+Enter sends, Esc stops.\n"
-                                  "Answers run on your own machine; nothing leaves it.")
+        self.placeholder = QLabel(self.tr("Ask a coding question. Ctrl+Enter sends, Esc stops.\n"
+                                          "Answers run on your own machine; nothing leaves it."))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setObjectName("placeholder")
