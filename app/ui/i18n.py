@@ -49,7 +49,10 @@ def locale_for(language: Language, system: QLocale | None = None) -> str:
         parts = tag.replace("_", "-").split("-")
         if parts[0].lower() != "zh":
             continue
-        traditional = any(p.lower() in ("hant", "tw", "hk", "mo") for p in parts[1:])
+        subtags = [p.lower() for p in parts[1:]]
+        if "hans" in subtags:  # the script decides over the region: zh-Hans-HK is Simplified
+            return CHINESE
+        traditional = any(p in ("hant", "tw", "hk", "mo") for p in subtags)
         return ENGLISH if traditional else CHINESE
     return ENGLISH
 
@@ -86,11 +89,21 @@ def _install(app: QCoreApplication, folder: str, stem: str) -> None:
         log.warning("could not load translation %s from %s", stem, folder)
 
 
+def plural(translated: str, n: int) -> str:
+    """A GUI plural ("%n file(s)", already through tr() with n) with English's "(s)" rule applied.
+
+    The Chinese translation has no "(s)"; English shows the source itself when no English `.qm` is
+    loaded (a checkout before its set-up, the tests), where "1 file(s)" would otherwise show.
+    """
+    return translated.replace("(s)", "" if n == 1 else "s")
+
+
 def resolve(text: str) -> str:
     """A message from the core in the interface's language (plain strings pass through unchanged)."""
     if not isinstance(text, Text):
         return text
-    translated = QCoreApplication.translate(text.context, text.source, None, text.n)
+    # The disambiguation, where the core's Text keeps one, picks the entry lupdate wrote with it.
+    translated = QCoreApplication.translate(text.context, text.source, getattr(text, "disambiguation", None), text.n)
     if translated == text.source.replace("%n", str(text.n)):
         return str(text)  # not translated: the core's English (with its own plural rule)
     args = {key: resolve(value) if isinstance(value, Text) else value for key, value in text.args.items()}

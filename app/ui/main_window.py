@@ -28,7 +28,7 @@ from app.core.settings_owner import SettingsChange
 from app.services import Services
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
-from app.ui.i18n import resolve
+from app.ui.i18n import plural, resolve
 from app.ui.infill.pane import InfillPane
 from app.ui.models.speed_recorder import SpeedRecorder
 from app.ui.models.window import ModelsWindow
@@ -62,10 +62,10 @@ class ErrorBanner(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
-        self.retry_button = QPushButton("Try again")
+        self.retry_button = QPushButton(self.tr("Try again"))
         self.retry_button.clicked.connect(self._retry_now)
         layout.addWidget(self.retry_button)
-        close = QPushButton("Dismiss")
+        close = QPushButton(self.tr("Dismiss"))
         close.clicked.connect(self.hide)
         layout.addWidget(close)
         self._retry: Callable[[], None] | None = None
@@ -103,13 +103,14 @@ class MainWindow(QMainWindow):
         self._autosave = SettingsAutosave(services.files, ctx.paths.settings_file, self.show_error, self)
         ctx.settings_owner.save = self._autosave
         self._unsubscribe = ctx.settings_owner.subscribe(self._settings_changed)
+        self.restart_command: tuple[str, list[str]] | None = None  # set when the user asked to restart (run_gui)
         self.models_window: ModelsWindow | None = None
         self.settings_window: SettingsWindow | None = None
         self.server_window = None  # app.ui.server.window.ServerWindow, made when first opened
         # The local server runs the loaded model through the inference thread; off until switched on.
         self.server_control = ServerControl(inference.runner, services.server, self)
         self.setAcceptDrops(True)  # drop a .gguf file to import it
-        self.setWindowTitle("Code Llama Desktop")
+        self.setWindowTitle(self.tr("Code Llama Desktop"))
         self._pending_model: str | None = None
         self.resize(1100, 760)
         central = QWidget()
@@ -124,24 +125,24 @@ class MainWindow(QMainWindow):
         self.chat.placeholder.setTextFormat(Qt.TextFormat.RichText)
         self.chat.placeholder.linkActivated.connect(lambda _link: self.open_models())
         self.chat.settings_requested.connect(lambda: self.open_settings("Chat"))
-        self.tabs.addTab(self.chat, "Chat")
+        self.tabs.addTab(self.chat, self.tr("Chat"))
         # One repository assistant, used only on the repository thread: the pane asks it, the infill
         # pane gets definitions from it.
         self.repo_assistant = services.repo_assistant
         self.repo_runner = services.repository
         self.repo = RepoPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant, self.repo_runner)
-        self.tabs.addTab(self.repo, "Repository")
+        self.tabs.addTab(self.repo, self.tr("Repository"))
         self.repo.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.infill = InfillPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant,
                                  self.repo_runner, files_runner=services.files)
-        self.tabs.addTab(self.infill, "Infill")
+        self.tabs.addTab(self.infill, self.tr("Infill"))
         self.infill.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         # Each pane's keys (Ctrl+Enter, Esc) act while focus is inside it: a tab switch puts focus there.
         self.tabs.currentChanged.connect(self._focus_current_pane)
 
-        self.model_label = plain(QLabel("No model"))
+        self.model_label = plain(QLabel(self.tr("No model")))
         self.model_label.setObjectName("modelLabel")
         self.usage_label = plain(QLabel(""))
         # "Server on :8765" while it serves, opening the Server window; a flat button, not a rich-text
@@ -156,16 +157,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.usage_label)
         self.statusBar().addPermanentWidget(self.model_label)
         self.chat.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.chat.usage.connect(lambda used, n_ctx: self.usage_label.setText(f"{used:,} / {n_ctx:,} tokens"))
-        inference.loading.connect(lambda name: self.model_label.setText(f"Loading {name}…"))
+        self.chat.usage.connect(lambda used, n_ctx: self.usage_label.setText(
+            self.tr("{used} / {n_ctx} tokens").format(used=f"{used:,}", n_ctx=f"{n_ctx:,}")))
+        inference.loading.connect(lambda name: self.model_label.setText(self.tr("Loading {name}…").format(name=name)))
         inference.loaded.connect(self._on_loaded)
         inference.load_failed.connect(self._on_load_failed)
-        inference.unloaded.connect(lambda: self.model_label.setText("No model"))
+        inference.unloaded.connect(lambda: self.model_label.setText(self.tr("No model")))
         self.uncaught.connect(self.show_error)
         store.error.connect(self.show_error)
-        store.recovered.connect(lambda path: self.show_error(
-            f"The conversation database was damaged. Everything that could be read was carried over into a "
-            f"new one; the damaged file was kept as {path}."))
+        store.recovered.connect(lambda path: self.show_error(self.tr(
+            "The conversation database was damaged. Everything that could be read was carried over into a "
+            "new one; the damaged file was kept as {path}.").format(path=path)))
         self._build_menus()
         if ctx.settings.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(ctx.settings.window_geometry.encode()))
@@ -173,28 +175,37 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         # Each key sequence has one owner: these window-wide actions. A pane binding the same keys
         # makes Qt call both ambiguous and fire neither (tests/ui/test_shortcuts.py walks every window).
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.actions_by_name: dict[str, QAction] = {}
-        for name, text, keys, slot in (("new_chat", "&New chat", "Ctrl+N", self.new_chat),
-                                       ("models", "&Models…", "Ctrl+M", self.open_models),
-                                       ("open_model", "&Open model file…", "Ctrl+O", self.open_model_file),
-                                       ("export", "&Export conversation…", "Ctrl+Shift+S", self.export_chat),
-                                       ("server", "Local se&rver…", "", self.open_server),
-                                       ("settings", "&Settings…", "Ctrl+,", self.open_settings),
-                                       ("quit", "&Quit", "Ctrl+Q", self.close)):
+        for name, text, keys, slot in (("new_chat", self.tr("&New chat"), "Ctrl+N", self.new_chat),
+                                       ("models", self.tr("&Models…"), "Ctrl+M", self.open_models),
+                                       ("open_model", self.tr("&Open model file…"), "Ctrl+O", self.open_model_file),
+                                       ("export", self.tr("&Export conversation…"), "Ctrl+Shift+S", self.export_chat),
+                                       ("server", self.tr("Local se&rver…"), "", self.open_server),
+                                       ("settings", self.tr("&Settings…"), "Ctrl+,", self.open_settings),
+                                       ("quit", self.tr("&Quit"), "Ctrl+Q", self.close)):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
             file_menu.addAction(action)
             self.actions_by_name[name] = action
-        help_menu = self.menuBar().addMenu("&Help")
-        logs = QAction("Open &log folder", self)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        logs = QAction(self.tr("Open &log folder"), self)
         logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._ctx.paths.logs))))
         help_menu.addAction(logs)
-        about = QAction("&About", self)
-        about.triggered.connect(lambda: QMessageBox.about(
-            self, "Code Llama Desktop", f"Code Llama Desktop {__version__}\nA local coding assistant on llama.cpp."))
+        about = QAction(self.tr("&About"), self)
+        about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_about(self) -> QMessageBox:
+        """The About box, shown without blocking (the tests walk it like any window)."""
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About Code Llama Desktop"),
+                          self.tr("Code Llama Desktop {version}\nA local coding assistant on llama.cpp.").format(
+                              version=__version__),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def _focus_current_pane(self, _index: int) -> None:
         inputs = {self.chat: self.chat.composer, self.repo: self.repo.question, self.infill: self.infill.editor}
@@ -215,6 +226,7 @@ class MainWindow(QMainWindow):
         """The one Settings window, on `page` ("Chat", "Model and hardware", ...) when given."""
         if self.settings_window is None:
             self.settings_window = SettingsWindow(self._ctx, self.inference, self.services.files, self.show_error, self)
+            self.settings_window.restart_requested.connect(self.restart)
         elif not self.settings_window.isVisible():
             self.settings_window.show_settings()  # what was typed and not applied last time is dropped
         if page:
@@ -223,6 +235,15 @@ class MainWindow(QMainWindow):
         self.settings_window.raise_()
         self.settings_window.activateWindow()
         return self.settings_window
+
+    def restart(self) -> None:
+        """Quit through the normal shutdown, then start again (app.gui_main.run_gui starts the command)."""
+        from app.ui.restart import restart_command
+
+        self.restart_command = restart_command()
+        if self.settings_window is not None:
+            self.settings_window.close()
+        self.close()
 
     def open_server(self):
         """The one Server window (switch, address, client snippet, request log)."""
@@ -241,12 +262,12 @@ class MainWindow(QMainWindow):
     def _on_server_state(self, state: ServerState) -> None:
         started = self.server_control.current
         if state is ServerState.ON and started is not None:
-            self.server_label.setText(f"Server on :{started.port}")
+            self.server_label.setText(self.tr("Server on :{port}").format(port=started.port))
             self.server_label.setToolTip(tooltip(started.base_url))
         elif state is ServerState.STARTING:
-            self.server_label.setText("Server starting…")
+            self.server_label.setText(self.tr("Server starting…"))
         elif state is ServerState.STOPPING:
-            self.server_label.setText("Server stopping…")
+            self.server_label.setText(self.tr("Server stopping…"))
         self.server_label.setVisible(state is not ServerState.OFF)
 
     def open_models(self) -> ModelsWindow:
@@ -298,10 +319,10 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog
 
         if self.chat.generating:
-            self.show_error("Stop the answer first, then switch models.")
+            self.show_error(self.tr("Stop the answer first, then switch models."))
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a GGUF model", str(self._ctx.paths.models),
-                                              "GGUF models (*.gguf);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(self._ctx.paths.models),
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
             self.use_model(path)
 
@@ -341,7 +362,7 @@ class MainWindow(QMainWindow):
         message = resolve(error.message if isinstance(error, UserError) else error)
         retryable = isinstance(error, UserError) and error.retryable
         if retryable and retry is None:
-            message += " Trying again may work."
+            message = self.tr("{message} Trying again may work.").format(message=message)
         if not self.banner.isHidden() and self.banner.label.text() == message:
             return  # several jobs failing for one cause (a read-only disk) say it once
         log.warning("shown to the user: %s", message)
@@ -354,30 +375,35 @@ class MainWindow(QMainWindow):
         if self._pending_model is not None:
             chosen, self._pending_model = self._pending_model, None
             self._ctx.update_settings(chat_model=chosen)
-        where = info.backend if info.gpu_layers == 0 else f"{info.backend}, {info.gpu_layers} GPU layers"
-        self.model_label.setText(f"{info.model_name} · {where} · ctx {info.n_ctx:,} · "
-                                 f"{info.threads}/{info.threads_batch} threads")
+        where = info.backend if info.gpu_layers == 0 else plural(
+            self.tr("{backend}, %n GPU layer(s)", "", info.gpu_layers), info.gpu_layers).format(backend=info.backend)
+        self.model_label.setText(self.tr("{model} · {where} · ctx {n_ctx} · {threads}/{batch} threads").format(
+            model=info.model_name, where=where, n_ctx=f"{info.n_ctx:,}", threads=info.threads,
+            batch=info.threads_batch))
         entry = self._ctx.manifest.get(info.model_id)
         reason = explain_context(info, self._ctx.settings.context_limit, entry.max_context if entry else 0)
-        self.model_label.setToolTip(tooltip(f"{info.model_path}\n{reason}"))  # why ctx is what it is
+        self.model_label.setToolTip(tooltip(f"{info.model_path}\n{resolve(reason)}"))  # why ctx is what it is
         if info.context_reduced_for_memory:
-            self.show_error(f"The context was reduced to {info.n_ctx:,} tokens to fit in memory.")
+            self.show_error(self.tr("The context was reduced to {n_ctx} tokens to fit in memory.").format(
+                n_ctx=f"{info.n_ctx:,}"))
         elif info.n_ctx_train and info.n_ctx > info.n_ctx_train:
-            self.show_error(f"The context is {info.n_ctx:,} tokens, beyond the {info.n_ctx_train:,} this model was "
-                            "trained on: long prompts take more memory and time, and answers may degrade.")
-        self.statusBar().showMessage(f"Model loaded in {info.load_seconds:.1f} s", 5000)
+            self.show_error(self.tr("The context is {n_ctx} tokens, beyond the {n_ctx_train} this model was trained "
+                                    "on: long prompts take more memory and time, and answers may degrade.").format(
+                n_ctx=f"{info.n_ctx:,}", n_ctx_train=f"{info.n_ctx_train:,}"))
+        self.statusBar().showMessage(self.tr("Model loaded in {seconds} s").format(seconds=f"{info.load_seconds:.1f}"),
+                                     5000)
         embedded = self._ctx.manifest.embedded
         if embedded is not None and info.model_id == embedded.id:
             # First run (or nothing else chosen): offer a real code model.
-            self.chat.placeholder.setText(
+            self.chat.placeholder.setText(self.tr(
                 "You are chatting with the embedded SmolLM2: tiny and instant, but weak at real code.<br>"
                 "<a href='models'>Open Models (Ctrl+M)</a> to download Code Llama 7B Instruct, recommended "
-                "for this machine, or another model.<br><br>Ctrl+Enter sends, Esc stops. Nothing leaves your machine.")
+                "for this machine, or another model.<br><br>Ctrl+Enter sends, Esc stops. Nothing leaves your machine."))
 
     def _on_load_failed(self, error: UserError) -> None:
         spec, self._pending_model = self._pending_model, None
         if self.inference.info is None:  # a model refused before it was touched is still in use, and named
-            self.model_label.setText("No model")
+            self.model_label.setText(self.tr("No model"))
         self.show_error(error, retry=(lambda: self.use_model(spec)) if spec is not None else None)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
+from app.core.i18n import translate
 from app.core.settings import Settings, save_settings
 from app.workers.worker import Worker
 
@@ -37,4 +38,4 @@ class SettingsAutosave(QObject):
             return
         path = self._path
         self._worker.submit(lambda _report: save_settings(snapshot, path), None, self._on_error,
-                            failure="The settings could not be saved")
+                            failure=translate("Worker", "The settings could not be saved"))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.download import DownloadControl, DownloadOptions, DownloadState, download_model
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.manifest import ModelEntry
 from app.workers.worker import OnError, Report, Worker
 
@@ -62,7 +63,7 @@ class DownloadService(QObject):
 
         self._downloads.submit(work, lambda state: self._on_finished(entry.id, state),
                                lambda exc: self._on_failed(entry.id, exc), self.progress.emit,
-                               failure="Download failed")
+                               failure=translate("Worker", "Download failed"))
 
     def pause(self, model_id: str) -> None:
         if model_id in self._controls:

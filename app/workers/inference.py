@@ -23,6 +23,7 @@ from app.context import AppContext
 from app.core.engine import EngineInfo, Generation, GenerationStats, LocalEngine
 from app.core.engine_switch import Kept, LoadedModel, ModelSwitchError, switch_model
 from app.core.errors import ModelNotLoadedError, UserError
+from app.core.i18n import translate
 from app.core.infill.fill import start_fill
 from app.core.infill.prompt import InfillRequest
 from app.core.model_runner import EngineWork, run_into
@@ -147,7 +148,7 @@ class InferenceService(QObject):
             return slot.current.engine.info
 
         self._worker.submit(work, self._on_loaded, self._on_load_failed, self._on_loading,
-                            failure="Could not load the model")
+                            failure=translate("Worker", "Could not load the model"))
 
     def _on_loading(self, name: str) -> None:
         # The checks passed and the old engine is being closed: from now on nothing is loaded.
@@ -188,7 +189,7 @@ class InferenceService(QObject):
             return engine.info
 
         self._worker.submit(work, self._on_loaded, self.load_failed.emit, self._on_loading,
-                            failure="Could not connect to the remote engine")
+                            failure=translate("Worker", "Could not connect to the remote engine"))
 
     def unload(self) -> None:
         """Free the loaded model (the Models window's Unload); `unloaded` follows once it is freed."""
@@ -198,7 +199,7 @@ class InferenceService(QObject):
         def work(_report: Report) -> None:
             slot.close()
 
-        self._worker.submit(work, self._on_unloaded, None, failure="Could not unload the model")
+        self._worker.submit(work, self._on_unloaded, None, failure=translate("Worker", "Could not unload the model"))
 
     def _on_unloaded(self, _result: object) -> None:
         # Jobs run in order: a load queued before the unload finished first and set `info`; the
@@ -264,7 +265,7 @@ class InferenceService(QObject):
                 self.text.emit(job_id, value)
 
         self._worker.submit(work, None, lambda exc: self.failed.emit(job_id, exc), progress,
-                            failure="Generation failed")
+                            failure=translate("Worker", "Generation failed"))
 
     def count(self, messages: list[ChatMessage]) -> int:
         """Ask for the prompt size of `messages`; the answer carries the returned request id."""
@@ -299,7 +300,7 @@ class InferenceService(QObject):
             run_into(future, work, slot.engine)  # settles the future whatever happens; never raises
 
         # Worker.submit only puts on a thread-safe queue: the server's threads may call it.
-        self._worker.submit(job, failure="Server request failed")
+        self._worker.submit(job, failure=translate("Worker", "Server request failed"))
         return future
 
     # Stopping ----------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from app.core.chat.saving import Ref  # noqa: F401 - re-exported: it moved to the chat use case
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.store import ConversationStore, StoreBusyError, StoreError
 from app.workers.worker import OnError, Worker
 
@@ -67,7 +68,8 @@ class StoreService(QObject):
                 raise
             except Exception as exc:  # e.g. the data folder cannot be created: report, never crash
                 log.exception("opening the conversation database failed")
-                self._open_error = f"The conversation database could not be opened: {exc}"
+                self._open_error = translate("Worker", "The conversation database could not be opened: {reason}").format(
+                    reason=str(exc))
                 raise UserError(self._open_error) from exc
         if self._told_busy:
             log.info("the conversation database is free again")
@@ -77,9 +79,10 @@ class StoreService(QObject):
         if self._store is None and not self._told_busy:  # later lock waits are told by the caller
             self._told_busy = True
             log.warning("conversation database busy at open: %s", exc.message)
-            self._from_store.emit("error", "Another program (another copy of the app?) holds the conversation "
-                                           "database locked. Past conversations will appear, and this chat will "
-                                           "be saved, as soon as it is free.")
+            # Translated here (QCoreApplication.translate is thread-safe): a signal carries a plain str.
+            self._from_store.emit("error", QCoreApplication.translate(
+                "Worker", "Another program (another copy of the app?) holds the conversation database locked. "
+                "Past conversations will appear, and this chat will be saved, as soon as it is free."))
 
     def _note_recovery(self) -> None:
         recovered = self._store.recovered_from if self._store is not None else None
@@ -95,14 +98,15 @@ class StoreService(QObject):
                on_error: OnError | None = None) -> None:
         def call(_report) -> Any:
             if self._store is None:
-                raise UserError(self._open_error or "The conversation database is not open.")
+                raise UserError(self._open_error or translate("Worker", "The conversation database is not open."))
             try:
                 return fn(self._store)
             except UserError:
                 raise
             except Exception as exc:
                 log.exception("store call failed")
-                raise StoreError(f"Saving conversations failed: {exc}", retryable=False) from exc
+                raise StoreError(translate("Worker", "Saving conversations failed: {reason}").format(reason=str(exc)),
+                                 retryable=False) from exc
             finally:
                 self._note_recovery()  # queued before the call's own result: the notice comes first
 

@@ -22,6 +22,7 @@ from typing import Any, Callable, Generic, TypeVar
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.errors import UserError
+from app.core.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,9 @@ class UnexpectedError(UserError):
     """A job failed with an exception that was not meant for the user; the log has the traceback."""
 
     def __init__(self, failure: str, cause: BaseException) -> None:
-        super().__init__(f"{failure}: {cause}" if str(cause) else f"{failure}: {cause.__class__.__name__}")
+        # Marked like a core message: made on the worker's thread, translated where it is shown (resolve).
+        super().__init__(translate("Worker", "{failure}: {cause}").format(
+            failure=failure, cause=str(cause) or cause.__class__.__name__))
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class Worker(QObject):
 
     def submit(self, fn: Callable[[Report], T], on_done: Callable[[T], None] | None = None,
                on_error: OnError | None = None, on_progress: Callable[[object], None] | None = None, *,
-               failure: str = "Something went wrong") -> int:
+               failure: str = translate("Worker", "Something went wrong")) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = _Callbacks(on_done, on_error, on_progress)
         self._thread.jobs.put(_Job(job_id, fn, failure))

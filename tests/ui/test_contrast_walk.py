@@ -215,7 +215,7 @@ def every_view(qtbot, window):
     settings.reload_label.setText("The model uses the context limit from when it was loaded.")
     settings.reload_bar.show()  # as after a load option changed while a model is loaded
     for page in settings.pages:
-        settings.show_page(page.title)
+        settings.show_page(page.key)
         yield f"Settings/{page.title}", settings
     settings.close()
     models = window.open_models()

@@ -6,7 +6,7 @@ picker, and the card's marks (in use, recommended) come from the same catalogue 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -19,18 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.catalogue import Card
+from app.ui.i18n import resolve
 from app.ui.models.live import ModelRow, size_text
+from app.ui.models.notes import note_text
 from app.ui.plain_text import plain, tooltip
 
-RECOMMENDED_MARK = "recommended here"
+translate = QCoreApplication.translate  # the spelling lupdate finds
 
 
 def _quant_label(row: ModelRow, card: Card) -> str:
     quant = row.entry.quantization or "?"
-    text = f"{quant} · {size_text(row.size, row.item.size_exact)}"
+    size = size_text(row.size, row.item.size_exact)
     if card.pick is not None and card.pick.entry.id == row.entry.id and len(card.rows) > 1:
-        text += f" · {RECOMMENDED_MARK}"
-    return text
+        return translate("ModelCard", "{quant} · {size} · recommended here").format(quant=quant, size=size)
+    return f"{quant} · {size}"
 
 
 class ModelCard(QFrame):
@@ -57,22 +59,24 @@ class ModelCard(QFrame):
         self.title.setWordWrap(True)  # a long name wraps rather than running under the badges
         top.addWidget(self.title, 1)
         top.setSpacing(8)
-        self.in_use_badge = plain(QLabel("In use"))
+        self.in_use_badge = plain(QLabel(self.tr("In use")))
         self.in_use_badge.setObjectName("inUseBadge")
-        self.recommended_badge = plain(QLabel("Recommended"))
+        self.recommended_badge = plain(QLabel(self.tr("Recommended")))
         self.recommended_badge.setObjectName("recommendedBadge")
-        self.recommended_badge.setToolTip("The model recommended for this machine (see the line at the top)")
+        self.recommended_badge.setToolTip(self.tr("The model recommended for this machine (see the line at the top)"))
         for badge in (self.in_use_badge, self.recommended_badge):
             badge.hide()
             top.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)  # a badge's height stays its own beside a wrapped name
         grid.addLayout(top, 0, 0, 1, 2)
 
-        self.does = plain(QLabel(f"{card.does} · {card.parameters} parameters"))
+        self.does = plain(QLabel(self.tr("{does} · {parameters} parameters").format(
+            does=resolve(card.does), parameters=card.parameters)))
         self.does.setObjectName("cardDoes")
         grid.addWidget(self.does, 1, 0, 1, 2)
         self.quant = QComboBox()
         self.quant.setObjectName("quantPicker")
-        self.quant.setToolTip("Quantization: fewer bits are smaller and faster, more bits closer to the original")
+        self.quant.setToolTip(self.tr("Quantization: fewer bits are smaller and faster, more bits closer to the "
+                                      "original"))
         for row in card.rows:
             self.quant.addItem(_quant_label(rows[row.entry.id], card), row.entry.id)
         # Its width follows the card, not its longest item: cards stay narrow enough for their column.
@@ -80,17 +84,17 @@ class ModelCard(QFrame):
         self.quant.setMinimumContentsLength(12)
         self.quant.currentIndexChanged.connect(self._quant_changed)
         self.quant.installEventFilter(self)  # reaching the picker by keyboard selects the card, as a click does
-        grid.addWidget(self._key("Quant"), 2, 0)
+        grid.addWidget(self._key(self.tr("Quant")), 2, 0)
         grid.addWidget(self.quant, 2, 1)
 
         self.fit = self._line("Fit")
-        grid.addWidget(self._key("Fit"), 3, 0)
+        grid.addWidget(self._key(self.tr("Fit")), 3, 0)
         grid.addWidget(self.fit, 3, 1)
         self.speed = self._line("Speed")
-        grid.addWidget(self._key("Speed"), 4, 0)
+        grid.addWidget(self._key(self.tr("Speed")), 4, 0)
         grid.addWidget(self.speed, 4, 1)
         self.state = self._line("State")
-        grid.addWidget(self._key("State"), 5, 0)
+        grid.addWidget(self._key(self.tr("State")), 5, 0)
         grid.addWidget(self.state, 5, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -138,7 +142,7 @@ class ModelCard(QFrame):
         """Badges: the loaded model's card, and the recommended model's."""
         self.in_use_badge.setVisible(self.card.row(in_use) is not None)
         if self.card.row(in_use) is not None:
-            self.in_use_badge.setToolTip(f"{self._rows[in_use].entry.name} is loaded")
+            self.in_use_badge.setToolTip(self.tr("{name} is loaded").format(name=self._rows[in_use].entry.name))
         self.recommended_badge.setVisible(any(r.recommended for r in self.card.rows))
 
     def refresh(self) -> None:
@@ -149,7 +153,7 @@ class ModelCard(QFrame):
         self.speed.setText(row.speed_text)
         self.state.setText(row.state_text())
         self.state.setToolTip(tooltip(row.state_text()))
-        self.title.setToolTip(tooltip(row.entry.note or row.entry.name))
+        self.title.setToolTip(tooltip(note_text(row.entry.note) or row.entry.name))
         fraction = row.fraction
         self.progress.setVisible(fraction is not None)
         if fraction is not None:

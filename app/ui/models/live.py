@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QCoreApplication
+
 from app.core.catalogue import CatalogueRow
 from app.core.download import DownloadProgress, DownloadState
 from app.core.manifest import ModelEntry
 from app.core.models import ModelState
+from app.ui.i18n import resolve
+
+translate = QCoreApplication.translate  # the spelling lupdate finds
 
 # What is on disk, or, while one runs or after it ended early, where its download stands.
 RowState = ModelState | DownloadState
 
-_STATE_WORDS = {ModelState.EMBEDDED: "built in", ModelState.IMPORTED: "imported (on disk)",
-                ModelState.INSTALLED: "downloaded", ModelState.PARTIAL: "paused (resumable)",
-                ModelState.AVAILABLE: "not downloaded", ModelState.MISSING: "file missing"}
+
+def _state_words() -> dict[ModelState, str]:
+    """Made when shown, not at import: the translators are installed after the modules are imported."""
+    return {ModelState.EMBEDDED: translate("ModelRow", "built in"),
+            ModelState.IMPORTED: translate("ModelRow", "imported (on disk)"),
+            ModelState.INSTALLED: translate("ModelRow", "downloaded"),
+            ModelState.PARTIAL: translate("ModelRow", "paused (resumable)"),
+            ModelState.AVAILABLE: translate("ModelRow", "not downloaded"),
+            ModelState.MISSING: translate("ModelRow", "file missing")}
 
 
 @dataclass
@@ -48,15 +59,22 @@ class ModelRow:
     def fit_short(self) -> str:
         """The verdict and the memory it needs, short enough for a card (the detail is its tooltip)."""
         fit = self.item.fit
-        return f"{fit.verdict} · needs about {fit.needed_bytes / 2**30:.1f} GiB" if fit else "? (size unknown)"
+        if not fit:
+            return translate("ModelRow", "? (size unknown)")
+        return translate("ModelRow", "{verdict} · needs about {size} GiB").format(
+            verdict=resolve(fit.verdict), size=f"{fit.needed_bytes / 2**30:.1f}")
 
     @property
     def fit_detail(self) -> str:
-        return self.item.fit.detail if self.item.fit else "its size is unknown until it is checked on the hub"
+        if self.item.fit:
+            return resolve(self.item.fit.detail)
+        return translate("ModelRow", "its size is unknown until it is checked on the hub")
 
     @property
     def speed_text(self) -> str:
-        return self.item.speed.describe() if self.item.speed is not None else "speed unknown (size unknown)"
+        if self.item.speed is not None:
+            return resolve(self.item.speed.describe())
+        return translate("ModelRow", "speed unknown (size unknown)")
 
     @property
     def fraction(self) -> float | None:
@@ -68,19 +86,27 @@ class ModelRow:
         p = self.progress
         if self.state in (DownloadState.DOWNLOADING, DownloadState.RETRYING) and p is not None and p.total:
             eta = p.eta_seconds
-            eta_text = f", {int(eta // 60)}:{int(eta % 60):02d} left" if eta is not None else ""
-            text = f"{p.fraction * 100:.0f}% · {p.speed / 1e6:.1f} MB/s{eta_text}"
-            return text + (" (retrying)" if self.state is DownloadState.RETRYING else "")
+            figures = {"percent": f"{p.fraction * 100:.0f}", "speed": f"{p.speed / 1e6:.1f}"}
+            if eta is not None:
+                figures["left"] = f"{int(eta // 60)}:{int(eta % 60):02d}"
+            retrying = self.state is DownloadState.RETRYING
+            if eta is not None:
+                text = (translate("ModelRow", "{percent}% · {speed} MB/s, {left} left (retrying)") if retrying
+                        else translate("ModelRow", "{percent}% · {speed} MB/s, {left} left"))
+            else:
+                text = (translate("ModelRow", "{percent}% · {speed} MB/s (retrying)") if retrying
+                        else translate("ModelRow", "{percent}% · {speed} MB/s"))
+            return text.format(**figures)
         if self.state is DownloadState.FAILED:
-            return f"failed: {self.error}"
+            return translate("ModelRow", "failed: {error}").format(error=resolve(self.error))
         if self.state is DownloadState.PAUSED and p is not None and p.total:
-            return f"paused at {p.fraction * 100:.0f}%"
+            return translate("ModelRow", "paused at {percent}%").format(percent=f"{p.fraction * 100:.0f}")
         if isinstance(self.state, ModelState):
-            return _STATE_WORDS[self.state]
-        return self.state.value
+            return _state_words()[self.state]
+        return resolve(getattr(self.state, "words", self.state.value))
 
 
 def size_text(n: int | None, exact: bool) -> str:
     if not n:
-        return "size ?"
+        return translate("ModelRow", "size ?")
     return ("" if exact else "~") + (f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB")

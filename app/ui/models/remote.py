@@ -7,6 +7,7 @@ the model-task thread (DownloadService.run_task), connecting on the inference th
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,13 +23,15 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.core.engine_types import EngineInfo
+from app.core.errors import UserError
 from app.core.remote.engine import RemoteConfig, check_connection
 from app.core.remote.probe import ServerReport
 from app.core.remote.saved import SavedRemote, key_for, load_remotes, save_remote
+from app.ui.i18n import resolve
 from app.workers.downloads import DownloadService
 from app.workers.inference import InferenceService
 
-PLACEHOLDER = "http://127.0.0.1:8080 (llama-server), :11434 (Ollama), :1234 (LM Studio), :8000 (vLLM)"
+PLACEHOLDER = "http://127.0.0.1:8080 (llama-server), :11434 (Ollama), :1234 (LM Studio), :8000 (vLLM)"  # names only
 
 
 class RemoteEngineDialog(QDialog):
@@ -37,7 +40,7 @@ class RemoteEngineDialog(QDialog):
     def __init__(self, ctx: AppContext, downloads: DownloadService, inference: InferenceService | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Remote engine")
+        self.setWindowTitle(self.tr("Remote engine"))
         self.resize(640, 420)
         self._ctx, self._downloads, self._inference = ctx, downloads, inference
         self._connecting = False
@@ -45,19 +48,19 @@ class RemoteEngineDialog(QDialog):
         self.url.setPlaceholderText(PLACEHOLDER)
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("API key, if the server needs one (kept in the system keyring)")
+        self.key.setPlaceholderText(self.tr("API key, if the server needs one (kept in the system keyring)"))
         self.model = QLineEdit()
-        self.model.setPlaceholderText("the server's model (empty: its first)")
+        self.model.setPlaceholderText(self.tr("the server's model (empty: its first)"))
         form = QFormLayout()
-        form.addRow("Address", self.url)
-        form.addRow("Key", self.key)
-        form.addRow("Model", self.model)
+        form.addRow(self.tr("Address"), self.url)
+        form.addRow(self.tr("Key"), self.key)
+        form.addRow(self.tr("Model"), self.model)
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.test_button = QPushButton("Test connection")
-        self.use_button = QPushButton("Save and use")
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.use_button = QPushButton(self.tr("Save and use"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.use_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -92,18 +95,20 @@ class RemoteEngineDialog(QDialog):
             key = key_for(config_dir, config.url, config.key) if config.url else ""
             return check_connection(RemoteConfig(config.url, key, config.model))
 
-        self.status.setText(f"Testing {config.url or 'the address'}…")
+        self.status.setText(self.tr("Testing {url}…").format(url=config.url) if config.url
+                            else self.tr("Testing the address…"))
         self.test_button.setEnabled(False)
         self._downloads.run_task(work, self._show_report, self._show_error)
 
     def _show_report(self, report: ServerReport) -> None:
         self.test_button.setEnabled(True)
-        self.report.setPlainText("\n".join(report.lines()))
-        self.status.setText(f"Connected to {report.kind.value}.")
+        self.report.setPlainText("\n".join(resolve(line) for line in report.lines()))
+        self.status.setText(self.tr("Connected to {kind}.").format(kind=resolve(report.kind.value)))
 
     def _show_error(self, error: Exception | str) -> None:
         self.test_button.setEnabled(True)
-        self.status.setText(f"Failed: {error}")
+        message = resolve(error.message) if isinstance(error, UserError) else str(error)
+        self.status.setText(self.tr("Failed: {error}").format(error=message))
 
     def use(self) -> None:
         """Save the entry (and its key), then connect on the inference thread."""
@@ -119,13 +124,14 @@ class RemoteEngineDialog(QDialog):
             self._connecting = True
             inference.load_remote(saved)
 
-        self.status.setText(f"Connecting to {config.url}…")
+        self.status.setText(self.tr("Connecting to {url}…").format(url=config.url))
         self._downloads.run_task(work, connect, self._show_error)
 
     def _on_loaded(self, info: EngineInfo) -> None:
         if self._connecting:
             self._connecting = False
-            self.status.setText(f"Using {info.model_name} on {info.model_path} ({info.n_ctx:,} tokens of context).")
+            self.status.setText(self.tr("Using {model} on {url} ({n_ctx} tokens of context).").format(
+                model=info.model_name, url=info.model_path, n_ctx=f"{info.n_ctx:,}"))
 
     def _on_failed(self, error: Exception) -> None:
         if self._connecting:
@@ -135,9 +141,10 @@ class RemoteEngineDialog(QDialog):
 
 def add_remote_button(window) -> QPushButton:
     """The Models window's 'Remote engine…' button, beside Import (the one hook in that window)."""
-    button = QPushButton("Remote engine…")
-    button.setToolTip("Use a model served by llama-server, vLLM, Ollama, LM Studio or another OpenAI-compatible "
-                      "server")
+    button = QPushButton(QCoreApplication.translate("ModelsWindow", "Remote engine…"))
+    button.setToolTip(QCoreApplication.translate(
+        "ModelsWindow", "Use a model served by llama-server, vLLM, Ollama, LM Studio or another OpenAI-compatible "
+        "server"))
     row = _layout_holding(window.layout(), window.import_button)
     if row is not None:
         row.addWidget(button)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.catalogue import Card, CardFilter, by_family
+from app.ui.i18n import resolve
 from app.ui.models.card import ModelCard
 from app.ui.models.live import ModelRow
 from app.ui.plain_text import plain
@@ -17,7 +18,7 @@ class _Section(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.heading = plain(QLabel(family))
+        self.heading = plain(QLabel(resolve(family)))  # a family's name, or the core's "Imported"
         self.heading.setObjectName("familyHeading")
         layout.addWidget(self.heading)
         self.grid = QGridLayout()

@@ -17,11 +17,14 @@ from app.core.catalogue import CardFilter, Listing, ModelCatalogue, RemoteCheck,
 from app.core.download import DownloadProgress, DownloadState
 from app.core.download_probe import HubStatus
 from app.core.engine import EngineInfo
+from app.core.errors import UserError
 from app.core.manifest import Manifest, ModelEntry
 from app.core.models import ModelState
+from app.ui.i18n import plural, resolve
 from app.ui.models.card import ModelCard
 from app.ui.models.layout import build_window_layout, update_buttons
 from app.ui.models.live import ModelRow, RowState
+from app.ui.models.notes import note_text
 from app.ui.models.remote import add_remote_button
 from app.ui.restyle import PaletteStyled
 from app.workers.downloads import DownloadService
@@ -50,7 +53,7 @@ class ModelsWindow(PaletteStyled, QDialog):
     def __init__(self, ctx: AppContext, downloads: DownloadService, catalogue: ModelCatalogue,
                  parent: QWidget | None = None, inference: InferenceService | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Models")
+        self.setWindowTitle(self.tr("Models"))
         self.resize(1080, 720)
         self._ctx = ctx
         self._catalogue = catalogue  # built by the composition root (app.services)
@@ -96,7 +99,7 @@ class ModelsWindow(PaletteStyled, QDialog):
 
     def _show_hub(self, status: HubStatus) -> None:
         self.hub = status
-        self.hub_label.setText(status.message())
+        self.hub_label.setText(resolve(status.message()))
         self.hub_bar.setVisible(not status.online)
         self._update_buttons()
 
@@ -112,8 +115,8 @@ class ModelsWindow(PaletteStyled, QDialog):
                 before = old.get(item.entry.id)
                 row.state, row.progress = (before.state, before.progress) if before else (DownloadState.QUEUED, None)
             self.rows[item.entry.id] = row
-        self.summary.setText(listing.machine.describe())
-        self.warning.setText(listing.warning or "")
+        self.summary.setText(resolve(listing.machine.describe()))
+        self.warning.setText(resolve(listing.warning or ""))
         self.warning.setVisible(bool(listing.warning))
         self._show_recommendation(listing)
         self.sections.set_cards(listing.cards, self.rows, self._in_use(), self._selected)
@@ -126,20 +129,26 @@ class ModelsWindow(PaletteStyled, QDialog):
             self._selected = ""
             self._update_buttons()
         used = sum(r.on_disk for r in self.rows.values())
-        self.disk_label.setText(f"Models use {used / 1e9:.2f} GB in {self._ctx.paths.models}")
+        self.disk_label.setText(self.tr("Models use {size} GB in {folder}").format(
+            size=f"{used / 1e9:.2f}", folder=self._ctx.paths.models))
 
     def _show_recommendation(self, listing: Listing) -> None:
         chosen = listing.recommendation
-        first = "" if listing.anything_downloaded else "Nothing downloaded yet: chat runs on the built-in SmolLM2. "
         if chosen is None:
-            self.recommendation.setText(first + "No model in the list fits this machine.")
+            text = self.tr("No model in the list fits this machine.")
         else:
-            self.recommendation.setText(f"{first}Recommended for this machine: {chosen.row.entry.name} — "
-                                        f"{chosen.reason()}.")
+            text = self.tr("Recommended for this machine: {name} — {reason}.").format(
+                name=chosen.row.entry.name, reason=resolve(chosen.reason()))
+        if not listing.anything_downloaded:
+            text = self.tr("Nothing downloaded yet: chat runs on the built-in SmolLM2. {recommendation}").format(
+                recommendation=text)
+        self.recommendation.setText(text)
         self.show_recommended.setVisible(chosen is not None)
 
     def _show_error(self, error: ErrorLike, prefix: str = "") -> None:
-        self.details.setText(f"{prefix}{error}")  # str() is a UserError's message
+        """`prefix` is a template with {error} ("Check failed: {error}"), already translated."""
+        message = resolve(error.message) if isinstance(error, UserError) else str(error)
+        self.details.setText(prefix.format(error=message) if prefix else message)
 
     def _in_use(self) -> str:
         info = self._inference.info if self._inference is not None else None
@@ -154,7 +163,8 @@ class ModelsWindow(PaletteStyled, QDialog):
     def apply_filter(self) -> None:
         shown = self.sections.apply(self.card_filter())
         total = len(self.sections.cards)
-        self.count_label.setText(f"{shown} of {total} models" if shown != total else f"{total} models")
+        self.count_label.setText(plural(self.tr("{shown} of %n model(s)", "", total), total).format(shown=shown)
+                                 if shown != total else plural(self.tr("%n model(s)", "", total), total))
         self.no_match.setVisible(total > 0 and shown == 0)
 
     def visible_titles(self) -> list[str]:
@@ -181,8 +191,12 @@ class ModelsWindow(PaletteStyled, QDialog):
         if card.isVisible():
             self.scroll.ensureWidgetVisible(card, 0, 40)
         e = self.rows[model_id].entry
-        self.details.setText(f"{e.name} — {e.parameters} parameters, {e.quantization or '?'}, context "
-                             f"{e.context_length:,}, {', '.join(e.roles)}, license {e.license or '?'}. {e.note}")
+        roles = {"chat": self.tr("chat"), "infill": self.tr("infill")}
+        self.details.setText(self.tr("{name} — {parameters} parameters, {quantization}, context {context}, {roles}, "
+                                     "license {license}. {note}").format(
+            name=e.name, parameters=e.parameters, quantization=e.quantization or "?", context=f"{e.context_length:,}",
+            roles=self.tr(", ").join(roles.get(role, role) for role in e.roles), license=e.license or "?",
+            note=note_text(e.note)))
         self._update_buttons()
 
     def select_recommended(self) -> None:
@@ -225,8 +239,11 @@ class ModelsWindow(PaletteStyled, QDialog):
         entry, catalogue = row.entry, self._catalogue
 
         def done(removal: Removal) -> None:
-            self.details.setText(f"Forgot {entry.name}; its file was left in place." if removal.forgotten
-                                 else f"Removed {entry.name}; freed {removal.freed / 1e9:.2f} GB.")
+            if removal.forgotten:
+                self.details.setText(self.tr("Forgot {name}; its file was left in place.").format(name=entry.name))
+            else:
+                self.details.setText(self.tr("Removed {name}; freed {size} GB.").format(
+                    name=entry.name, size=f"{removal.freed / 1e9:.2f}"))
             self.refresh()
 
         self._downloads.run_task(lambda: catalogue.remove(entry), done, self._show_error)
@@ -236,42 +253,49 @@ class ModelsWindow(PaletteStyled, QDialog):
         if row is None:
             return
         entry, catalogue = row.entry, self._catalogue
-        self.details.setText(f"Reading the header of {entry.files[0]} from the hub…")
+        self.details.setText(self.tr("Reading the header of {file} from the hub…").format(file=entry.files[0]))
         ctx = self._ctx  # the options are made on the task thread: the hub token may wait on the keyring
         self._downloads.run_task(lambda: catalogue.check_remote(entry, ctx.download_options()), self._show_check,
-                                 lambda error: self._show_error(error, "Check failed: "))
+                                 lambda error: self._show_error(error, self.tr("Check failed: {error}")))
 
     def _show_check(self, check: RemoteCheck) -> None:
         fit = check.fit
-        infill = f"yes ({check.infill_family.label})" if check.infill_family is not None else "no"
-        self.details.setText(
-            f"{check.filename}: {check.size / 1e9:.2f} GB, architecture {check.architecture} — "
-            f"{check.support_reason}; trained context {check.context_length or '?'}; chat template "
-            f"{'yes' if check.chat_template else 'no'}; infill tokens {infill}; sha256 "
-            f"{check.sha256 or 'not published'}." + (f" {fit.verdict}: {fit.detail}." if fit else ""))
+        yes, no = self.tr("yes"), self.tr("no")
+        infill = (self.tr("yes ({family})").format(family=check.infill_family.label)
+                  if check.infill_family is not None else no)
+        text = self.tr("{file}: {size} GB, architecture {architecture} — {support}; trained context {context}; chat "
+                       "template {template}; infill tokens {infill}; sha256 {sha256}.").format(
+            file=check.filename, size=f"{check.size / 1e9:.2f}", architecture=check.architecture,
+            support=resolve(check.support_reason), context=check.context_length or "?",
+            template=yes if check.chat_template else no, infill=infill,
+            sha256=check.sha256 or self.tr("not published"))
+        if fit:
+            text = self.tr("{text} {verdict}: {detail}.").format(text=text, verdict=resolve(fit.verdict),
+                                                                   detail=resolve(fit.detail))
+        self.details.setText(text)
 
     def use_for_chat(self) -> None:
         row = self.selected()
         if row is not None:
             self.chat_model_chosen.emit(row.entry.id)
-            self.details.setText(f"Loading {row.entry.name} for chat…")
+            self.details.setText(self.tr("Loading {name} for chat…").format(name=row.entry.name))
 
     def use_for_infill(self) -> None:
         row = self.selected()
         if row is not None:
             self._ctx.update_settings(default_infill_model=row.entry.id)  # validated, saved soon, announced
-            self.details.setText(f"{row.entry.name} is now the default for infill.")
+            self.details.setText(self.tr("{name} is now the default for infill.").format(name=row.entry.name))
 
     def unload(self) -> None:
         if self._inference is None or self._inference.info is None:
             return
-        self.details.setText(f"Unloading {self._inference.info.model_name}…")
+        self.details.setText(self.tr("Unloading {name}…").format(name=self._inference.info.model_name))
         self._inference.unload()
         self._on_model_changed(None)
 
     def _on_unloaded(self) -> None:
-        self.details.setText("The model was unloaded and its memory freed. Choose a model and Use for chat to "
-                             "chat again.")
+        self.details.setText(self.tr("The model was unloaded and its memory freed. Choose a model and Use for chat "
+                                     "to chat again."))
         self._on_model_changed(None)
 
     def _on_model_changed(self, _info: EngineInfo | None) -> None:
@@ -281,8 +305,8 @@ class ModelsWindow(PaletteStyled, QDialog):
         self._update_buttons()
 
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", str(Path.home()),
-                                              "GGUF models (*.gguf);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import a GGUF model"), str(Path.home()),
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
             self.import_file(Path(path))
 
@@ -290,11 +314,11 @@ class ModelsWindow(PaletteStyled, QDialog):
         catalogue = self._catalogue
 
         def done(entry: ModelEntry) -> None:
-            self.details.setText(f"Imported {path.name} as {entry.id}.")
+            self.details.setText(self.tr("Imported {file} as {id}.").format(file=path.name, id=entry.id))
             self.refresh()
 
         self._downloads.run_task(lambda: catalogue.import_file(path), done,
-                                 lambda error: self._show_error(error, "Import failed: "))
+                                 lambda error: self._show_error(error, self.tr("Import failed: {error}")))
 
     # Drag and drop of .gguf files -------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -330,6 +354,6 @@ class ModelsWindow(PaletteStyled, QDialog):
             self._set_live(model_id, state=DownloadState.PAUSED)
 
     def _on_failed(self, model_id: str, error: ErrorLike) -> None:
-        message = str(error)  # a UserError's message, or the message itself
+        message = resolve(error.message) if isinstance(error, UserError) else str(error)
         self._set_live(model_id, state=DownloadState.FAILED, error=message)
         self.details.setText(message)

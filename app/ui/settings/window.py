@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -30,35 +32,65 @@ from app.core.errors import UserError
 from app.core.secrets import TokenPlace, TokenStatus
 from app.core.settings import RELOAD_SETTINGS, explain_context
 from app.core.settings_owner import SettingsChange
+from app.ui.i18n import plural, resolve
 from app.ui.plain_text import plain
 from app.ui.settings.fields import read
 from app.ui.settings.pages import HubPage, ModelPage, Page, appearance_page, chat_page, infill_page, repository_page
 from app.workers.inference import InferenceService
 from app.workers.worker import Worker
 
+translate = QCoreApplication.translate  # the spelling lupdate finds
+
 _LOAD_OPTIONS = RELOAD_SETTINGS - {"chat_model"}  # the model itself is chosen in the Models window
-_LABELS = {"context_limit": "the context limit", "gpu_layers": "GPU layers", "threads": "threads",
-           "memory_limit_mb": "the memory limit"}
+
+
+def _labels() -> dict[str, str]:
+    return {"context_limit": translate("SettingsWindow", "the context limit"),
+            "gpu_layers": translate("SettingsWindow", "GPU layers"),
+            "threads": translate("SettingsWindow", "threads"),
+            "memory_limit_mb": translate("SettingsWindow", "the memory limit")}
 
 
 def _threads(count: int) -> str:
-    return f"{count} thread" if count == 1 else f"{count} threads"
+    return plural(translate("SettingsWindow", "%n thread(s)", "", count), count)
+
+
+def _joined(names: list[str]) -> str:
+    """"a, b and c" from one template per step, so a translation picks its own separators."""
+    joined = names[0]
+    for i, name in enumerate(names[1:], start=2):
+        if i == len(names):
+            joined = translate("SettingsWindow", "{items} and {item}").format(items=joined, item=name)
+        else:
+            joined = translate("SettingsWindow", "{items}, {item}").format(items=joined, item=name)
+    return joined
 
 
 def describe_place(status: TokenStatus) -> str:
     """Where the token is kept, in the user's words."""
-    held = "A token is saved" if status.has_token else "No token saved; one would be kept"
+    note = resolve(status.note)
     if status.place is TokenPlace.KEYRING:
-        return f"{held} in {status.where}."
-    why = f" ({status.note})" if status.note else ""
-    return f"{held} in a file only you can read{why}: {status.where}"
+        if status.has_token:
+            return translate("SettingsWindow", "A token is saved in {where}.").format(where=status.where)
+        return translate("SettingsWindow", "No token saved; one would be kept in {where}.").format(where=status.where)
+    if status.has_token:
+        text = (translate("SettingsWindow", "A token is saved in a file only you can read ({why}): {where}") if note
+                else translate("SettingsWindow", "A token is saved in a file only you can read: {where}"))
+    else:
+        text = (translate("SettingsWindow", "No token saved; one would be kept in a file only you can read ({why}): "
+                          "{where}") if note
+                else translate("SettingsWindow", "No token saved; one would be kept in a file only you can read: "
+                               "{where}"))
+    return text.format(why=note, where=status.where)
 
 
 class SettingsWindow(QDialog):
+    restart_requested = Signal()  # the language changed and the user chose to restart now
+
     def __init__(self, ctx: AppContext, inference: InferenceService, worker: Worker,
                  show_error: Callable[[UserError | str], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setObjectName("settingsWindow")
         self.resize(760, 520)
         self._ctx, self._inference, self._worker, self._show_error = ctx, inference, worker, show_error
@@ -98,7 +130,7 @@ class SettingsWindow(QDialog):
         bar.setContentsMargins(10, 6, 6, 6)
         self.reload_label = plain(QLabel())
         self.reload_label.setWordWrap(True)
-        self.reload_button = QPushButton("Reload the model now")
+        self.reload_button = QPushButton(self.tr("Reload the model now"))
         self.reload_button.clicked.connect(self.reload_model)
         bar.addWidget(self.reload_label, 1)
         bar.addWidget(self.reload_button)
@@ -118,9 +150,10 @@ class SettingsWindow(QDialog):
         layout.addWidget(self.buttons)
 
     # What it shows ----------------------------------------------------------------------------
-    def show_page(self, title: str) -> None:
-        titles = [page.title for page in self.pages]
-        self.nav.setCurrentRow(titles.index(title))
+    def show_page(self, key: str) -> None:
+        """The page named `key` ("Chat", "Hub"...: Page.key, the same in every language)."""
+        keys = [page.key for page in self.pages]
+        self.nav.setCurrentRow(keys.index(key))
 
     def show_settings(self) -> None:
         """Every control to the current settings (on opening: what was typed and not applied is dropped)."""
@@ -131,24 +164,27 @@ class SettingsWindow(QDialog):
         self._show_context(self._inference.info)
         self.hub_page.token.clear()
         self._worker.submit(lambda _report: self._ctx.hub_token.status(), self._show_token_place,
-                            self._show_error, failure="The hub token could not be read")
+                            self._show_error, failure=self.tr("The hub token could not be read"))
 
     def _show_context(self, info: EngineInfo | None) -> None:
         label = self.model_page.context_reason
         if info is None:
-            label.setText("No model is loaded.")
+            label.setText(self.tr("No model is loaded."))
             return
         settings = self._ctx.settings
         entry = self._ctx.manifest.get(info.model_id)
         reason = explain_context(info, settings.context_limit, entry.max_context if entry else 0)
         if info.gpu_layers:
-            where = f"{info.gpu_layers} layers on the GPU ({info.backend})"
+            where = plural(self.tr("%n layer(s) on the GPU ({backend})", "", info.gpu_layers),
+                           info.gpu_layers).format(backend=info.backend)
         elif settings.gpu_layers != 0:
-            where = "on the CPU: this llama.cpp build cannot offload to a GPU"
+            where = self.tr("on the CPU: this llama.cpp build cannot offload to a GPU")
         else:
-            where = "on the CPU, as set"
-        label.setText(f"{info.model_name} is loaded with {reason}. It runs {where}, with {_threads(info.threads)} "
-                      f"generating and {_threads(info.threads_batch)} reading prompts.")
+            where = self.tr("on the CPU, as set")
+        label.setText(self.tr("{model} is loaded with {reason}. It runs {where}, with {threads} generating and "
+                              "{batch} reading prompts.").format(
+            model=info.model_name, reason=resolve(reason), where=where, threads=_threads(info.threads),
+            batch=_threads(info.threads_batch)))
 
     def _show_token_place(self, status: TokenStatus) -> None:
         self.hub_page.token_place.setText(describe_place(status))
@@ -189,10 +225,11 @@ class SettingsWindow(QDialog):
             self._show_error(exc)
             return False
         if change is not None:
+            if change.touches("language"):
+                self.offer_restart()
             stale = {name for name in _LOAD_OPTIONS if change.touches(name)}
             if stale and self._inference.info is not None:
-                self._stale |= stale
-                self._offer_reload()
+                self.offer_reload_for(stale)
             self._show_context(self._inference.info)
         return True
 
@@ -200,11 +237,18 @@ class SettingsWindow(QDialog):
         if self.apply():
             self.accept()
 
-    def _offer_reload(self) -> None:
-        names = [_LABELS[name] for name in _LABELS if name in self._stale]
-        what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        self.reload_label.setText(f"The model uses {what} from when it was loaded; the new "
-                                  f"{'value applies' if len(names) == 1 else 'values apply'} when it is loaded again.")
+    def offer_reload_for(self, stale: set[str]) -> None:
+        """Say which load options the loaded model does not use yet, and offer to load it again."""
+        self._stale |= stale
+        labels = _labels()
+        names = [labels[name] for name in labels if name in self._stale]
+        if len(names) == 1:
+            text = self.tr("The model uses {what} from when it was loaded; the new value applies when it is loaded "
+                           "again.")
+        else:
+            text = self.tr("The model uses {what} from when it was loaded; the new values apply when it is loaded "
+                           "again.")
+        self.reload_label.setText(text.format(what=_joined(names)))
         self.reload_button.setEnabled(True)
         self.reload_bar.show()
 
@@ -214,7 +258,7 @@ class SettingsWindow(QDialog):
         if info is None:
             return
         self.reload_button.setEnabled(False)
-        self.reload_label.setText(f"Loading {info.model_name} again…")
+        self.reload_label.setText(self.tr("Loading {name} again…").format(name=info.model_name))
         self._inference.load(info.model_id or info.model_path)
 
     def _on_loaded(self, info: EngineInfo) -> None:
@@ -235,4 +279,18 @@ class SettingsWindow(QDialog):
             self.hub_page.save_token.setEnabled(True)
             self._show_error(error)
 
-        self._worker.submit(lambda _report: store.set(token), done, failed, failure="The hub token could not be saved")
+        self._worker.submit(lambda _report: store.set(token), done, failed,
+                            failure=self.tr("The hub token could not be saved"))
+
+    def offer_restart(self) -> QMessageBox:
+        """The language applies at the next start: offer to restart now (through the normal shutdown) or later."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Restart to change the language"),
+                          self.tr("The new language is used once the app starts again. Restart now? What is open is "
+                                  "saved first, as at any quit."), QMessageBox.StandardButton.NoButton, self)
+        self.restart_now = box.addButton(self.tr("Restart now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Later"), QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self.restart_requested.emit() if button is self.restart_now else None)
+        self.restart_box = box
+        box.open()
+        return box
