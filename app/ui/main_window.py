@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.models_window: ModelsWindow | None = None
         self.settings_window: SettingsWindow | None = None
         self.server_window = None  # app.ui.server.window.ServerWindow, made when first opened
+        self.measure_window = None  # app.ui.measure.window.MeasureWindow, made when first opened
         # The local server runs the loaded model through the inference thread; off until switched on.
         self.server_control = ServerControl(inference.runner, services.server, self)
         self.setAcceptDrops(True)  # drop a .gguf file to import it
@@ -189,6 +190,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
             file_menu.addAction(action)
             self.actions_by_name[name] = action
+        tools_menu = self.menuBar().addMenu(self.tr("&Tools"))
+        measure = QAction(self.tr("&Measure models…"), self)
+        measure.triggered.connect(lambda _checked=False: self.open_measure())
+        tools_menu.addAction(measure)
+        self.actions_by_name["measure"] = measure
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         logs = QAction(self.tr("Open &log folder"), self)
         logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._ctx.paths.logs))))
@@ -259,6 +265,23 @@ class MainWindow(QMainWindow):
         self.server_window.activateWindow()
         return self.server_window
 
+    def open_measure(self):
+        """The one Measure window (HumanEval, infilling and speed of the model in use, on this machine)."""
+        if self.measure_window is None:
+            from app.ui.measure.control import MeasureControl
+            from app.ui.measure.window import MeasureWindow
+
+            control = MeasureControl(self.inference.runner, self.services.measure, self._ctx.paths.data, self)
+            self.measure_window = MeasureWindow(self._ctx, self.inference, control, self.services.files,
+                                                self.show_error, self)
+            self.measure_window.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        else:
+            self.measure_window.control.refresh()
+        self.measure_window.show()
+        self.measure_window.raise_()
+        self.measure_window.activateWindow()
+        return self.measure_window
+
     def _on_server_state(self, state: ServerState) -> None:
         started = self.server_control.current
         if state is ServerState.ON and started is not None:
@@ -309,6 +332,8 @@ class MainWindow(QMainWindow):
         self.server_control.shutdown()  # its generations are cancelled before the model thread stops
         if self.server_window is not None:
             self.server_window.shutdown()
+        if self.measure_window is not None:
+            self.measure_window.shutdown()  # a run is cancelled; the measure worker stops before the model's
         self.infill.shutdown()
         self.repo.shutdown()
         self._unsubscribe()
