@@ -38,12 +38,13 @@ AREAS: dict[str, tuple[str, ...]] = {
 }
 
 
-def area_files(area: str) -> list[Path]:
+def area_files(area: str, areas: dict[str, tuple[str, ...]] | None = None) -> list[Path]:
+    """The sources of `area` (patterns relative to the checkout, or absolute)."""
     files: list[Path] = []
-    for pattern in AREAS[area]:
+    for pattern in (areas or AREAS)[area]:
         path = ROOT / pattern
         if "*" in pattern:
-            files.extend(sorted(ROOT.glob(pattern)))
+            files.extend(sorted(path.parent.glob(path.name)))
         elif path.is_dir():
             files.extend(sorted(path.rglob("*.py")))
         elif path.exists():
@@ -64,8 +65,8 @@ def tool(name: str) -> str:
     return found
 
 
-def lupdate(area: str, locale: str, target: Path) -> None:
-    files = [str(f) for f in area_files(area)]
+def lupdate(area: str, locale: str, target: Path, areas: dict[str, tuple[str, ...]] | None = None) -> None:
+    files = [str(f) for f in area_files(area, areas)]
     if not files:
         return
     command = [tool("pyside6-lupdate"), *files, "-locations", "none", "-no-obsolete",
@@ -111,17 +112,22 @@ def messages(ts: Path) -> dict[tuple[str, str], bool]:
     return found
 
 
-def problems() -> list[str]:
-    """What keeps the translations from being complete: strings the code has that a .ts lacks, unfinished ones."""
+def problems(folder: Path = FOLDER, areas: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """What keeps the translations from being complete: strings the code has that a .ts lacks, unfinished ones.
+
+    lupdate runs over the sources into a scratch copy of each .ts; what it adds is missing from the
+    committed file, what it leaves unfinished is untranslated (English plural entries included).
+    """
     found: list[str] = []
+    areas = areas or AREAS
     with tempfile.TemporaryDirectory() as scratch:
-        for area in AREAS:
+        for area in areas:
             for locale in LOCALES:
-                committed = ts_path(area, locale)
+                committed = ts_path(area, locale, folder)
                 fresh = ts_path(area, locale, Path(scratch))
                 if committed.exists():
                     shutil.copy(committed, fresh)
-                lupdate(area, locale, fresh)
+                lupdate(area, locale, fresh, areas)
                 have = messages(committed)
                 for key, finished in messages(fresh).items():
                     where = f"{committed.name}: [{key[0]}] {key[1]!r}"
