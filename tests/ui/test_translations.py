@@ -367,3 +367,44 @@ def test_the_system_locale_picks_the_interface_language(system: str, expected: s
     assert locale_for(Language.SYSTEM, QLocale(system)) == expected
     assert locale_for(Language.CHINESE, QLocale(system)) == CHINESE
     assert locale_for(Language.ENGLISH, QLocale(system)) == ENGLISH
+
+
+def test_choosing_a_language_saves_it_and_offers_to_restart_now_or_later(qtbot, make_window, app_home) -> None:
+    import json
+
+    from app.ui.restart import restart_command
+
+    window = make_window(load=False)
+    window.ctx.settings_owner.save = window._autosave  # saved as in the app
+    settings = window.open_settings("Appearance")
+    language = next(f for page in settings.pages for f in page.fields if f.name == "language").widget
+    assert [language.itemText(i) for i in range(language.count())] == ["System", "English", "简体中文"]
+    language.setCurrentIndex(language.findData(Language.CHINESE))
+    settings.apply_button.click()
+    assert window.ctx.settings.language is Language.CHINESE
+    qtbot.waitUntil(lambda: settings.restart_box.isVisible(), timeout=5000)
+    later = next(b for b in settings.restart_box.buttons() if b is not settings.restart_now)
+    later.click()
+    assert window.isVisible() and window.restart_command is None  # later: nothing restarts
+    settings_file = app_home / "config" / "settings.json"
+    qtbot.waitUntil(lambda: settings_file.exists() and json.loads(settings_file.read_text())["language"] == "zh_CN",
+                    timeout=5000)
+
+    language.setCurrentIndex(language.findData(Language.ENGLISH))
+    settings.apply_button.click()
+    qtbot.waitUntil(lambda: settings.restart_box.isVisible(), timeout=5000)
+    settings.restart_now.click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)  # quit through the window's normal close
+    assert window.restart_command == restart_command()
+    qtbot.waitUntil(lambda: json.loads(settings_file.read_text())["language"] == "en", timeout=5000)
+
+
+def test_start_again_starts_the_command_detached(qtbot, tmp_path) -> None:
+    import sys
+
+    from app.ui.restart import start_again
+
+    marker = tmp_path / "started"
+    assert start_again((sys.executable, ["-c", f"open({str(marker)!r}, 'w').write('again')"]))
+    qtbot.waitUntil(marker.exists, timeout=20000)
+    qtbot.waitUntil(lambda: marker.read_text() == "again", timeout=5000)
