@@ -173,11 +173,11 @@
     <name>InfillPane</name>
     <message>
         <source>instruction fill</source>
-        <translation>指令填充</translation>
+        <translation>指令式填充</translation>
     </message>
     <message>
         <source>&lt;b&gt;{headline}&lt;/b&gt; {detail} {advice} (Models, Ctrl+M).</source>
-        <translation>&lt;b&gt;{headline}&lt;/b&gt;{detail}{advice}（在“模型”窗口中加载，Ctrl+M）。</translation>
+        <translation>&lt;b&gt;{headline}&lt;/b&gt;{detail}{advice}（“模型”窗口，Ctrl+M）。</translation>
     </message>
     <message>
         <source>Loading {name}…</source>
@@ -237,7 +237,7 @@
     <name>PreviewPanel</name>
     <message>
         <source>The instruction fill would change the file by {summary}. Review it: Apply (Ctrl+Shift+Enter) puts it in as one undo step, Discard (Esc) leaves the file as it is.</source>
-        <translation>指令填充会这样改动文件：{summary}。请审阅：“应用”(Ctrl+Shift+Enter) 将其作为一个可撤销的步骤放入，“放弃”(Esc) 保持文件不变。</translation>
+        <translation>指令式填充会这样改动文件：{summary}。请审阅：“应用”(Ctrl+Shift+Enter) 将其作为一个可撤销的步骤放入，“放弃”(Esc) 保持文件不变。</translation>
     </message>
 </context>
 </TS>
