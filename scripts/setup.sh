@@ -59,11 +59,30 @@ build_translations() {
   "$venv/bin/python" scripts/translations.py release >&2
 }
 
+# The Chinese interface needs a CJK font: without one Qt draws boxes (in screenshots under Xvfb too).
+# Checked on every set-up, like the translations; it never fails the set-up.
+ensure_cjk_font() {
+  [[ $(uname -s) == Linux ]] || return 0
+  if command -v fc-list >/dev/null 2>&1 && [[ -n $(fc-list :lang=zh 2>/dev/null) ]]; then
+    return 0
+  fi
+  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+    echo "setup: installing a CJK font for the Chinese interface (fonts-wqy-microhei)" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; } \
+      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null \
+      || echo "setup: could not install a CJK font; install fonts-wqy-microhei or fonts-noto-cjk" >&2
+  else
+    echo "setup: no CJK font found, so Chinese text shows as boxes; install fonts-wqy-microhei (or" \
+         "fonts-noto-cjk) with your package manager" >&2
+  fi
+}
+
 if [[ -x $venv/bin/python && -f $stamp_file ]]; then
   current=$(cat "$stamp_file")
   # A test set-up includes everything the app needs, so it satisfies a plain run too.
   if [[ $current == "$stamp" || ( $purpose == run && $current == "${stamp/extras=/extras=[test]}" ) ]]; then
     build_translations
+    ensure_cjk_font
     build_test_servers
     exit 0
   fi
@@ -141,6 +160,7 @@ if [[ $(uname -s) == Linux ]]; then
   fi
 fi
 build_translations
+ensure_cjk_font
 build_test_servers  # before the stamp: a failed build leaves none, so the next run tries again
 [[ $qt_ready == 1 ]] && echo "$stamp" > "$stamp_file"
 exit 0
