@@ -13,9 +13,11 @@ import os
 import tempfile
 from pathlib import Path
 
-_REASONS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-            errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-            errno.EPERM: "permission denied"}
+from app.core.i18n import translate
+
+_REASONS = {errno.ENOSPC: translate("core", "the disk is full"), errno.EDQUOT: translate("core", "the disk quota is used up"),
+            errno.EROFS: translate("core", "the file system is read-only"),
+            errno.EACCES: translate("core", "permission denied"), errno.EPERM: translate("core", "permission denied")}
 
 
 def describe_os_error(exc: OSError) -> str:

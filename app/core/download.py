@@ -57,6 +57,7 @@ from app.core.download_types import OfflineError as OfflineError
 from app.core.download_types import RemoteFile as RemoteFile
 from app.core.download_types import RemoteNotFoundError as RemoteNotFoundError
 from app.core.file_lock import FileLock, LockBusy
+from app.core.i18n import translate
 from app.core.manifest import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ def _check_disk(folder: Path, needed: int) -> None:
     free = shutil.disk_usage(folder).free
     if free < needed + _DISK_MARGIN:
         raise DiskFullError(
-            f"Not enough disk space in {folder}: {needed / 1e9:.2f} GB more are needed, "
-            f"{free / 1e9:.2f} GB are free.")
+            translate(
+                "core", "Not enough disk space in {folder}: {needed:.2f} GB more are needed, {free:.2f} GB are free."
+            ).format(folder=folder, needed=needed / 1e9, free=free / 1e9))
 
 
 def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions | None = None,
@@ -88,9 +90,10 @@ def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DownloadError(f"Cannot create {folder}: {exc.strerror or exc}") from None
+        raise DownloadError(translate(
+            "core", "Cannot create {folder}: {reason}").format(folder=folder, reason=exc.strerror or exc)) from None
     if not os.access(folder, os.W_OK):
-        raise DownloadError(f"{folder} is not writable.")
+        raise DownloadError(translate("core", "{folder} is not writable.").format(folder=folder))
     # Two downloads of one model would append to the same .part file and ruin it: the second one stops.
     lock_dir = models_dir / ".locks"
     lock = FileLock(lock_dir / f"{entry.id}.lock")
@@ -98,10 +101,13 @@ def download_model(entry: ModelEntry, models_dir: Path, options: DownloadOptions
         lock_dir.mkdir(exist_ok=True)
         lock.acquire()
     except LockBusy:
-        raise DownloadError(f"{entry.id} is already being downloaded by another window or command; wait for it "
-                            "to finish (its progress is kept).", retryable=True) from None
+        raise DownloadError(translate(
+            "core", "{id} is already being downloaded by another window or command; wait for it to finish (its progress is "
+            "kept).").format(id=entry.id), retryable=True) from None
     except OSError as exc:
-        raise DownloadError(f"Cannot create a lock file in {lock_dir}: {exc.strerror or exc}") from None
+        raise DownloadError(translate(
+            "core", "Cannot create a lock file in {lock_dir}: {reason}"
+        ).format(lock_dir=lock_dir, reason=exc.strerror or exc)) from None
     try:
         yield from _download_locked(entry, folder, options, control)
     finally:
@@ -129,9 +135,10 @@ def _download_locked(entry: ModelEntry, folder: Path, options: DownloadOptions,
                 return  # paused or cancelled: the event saying so was the last one
     except OSError as exc:
         if exc.errno == 28:  # ENOSPC
-            raise DiskFullError("The disk filled up while downloading; the partial file is kept, free space "
-                                "and resume.") from None
-        raise DownloadError(f"Writing the download failed: {exc.strerror or exc}") from None
+            raise DiskFullError(translate(
+                "core", "The disk filled up while downloading; the partial file is kept, free space and resume.")) from None
+        raise DownloadError(translate(
+            "core", "Writing the download failed: {reason}").format(reason=exc.strerror or exc)) from None
     total = sum(f.size for f in files)
     yield DownloadProgress(entry.id, files[0].filename, DownloadState.DONE, total, total)
 
@@ -140,5 +147,6 @@ def _inside(folder: Path, name: str) -> Path:
     """`folder/name`, refusing names (from a manifest or a hub listing) that would leave `folder`."""
     target = (folder / name).resolve()
     if ".." in Path(name).parts or Path(name).is_absolute() or not target.is_relative_to(folder.resolve()):
-        raise DownloadError(f"refusing to write {name!r}: it would land outside {folder}")
+        raise DownloadError(translate(
+            "core", "refusing to write {name!r}: it would land outside {folder}").format(name=name, folder=folder))
     return folder / name

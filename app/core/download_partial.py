@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from app.core.download_types import DownloadControl, DownloadError, RemoteFile
+from app.core.i18n import translate
 
 # The logger keeps the name it had before app.core.download was split, so log filters and
 # levels set for "app.core.download" still cover this code.
@@ -63,8 +64,9 @@ def _clear_non_regular(path: Path) -> None:
         try:
             os.rmdir(path)
         except OSError:
-            raise DownloadError(f"{path} is a folder, not a partial download; move it away and download "
-                                "again.") from None
+            raise DownloadError(translate(
+                "core", "{path} is a folder, not a partial download; move it away and download again."
+            ).format(path=path)) from None
     else:
         os.unlink(path)
 
@@ -75,16 +77,19 @@ def _open_regular(path: Path, mode: str, buffering: int = -1):  # noqa: ANN202 -
         fd = os.open(path, _OPEN_FLAGS[mode] | _NOFOLLOW | _NONBLOCK | _BINARY | _CLOEXEC, 0o644)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO) or isinstance(exc, IsADirectoryError):
-            raise DownloadError(f"{path} was replaced by a link or a non-file during the download; "
-                                "download again to start over.", retryable=True) from None
+            raise DownloadError(translate(
+                "core", "{path} was replaced by a link or a non-file during the download; download again to start over."
+            ).format(path=path), retryable=True) from None
         raise
     if not _NOFOLLOW and os.path.islink(path):  # Windows has no O_NOFOLLOW: check after the open
         os.close(fd)
-        raise DownloadError(f"{path} is a link; download again to start over.", retryable=True)
+        raise DownloadError(translate(
+            "core", "{path} is a link; download again to start over.").format(path=path), retryable=True)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise DownloadError(f"{path} was replaced by a non-file during the download; download again to "
-                            "start over.", retryable=True)
+        raise DownloadError(translate(
+            "core", "{path} was replaced by a non-file during the download; download again to start over."
+        ).format(path=path), retryable=True)
     if _NONBLOCK and hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)  # a regular file: restore ordinary semantics for the writes
     return os.fdopen(fd, mode, buffering=buffering)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from app.core.download_remote import _check_offline, _map_hub_error, _token
 from app.core.download_types import DownloadError, DownloadOptions, NeedsTokenError, NetworkError, RemoteFile
+from app.core.i18n import translate
 
 if TYPE_CHECKING:
     from app.core.gguf_info import GGUFInfo
@@ -22,8 +23,9 @@ def _refuse_unsupported(remote: RemoteFile, options: DownloadOptions) -> None:
     header = probe_remote_header(remote, options)
     verdict = check_header(header.data, header.info)
     if verdict.supported is False:
-        raise DownloadError(f"{remote.filename}: {verdict.reason}. Not downloading; a newer llama-cpp-python "
-                            "may support it.")
+        raise DownloadError(translate(
+            "core", "{filename}: {reason}. Not downloading; a newer llama-cpp-python may support it."
+        ).format(filename=remote.filename, reason=verdict.reason))
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,13 @@ def probe_remote_header(remote: RemoteFile, options: DownloadOptions | None = No
             with get_session().stream("GET", remote.url, headers=headers, timeout=options.connect_timeout_s,
                                       follow_redirects=True) as response:
                 if response.status_code in (401, 403):
-                    raise NeedsTokenError(f"{remote.repo}/{remote.filename}: a Hugging Face token is needed.")
+                    raise NeedsTokenError(translate(
+                        "core", "{repo}/{filename}: a Hugging Face token is needed."
+                    ).format(repo=remote.repo, filename=remote.filename))
                 if response.status_code not in (200, 206):
-                    raise NetworkError(f"{remote.filename}: the server answered {response.status_code}.")
+                    raise NetworkError(translate(
+                        "core", "{filename}: the server answered {status_code}."
+                    ).format(filename=remote.filename, status_code=response.status_code))
                 pieces, got = [], 0
                 for chunk in response.iter_bytes():
                     pieces.append(chunk)
@@ -74,8 +80,9 @@ def probe_remote_header(remote: RemoteFile, options: DownloadOptions | None = No
             if len(data) < size or size >= max_bytes or size >= remote.size:
                 from app.core.errors import ModelFileError
 
-                raise ModelFileError(f"{remote.filename}: the GGUF header is larger than {size >> 20} MiB "
-                                     "or the file is truncated.") from None
+                raise ModelFileError(translate(
+                    "core", "{filename}: the GGUF header is larger than {size} MiB or the file is truncated."
+                ).format(filename=remote.filename, size=size >> 20)) from None
             size *= 2
 
 
@@ -107,11 +114,11 @@ class HubStatus:
     def message(self) -> str:
         """What the Models window and the errors say."""
         if self.reach is HubReach.OFFLINE_MODE:
-            return "Offline mode is on (HF_HUB_OFFLINE): downloads and Check file are disabled."
+            return translate("core", "Offline mode is on (HF_HUB_OFFLINE): downloads and Check file are disabled.")
         if self.reach is HubReach.UNREACHABLE:
-            return (f"No network: {self.host} cannot be reached ({self.reason}). Downloads and Check file "
-                    "need it; models already here work.")
-        return f"{self.host} can be reached."
+            return translate("core", "No network: {host} cannot be reached ({reason}). Downloads and Check file need it; "
+                             "models already here work.").format(host=self.host, reason=self.reason)
+        return translate("core", "{host} can be reached.").format(host=self.host)
 
 
 def _target(endpoint: str | None) -> tuple[str, int, str]:
@@ -128,7 +135,7 @@ def _target(endpoint: str | None) -> tuple[str, int, str]:
     if proxy and not urllib.request.proxy_bypass(host):
         purl = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
         if purl.hostname:
-            return purl.hostname, purl.port or 8080, f"the proxy {purl.hostname}"
+            return purl.hostname, purl.port or 8080, translate("core", "the proxy {host}").format(host=purl.hostname)
     return host, port, host
 
 
@@ -141,10 +148,11 @@ def probe_hub(endpoint: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -
     from huggingface_hub import constants
 
     if constants.HF_HUB_OFFLINE:
-        return HubStatus(HubReach.OFFLINE_MODE, "the hub")
+        return HubStatus(HubReach.OFFLINE_MODE, translate("core", "the hub"))
     host, port, label = _target(endpoint)
     if not host:
-        return HubStatus(HubReach.UNREACHABLE, label or "the hub", "no host in the address")
+        return HubStatus(HubReach.UNREACHABLE, label or translate("core", "the hub"),
+                         translate("core", "no host in the address"))
     outcome: list[str] = []
 
     def connect() -> None:
@@ -152,17 +160,17 @@ def probe_hub(endpoint: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -
             socket.create_connection((host, port), timeout=timeout_s).close()
             outcome.append("")
         except socket.gaierror:
-            outcome.append("its name does not resolve")
+            outcome.append(translate("core", "its name does not resolve"))
         except OSError as exc:
-            outcome.append(exc.strerror or exc.__class__.__name__)
+            outcome.append((exc.strerror or exc.__class__.__name__).lower())
 
     thread = threading.Thread(target=connect, name="hub-probe", daemon=True)
     thread.start()
     thread.join(timeout_s + 0.5)
     if not outcome:
-        return HubStatus(HubReach.UNREACHABLE, label, f"no answer in {timeout_s:.0f} s")
+        return HubStatus(HubReach.UNREACHABLE, label, translate("core", "no answer in {seconds:.0f} s").format(seconds=timeout_s))
     reason = outcome[0]
-    return HubStatus(HubReach.REACHABLE, label) if not reason else HubStatus(HubReach.UNREACHABLE, label, reason.lower())
+    return HubStatus(HubReach.REACHABLE, label) if not reason else HubStatus(HubReach.UNREACHABLE, label, reason)
 
 
 class HubWatch:

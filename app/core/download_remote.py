@@ -16,6 +16,7 @@ from app.core.download_types import (
     RemoteFile,
     RemoteNotFoundError,
 )
+from app.core.i18n import translate
 from app.core.manifest import ModelEntry
 
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -34,7 +35,7 @@ def _check_offline() -> None:
     from huggingface_hub import constants
 
     if constants.HF_HUB_OFFLINE:
-        raise OfflineError("Offline mode is on (HF_HUB_OFFLINE): downloads are disabled.")
+        raise OfflineError(translate("core", "Offline mode is on (HF_HUB_OFFLINE): downloads are disabled."))
 
 
 def _map_hub_error(exc: Exception, what: str) -> DownloadError:
@@ -43,21 +44,27 @@ def _map_hub_error(exc: Exception, what: str) -> DownloadError:
 
     if isinstance(exc, errors.GatedRepoError):
         return NeedsTokenError(
-            f"{what} is gated: accept its license on the hub, then give a Hugging Face token "
-            "(Settings > Hub, the HF_TOKEN variable, or `hf auth login`).")
+            translate(
+                "core", "{what} is gated: accept its license on the hub, then give a Hugging Face token (Settings > Hub, the "
+                "HF_TOKEN variable, or `hf auth login`).").format(what=what))
     if isinstance(exc, errors.RepositoryNotFoundError):
         return NeedsTokenError(
-            f"{what}: the repository was not found, or it is private and needs a Hugging Face token.")
+            translate("core", "{what}: the repository was not found, or it is private and needs a Hugging Face token."
+                      ).format(what=what))
     if isinstance(exc, (errors.EntryNotFoundError, errors.RemoteEntryNotFoundError, errors.RevisionNotFoundError)):
-        return RemoteNotFoundError(f"{what} was not found on the hub (renamed or removed?).")
+        return RemoteNotFoundError(translate(
+            "core", "{what} was not found on the hub (renamed or removed?).").format(what=what))
     if isinstance(exc, errors.OfflineModeIsEnabled):
-        return OfflineError("Offline mode is on (HF_HUB_OFFLINE): downloads are disabled.")
+        return OfflineError(translate("core", "Offline mode is on (HF_HUB_OFFLINE): downloads are disabled."))
     if isinstance(exc, errors.HfHubHTTPError):
         status = getattr(getattr(exc, "response", None), "status_code", None)
         if status in (401, 403):
-            return NeedsTokenError(f"{what}: access denied ({status}); a Hugging Face token is needed.")
-        return NetworkError(f"{what}: the hub answered with an error ({status or exc}).")
-    return NetworkError(f"{what}: could not reach the hub ({exc.__class__.__name__}: {exc}).")
+            return NeedsTokenError(translate(
+                "core", "{what}: access denied ({status}); a Hugging Face token is needed.").format(what=what, status=status))
+        return NetworkError(translate(
+            "core", "{what}: the hub answered with an error ({status}).").format(what=what, status=status or exc))
+    return NetworkError(translate(
+        "core", "{what}: could not reach the hub ({kind}: {exc}).").format(what=what, kind=exc.__class__.__name__, exc=exc))
 
 
 def _raise_if_unreachable(exc: Exception, options: DownloadOptions) -> None:
@@ -74,7 +81,7 @@ def resolve_files(entry: ModelEntry, options: DownloadOptions) -> list[RemoteFil
     """Metadata of every file of `entry`, with split parts found on the hub when needed."""
     _check_offline()
     if not entry.repo:
-        raise DownloadError(f"{entry.id} has no hub repository to download from.")
+        raise DownloadError(translate("core", "{id} has no hub repository to download from.").format(id=entry.id))
     names = list(entry.files)
     files: list[RemoteFile] = []
     for name in names:
@@ -89,13 +96,16 @@ def resolve_files(entry: ModelEntry, options: DownloadOptions) -> list[RemoteFil
         only = files[0]
         if only.sha256 and only.sha256 != entry.sha256:
             raise IntegrityError(
-                f"{only.filename} on the hub (sha256 {only.sha256[:12]}…) is not the file this app "
-                f"expects ({entry.sha256[:12]}…); it may have been replaced. Not downloading.", retryable=False)
+                translate(
+                    "core", "{filename} on the hub (sha256 {sha256}…) is not the file this app expects ({expected}…); it may "
+                    "have been replaced. Not downloading."
+                ).format(filename=only.filename, sha256=only.sha256[:12], expected=entry.sha256[:12]), retryable=False)
         files[0] = RemoteFile(**{**only.__dict__, "sha256": entry.sha256})
     if len(files) == 1 and entry.size and files[0].size != entry.size:
         raise IntegrityError(
-            f"{files[0].filename}: the hub announces {files[0].size:,} bytes, the manifest {entry.size:,}; "
-            "not downloading.", retryable=False)
+            translate(
+                "core", "{filename}: the hub announces {size:,} bytes, the manifest {expected:,}; not downloading."
+            ).format(filename=files[0].filename, size=files[0].size, expected=entry.size), retryable=False)
     return files
 
 
@@ -116,7 +126,8 @@ def _file_metadata(entry: ModelEntry, name: str, options: DownloadOptions) -> Re
             _raise_if_unreachable(exc, options)  # offline: say so now, not after every retry's backoff
             time.sleep(min(options.backoff_max_s, options.backoff_s * 2**attempt))
     if meta.size is None:
-        raise DownloadError(f"{entry.repo}/{name}: the hub did not say how large the file is.")
+        raise DownloadError(translate(
+            "core", "{repo}/{name}: the hub did not say how large the file is.").format(repo=entry.repo, name=name))
     etag = (meta.etag or "").strip('"').removeprefix("W/").strip('"')
     sha = etag if _SHA_RE.match(etag) else None  # LFS files' ETag is their sha256
     # The body is fetched from the resolve URL pinned to the commit, following redirects anew each

@@ -37,6 +37,8 @@ from app.core.download_types import (
     RemoteFile,
     RemoteNotFoundError,
 )
+from app.core.errors import message_of
+from app.core.i18n import translate
 
 # The logger keeps the name it had before app.core.download was split, so log filters and
 # levels set for "app.core.download" still cover this code.
@@ -153,20 +155,25 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                 control.response = response
                 status = response.status_code
                 if status in (401, 403):
-                    raise NeedsTokenError(f"{remote.repo}/{remote.filename}: access denied ({status}); "
-                                          "a Hugging Face token is needed.")
+                    raise NeedsTokenError(translate(
+                        "core", "{repo}/{filename}: access denied ({status}); a Hugging Face token is needed."
+                    ).format(repo=remote.repo, filename=remote.filename, status=status))
                 if status == 404:
-                    raise RemoteNotFoundError(f"{remote.repo}/{remote.filename} is no longer on the hub.")
+                    raise RemoteNotFoundError(translate(
+                        "core", "{repo}/{filename} is no longer on the hub.").format(repo=remote.repo, filename=remote.filename))
                 if status == 416:
                     # Only asked while bytes are missing: the file is shorter than announced.
                     part.unlink(missing_ok=True)
                     _record_path(final).unlink(missing_ok=True)
-                    raise IntegrityError(f"{remote.filename}: the server has fewer bytes than the {remote.size:,} "
-                                         "it announced; the partial file was deleted.", retryable=False)
+                    raise IntegrityError(translate(
+                        "core", "{filename}: the server has fewer bytes than the {size:,} it announced; the partial file was "
+                        "deleted.").format(filename=remote.filename, size=remote.size), retryable=False)
                 if status >= 500 or status == 429:
-                    raise NetworkError(f"the server answered {status}")
+                    raise NetworkError(translate("core", "the server answered {status}").format(status=status))
                 if status not in (200, 206):
-                    raise DownloadError(f"{remote.filename}: unexpected answer {status} from the server.")
+                    raise DownloadError(translate(
+                        "core", "{filename}: unexpected answer {status} from the server."
+                    ).format(filename=remote.filename, status=status))
                 if done and status == 200:
                     # The server ignored the Range header and sends the whole file: start over.
                     log.warning("server ignored Range for %s; restarting from zero", remote.filename)
@@ -175,7 +182,8 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                     with _open_regular(part, "wb"):
                         pass
                 elif status == 206 and not response.headers.get("content-range", "").startswith(f"bytes {done}-"):
-                    raise NetworkError(f"the server sent the wrong range ({response.headers.get('content-range')})")
+                    raise NetworkError(translate(
+                        "core", "the server sent the wrong range ({range})").format(range=response.headers.get('content-range')))
                 last_event = 0.0
                 # Unbuffered: each received piece goes straight to the file, no extra copy.
                 with _open_regular(part, "ab", buffering=0) as out:
@@ -184,11 +192,14 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                             break
                         if done + len(chunk) > remote.size:
                             raise IntegrityError(
-                                f"{remote.filename}: the server sent more than the {remote.size:,} bytes it "
-                                "announced; the download is not trustworthy.", retryable=False)
+                                translate(
+                                    "core", "{filename}: the server sent more than the {size:,} bytes it announced; the "
+                                    "download is not trustworthy."
+                                ).format(filename=remote.filename, size=remote.size), retryable=False)
                         if out.write(chunk) != len(chunk):
-                            raise DiskFullError(f"The disk filled up while downloading {remote.filename}; the "
-                                                "partial file is kept, free space and resume.")
+                            raise DiskFullError(translate(
+                                "core", "The disk filled up while downloading {filename}; the partial file is kept, free "
+                                "space and resume.").format(filename=remote.filename))
                         hasher.update(chunk)
                         done += len(chunk)
                         failures = 0
@@ -201,22 +212,25 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
                         if control.stopping:
                             break
                 if done < remote.size and not control.stopping:
-                    raise NetworkError("the connection ended before the file did")
+                    raise NetworkError(translate("core", "the connection ended before the file did"))
         except (httpx.TransportError, NetworkError, OSError) as exc:
             control.response = None
             if control.stopping:
                 break  # the read was broken off on purpose
             if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
                 if getattr(exc, "errno", None) == 28:  # ENOSPC
-                    raise DiskFullError(f"The disk filled up while downloading {remote.filename}; "
-                                        "the partial file is kept, free space and resume.") from None
-                raise DownloadError(f"Writing {part.name} failed: {exc}") from None
+                    raise DiskFullError(translate(
+                        "core", "The disk filled up while downloading {filename}; the partial file is kept, free space and "
+                        "resume.").format(filename=remote.filename)) from None
+                raise DownloadError(translate("core", "Writing {name} failed: {exc}").format(name=part.name, exc=exc)) from None
             failures += 1
             if failures > options.retries:
-                raise NetworkError(f"{remote.filename}: download failed after {options.retries} retries "
-                                   f"({exc}); resume it later, the partial file is kept.") from None
+                raise NetworkError(translate(
+                    "core", "{filename}: download failed after {retries} retries ({exc}); resume it later, the partial file "
+                    "is kept.").format(filename=remote.filename, retries=options.retries, exc=message_of(exc))) from None
             wait = min(options.backoff_max_s, options.backoff_s * 2 ** (failures - 1))
-            progress.state, progress.done, progress.message = DownloadState.RETRYING, done, f"{exc}; retrying in {wait:.0f} s"
+            progress.state, progress.done, progress.message = DownloadState.RETRYING, done, translate(
+                "core", "{reason}; retrying in {seconds:.0f} s").format(reason=message_of(exc), seconds=wait)
             yield replace(progress)
             if control.wait(wait):
                 break
@@ -231,15 +245,20 @@ def _fetch_body(model_id: str, remote: RemoteFile, final: Path, part: Path, done
     yield DownloadProgress(model_id, remote.filename, DownloadState.VERIFYING, done, remote.size)
     st = _regular_stat(part)
     if st is None:
-        raise DownloadError(f"{part} was replaced by a link or a non-file during the download; download again "
-                            "to start over.", retryable=True)
+        raise DownloadError(translate(
+            "core", "{part} was replaced by a link or a non-file during the download; download again to start over."
+        ).format(part=part), retryable=True)
     size = st.st_size
     if size != remote.size:
-        raise IntegrityError(f"{remote.filename}: got {size:,} bytes, expected {remote.size:,}; resume to finish.")
+        raise IntegrityError(translate(
+            "core", "{filename}: got {size:,} bytes, expected {expected:,}; resume to finish."
+        ).format(filename=remote.filename, size=size, expected=remote.size))
     if remote.sha256 and hasher.hexdigest() != remote.sha256:
         part.unlink()
         _record_path(final).unlink(missing_ok=True)
-        raise IntegrityError(f"{remote.filename} is corrupt (sha256 mismatch); it was deleted, download it again.")
+        raise IntegrityError(translate(
+            "core", "{filename} is corrupt (sha256 mismatch); it was deleted, download it again."
+        ).format(filename=remote.filename))
     with _open_regular(part, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(part, final)  # atomic: the final name only ever holds a verified file

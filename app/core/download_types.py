@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from app.core.errors import UserError
+from app.core.i18n import translate
 
 # The logger keeps the name it had before app.core.download was split, so log filters and
 # levels set for "app.core.download" still cover this code.
@@ -84,6 +85,24 @@ class DownloadState(str, Enum):
     def stopped_early(self) -> bool:
         """Paused or cancelled by the user, not finished."""
         return self in (DownloadState.PAUSED, DownloadState.CANCELLED)
+
+    @property
+    def words(self) -> str:
+        """The state in words for a person (translatable); `value` stays the word the CLI prints and logs keep."""
+        return _STATE_WORDS[self]
+
+
+_STATE_WORDS = {
+    DownloadState.QUEUED: translate("core", "queued", "download state"),
+    DownloadState.CHECKING: translate("core", "checking", "download state"),
+    DownloadState.DOWNLOADING: translate("core", "downloading", "download state"),
+    DownloadState.RETRYING: translate("core", "retrying", "download state"),
+    DownloadState.VERIFYING: translate("core", "verifying", "download state"),
+    DownloadState.DONE: translate("core", "done", "download state"),
+    DownloadState.PAUSED: translate("core", "paused", "download state"),
+    DownloadState.CANCELLED: translate("core", "cancelled", "download state"),
+    DownloadState.FAILED: translate("core", "failed", "download state"),
+}
 
 
 @dataclass

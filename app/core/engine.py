@@ -27,6 +27,7 @@ from app.core.engine_stream import ANSWER_RESERVE, AbortOnCancel, stream_tokens
 from app.core.engine_stream import filtered as _filtered
 from app.core.engine_types import ChatBackend, EngineInfo, Generation, GenerationStats, LoadOptions
 from app.core.errors import EngineError, ModelFileError, PromptError
+from app.core.i18n import translate
 from app.core.infill.formats import InfillFormat, detect_format
 from app.core.infill.instruct import instruction_messages
 from app.core.infill.post import MiddleFilter
@@ -77,7 +78,8 @@ class LocalEngine:
                 check_chat_template(self.tokenizer)
             except ModelFileError as exc:
                 self._llama.close()
-                raise ModelFileError(f"{model_path.name}: {exc}") from None
+                raise ModelFileError(translate("core", "{name}: {reason}").format(
+                    name=model_path.name, reason=exc.message)) from None
         self._closed = False
         self.states: PromptStateStore | None = None  # where chat(state_scope=...) saves and finds KV states
         self._abort = AbortOnCancel(self._llama)  # Stop interrupts a long prompt evaluation too
@@ -132,8 +134,9 @@ class LocalEngine:
             dropped += 2
         if len(prompt.tokens) >= self.info.n_ctx - 16:
             raise PromptError(
-                f"The message is too long for the model's context ({len(prompt.tokens):,} tokens, the "
-                f"context holds {self.info.n_ctx:,}); shorten it or raise the context size.")
+                translate(
+                    "core", "The message is too long for the model's context ({count:,} tokens, the context holds {n_ctx:,}); "
+                    "shorten it or raise the context size.").format(count=len(prompt.tokens), n_ctx=self.info.n_ctx))
         return prompt, dropped
 
     # Generation -------------------------------------------------------------------------------
@@ -147,7 +150,7 @@ class LocalEngine:
         state after a completed answer is saved for the next time.
         """
         if self._closed:
-            raise EngineError("The model was unloaded.")
+            raise EngineError(translate("core", "The model was unloaded."))
         requested = time.perf_counter()  # time to first token counts prompt building too
         prompt, dropped = self.fit_history(messages, keep_leading)
         generation = Generation(iter(()))
@@ -168,7 +171,7 @@ class LocalEngine:
         """A plain continuation of a prompt a client built itself (the server's `/completion`):
         the tokens go in as they are and the model's end-of-generation tokens stop it."""
         if self._closed:
-            raise EngineError("The model was unloaded.")
+            raise EngineError(translate("core", "The model was unloaded."))
         generation = Generation(iter(()))
         generation.pieces = self._stream(tokens, self.tokenizer.eog_ids(), sampling, cancel, generation.stats,
                                          time.perf_counter(), strip_first_space=False,
@@ -181,8 +184,9 @@ class LocalEngine:
         """The infill tokens for `request`: at most `context_tokens` of code, and room left for the middle."""
         fmt = fmt or self.infill
         if fmt is None:
-            raise PromptError(f"{self.info.model_name} has no fill-in-the-middle tokens; use an instruction "
-                              "fill or load a model that infills (Code Llama 7B/13B, Qwen2.5-Coder).")
+            raise PromptError(translate(
+                "core", "{model_name} has no fill-in-the-middle tokens; use an instruction fill or load a model that infills "
+                "(Code Llama 7B/13B, Qwen2.5-Coder).").format(model_name=self.info.model_name))
         return build_infill_prompt(fmt, self.tokenizer, request, min(context_tokens, self._room(max_tokens)))
 
     def infill_text(self, request: InfillRequest, sampling: SamplingSettings,
@@ -190,7 +194,7 @@ class LocalEngine:
                     fmt: InfillFormat | None = None, context_tokens: int = DEFAULT_INFILL_CONTEXT) -> Generation:
         """Stream the middle between `request.prefix` and `request.suffix`, filtered (infill.post)."""
         if self._closed:
-            raise EngineError("The model was unloaded.")
+            raise EngineError(translate("core", "The model was unloaded."))
         requested = time.perf_counter()
         prompt = self.infill_prompt(request, sampling.max_tokens, fmt, context_tokens)
         log.info("infill prompt: %d tokens, %d snippets from other files (%s)", len(prompt.tokens),

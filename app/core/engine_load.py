@@ -12,6 +12,7 @@ from app.core import hardware, llama_log
 from app.core.engine_types import LoadOptions
 from app.core.errors import ModelFileError, ModelTooLargeError
 from app.core.gguf_info import GGUFInfo, read_gguf_info
+from app.core.i18n import translate
 from app.core.prompts.chat import check_template_source
 
 MIN_CONTEXT = 512
@@ -38,8 +39,9 @@ def plan_context(info: GGUFInfo, file_size: int, options: LoadOptions, *, freed_
     need_min = hardware.estimate_memory(info, file_size, MIN_CONTEXT)
     if need_min > budget:
         raise ModelTooLargeError(
-            f"The model needs about {need_min / 2**30:.1f} GiB but only {budget / 2**30:.1f} GiB "
-            "is available; choose a smaller model or quantization, or close other programs.")
+            translate(
+                "core", "The model needs about {need_min:.1f} GiB but only {budget:.1f} GiB is available; choose a smaller "
+                "model or quantization, or close other programs.").format(need_min=need_min / 2**30, budget=budget / 2**30))
     n_ctx = wanted
     while n_ctx > MIN_CONTEXT and hardware.estimate_memory(info, file_size, n_ctx) > budget:
         n_ctx //= 2
@@ -63,7 +65,7 @@ def plan_load(model_path: Path, options: LoadOptions, *, freed_bytes: int = 0) -
     try:
         check_template_source(gguf.metadata)  # Llama() compiles the templates: a hostile one would hang it
     except ModelFileError as exc:
-        raise ModelFileError(f"{model_path.name}: {exc}") from None
+        raise ModelFileError(translate("core", "{name}: {reason}").format(name=model_path.name, reason=exc.message)) from None
     n_ctx, reduced = plan_context(gguf, model_path.stat().st_size, options, freed_bytes=freed_bytes)
     return LoadPlan(gguf, n_ctx, reduced)
 
@@ -83,7 +85,9 @@ def open_llama(model_path: Path, *, n_ctx: int, gpu_layers: int, threads: int, t
         )
     except ValueError as exc:
         raise ModelFileError(
-            f"{model_path.name}: llama.cpp could not load this model ({exc}); it may be corrupt, "
-            "or its architecture is not supported by this build") from None
+            translate(
+                "core", "{name}: llama.cpp could not load this model ({exc}); it may be corrupt, or its architecture is not "
+                "supported by this build").format(name=model_path.name, exc=exc)) from None
     except MemoryError:
-        raise ModelTooLargeError(f"{model_path.name}: not enough memory to load the model") from None
+        raise ModelTooLargeError(translate(
+            "core", "{name}: not enough memory to load the model").format(name=model_path.name)) from None

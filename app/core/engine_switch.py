@@ -20,6 +20,7 @@ from app.core.engine import LocalEngine
 from app.core.engine_load import plan_load
 from app.core.engine_types import EngineInfo, LoadOptions
 from app.core.errors import UserError
+from app.core.i18n import Text, translate
 from app.core.models import ResolvedModel
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,33 @@ class ModelSwitchError(UserError):
 
 
 def reason_of(exc: BaseException, name: str, file_name: str) -> str:
-    """The cause in words, without the file name the headline already gives."""
+    """The cause in words, without the file name the headline already gives.
+
+    A translatable cause stays translatable: the English is trimmed, the translation (which may
+    word the file name differently) is the whole message, and the headlines' translations leave out
+    their own full stop after it.
+    """
     text = exc.message if isinstance(exc, UserError) else (str(exc) or type(exc).__name__)
-    for prefix in (f"{file_name}: ", f"{name}: "):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text.rstrip(".")
+    return _trim(text, (f"{file_name}: ", f"{name}: "))
+
+
+def _trim(text: str, prefixes: tuple[str, ...] = ()) -> str:
+    """`text` without the `prefixes` it starts with (in turn) and without its full stop, still translatable."""
+    trimmed = str(text)
+    for prefix in prefixes:
+        if trimmed.startswith(prefix):
+            trimmed = trimmed[len(prefix):]
+    trimmed = trimmed.rstrip(".")
+    if isinstance(text, Text):
+        return Text(trimmed, text.context, text.source, text.args, text.n)
+    return trimmed
+
+
+def _could_not_load(name: str, reason: str, still: LoadedModel | None) -> str:
+    if still is None:
+        return translate("core", "Could not load {name}: {reason}.").format(name=name, reason=reason)
+    return translate("core", "Could not load {name}: {reason}. Still using {model}.").format(
+        name=name, reason=reason, model=still.model.display_name)
 
 
 def switch_model(current: LoadedModel | None, resolve: Callable[[], ResolvedModel],
@@ -72,7 +94,6 @@ def switch_model(current: LoadedModel | None, resolve: Callable[[], ResolvedMode
 
     Raises ModelSwitchError (a UserError) whose `current` is the model in use afterwards.
     """
-    still = f" Still using {current.model.display_name}." if current is not None else ""
     # Before the loaded model is touched, any failure (a UserError, or an OSError reading the file)
     # leaves it in use, and the error says so.
     try:
@@ -80,8 +101,14 @@ def switch_model(current: LoadedModel | None, resolve: Callable[[], ResolvedMode
     except Exception as exc:  # noqa: BLE001 - the model in use stays whatever went wrong
         if not isinstance(exc, UserError):
             log.exception("finding the model to load failed")
-        words = exc.message if isinstance(exc, UserError) else f"Could not find the model: {exc}"
-        raise ModelSwitchError(f"{words.rstrip('.')}.{still}", current, _kept(current), exc) from exc
+        words = _trim(exc.message) if isinstance(exc, UserError) else \
+            _trim(translate("core", "Could not find the model: {reason}").format(reason=str(exc)))
+        if current is None:
+            message = translate("core", "{reason}.").format(reason=words)
+        else:
+            message = translate("core", "{reason}. Still using {model}.").format(
+                reason=words, model=current.model.display_name)
+        raise ModelSwitchError(message, current, _kept(current), exc) from exc
     name = model.display_name
     try:
         # Checked against the memory the loaded model will give back, before it is touched.
@@ -89,7 +116,7 @@ def switch_model(current: LoadedModel | None, resolve: Callable[[], ResolvedMode
     except Exception as exc:  # noqa: BLE001 - as above
         if not isinstance(exc, UserError):
             log.exception("checking %s failed", model.path)
-        raise ModelSwitchError(f"Could not load {name}: {reason_of(exc, name, model.path.name)}.{still}",
+        raise ModelSwitchError(_could_not_load(name, reason_of(exc, name, model.path.name), current),
                                current, _kept(current), exc) from exc
     starting(name)
     if current is not None:
@@ -99,18 +126,19 @@ def switch_model(current: LoadedModel | None, resolve: Callable[[], ResolvedMode
     except Exception as exc:  # noqa: BLE001 - whatever the cause, the previous model is loaded back
         if not isinstance(exc, UserError):
             log.exception("loading %s failed", model.path)
-        failed = f"Could not load {name}: {reason_of(exc, name, model.path.name)}."
+        reason = reason_of(exc, name, model.path.name)
         if current is None:
-            raise ModelSwitchError(failed, None, Kept.NOTHING, exc) from exc
+            raise ModelSwitchError(_could_not_load(name, reason, None), None, Kept.NOTHING, exc) from exc
         back = current.model
         try:
             restored = LoadedModel(back, open_engine(back))
         except Exception as again:  # noqa: BLE001 - both failures are told, nothing is loaded
             log.exception("loading %s back failed", back.path)
-            raise ModelSwitchError(
-                f"{failed} {back.display_name} could not be loaded back either: "
-                f"{reason_of(again, back.display_name, back.path.name)}.", None, Kept.NOTHING, exc) from exc
-        raise ModelSwitchError(f"{failed} Still using {back.display_name}.", restored, Kept.RELOADED, exc) from exc
+            message = translate(
+                "core", "Could not load {name}: {reason}. {model} could not be loaded back either: {again}.").format(
+                name=name, reason=reason, model=back.display_name, again=reason_of(again, back.display_name, back.path.name))
+            raise ModelSwitchError(message, None, Kept.NOTHING, exc) from exc
+        raise ModelSwitchError(_could_not_load(name, reason, restored), restored, Kept.RELOADED, exc) from exc
 
 
 def _kept(current: LoadedModel | None) -> Kept:

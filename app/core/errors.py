@@ -6,6 +6,8 @@ it and exits non-zero) and whether retrying could help.
 
 from __future__ import annotations
 
+from app.core.i18n import translate
+
 
 class UserError(Exception):
     """Base for every error whose message is shown to the user as is."""
@@ -66,5 +68,14 @@ class ModelNotLoadedError(UserError):
 
     def __init__(self, kept: str = "") -> None:
         # `kept` names what the user typed and keeps (a message, a question): nothing is lost.
-        where = f"; {kept} is kept" if kept else ""
-        super().__init__(f"The model is not loaded yet{where}. Try again once it has loaded.")
+        if kept:
+            message = translate("core", "The model is not loaded yet; {kept} is kept. Try again once it has loaded.").format(
+                kept=kept)
+        else:
+            message = translate("core", "The model is not loaded yet. Try again once it has loaded.")
+        super().__init__(message)
+
+
+def message_of(exc: BaseException) -> str:
+    """What an exception says to a person: a UserError's message (translatable), else its text."""
+    return exc.message if isinstance(exc, UserError) else str(exc)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app.core import hardware
 from app.core.gguf_info import GGUFInfo
+from app.core.i18n import translate
 from app.core.manifest import ModelEntry
 
 # (layers, key+value width per token per layer) of published models, for estimates before download.
@@ -28,7 +29,10 @@ _QUANT_BITS = {"Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_0": 4.5, "Q4_1": 5.0, "Q4_K_M": 4
 _PARAMS = {"135M": 0.135e9, "0.5B": 0.5e9, "1.5B": 1.5e9, "3B": 3e9, "7B": 6.7e9, "13B": 13e9, "14B": 14.7e9,
            "15B": 16e9, "16B": 15.7e9, "32B": 32.8e9, "34B": 33.7e9, "70B": 69e9}
 
-FITS_GPU, FITS_RAM, TOO_BIG = "fits on GPU", "fits in RAM", "too big"
+# The verdicts are compared as values and shown as words (translatable: the GUI resolves them).
+FITS_GPU = translate("core", "fits on GPU")
+FITS_RAM = translate("core", "fits in RAM")
+TOO_BIG = translate("core", "too big")
 
 
 @dataclass(frozen=True)
@@ -109,13 +113,15 @@ def assess(entry: ModelEntry, n_ctx: int | None = None, info: GGUFInfo | None = 
     if needed is None:
         return None
     verdict = _verdict(needed)
-    detail = f"about {needed / 2**30:.1f} GiB at {n_ctx:,} tokens of context"
+    detail = translate("core", "about {gib:.1f} GiB at {n_ctx:,} tokens of context").format(
+        gib=needed / 2**30, n_ctx=n_ctx)
     if verdict != TOO_BIG:
         longest = n_ctx
         while longest * 2 <= entry.context_length and _verdict(estimate(entry, longest * 2, info) or 0) == verdict:
             longest *= 2
         if longest > n_ctx:
-            detail += f"; up to {longest:,} tokens fit"
+            detail = translate("core", "about {gib:.1f} GiB at {n_ctx:,} tokens of context; up to {longest:,} tokens fit"
+                               ).format(gib=needed / 2**30, n_ctx=n_ctx, longest=longest)
     return FitReport(verdict, needed, n_ctx, detail)
 
 
@@ -136,5 +142,5 @@ def cpu_only_warning() -> str | None:
     if gpu is None or hardware.build_info().gpu_offload:
         return None
     how = "CODELLAMA_BACKEND=metal" if gpu.unified else "CODELLAMA_BACKEND=cuda (or vulkan)"
-    return (f"{gpu.name} is present but this llama.cpp build is CPU-only, so models run slower than they "
-            f"could. Rebuild with: {how} scripts/setup.sh")
+    return translate("core", "{gpu} is present but this llama.cpp build is CPU-only, so models run slower than they "
+                     "could. Rebuild with: {how} scripts/setup.sh").format(gpu=gpu.name, how=how)

@@ -22,6 +22,7 @@ from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
 
 from app.core.errors import ModelFileError
 from app.core.gguf_validate import validate_metadata
+from app.core.i18n import translate
 
 GGUF_MAGIC = b"GGUF"
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -103,7 +104,7 @@ class _Cursor:
     def _count(self, n: int) -> None:
         self.values += n
         if self.values > _MAX_VALUES:
-            raise ModelFileError("the GGUF header is corrupt (too many values)")
+            raise ModelFileError(translate("core", "the GGUF header is corrupt (too many values)"))
 
     def take(self, n: int) -> bytes:
         end = self.pos + n
@@ -120,13 +121,13 @@ class _Cursor:
     def string(self) -> str:
         n = self.unpack("<Q")
         if n > _MAX_STRING:
-            raise ModelFileError("the GGUF header is corrupt (a string length is impossible)")
+            raise ModelFileError(translate("core", "the GGUF header is corrupt (a string length is impossible)"))
         return self.take(n).decode("utf-8", errors="replace")
 
     def skip_string(self) -> None:
         n = self.unpack("<Q")
         if n > _MAX_STRING:
-            raise ModelFileError("the GGUF header is corrupt (a string length is impossible)")
+            raise ModelFileError(translate("core", "the GGUF header is corrupt (a string length is impossible)"))
         self.pos += n
         if self.pos > len(self.buf):
             raise HeaderIncomplete
@@ -139,11 +140,11 @@ class _Cursor:
             return self.string()
         if vtype == _ARRAY:
             if depth >= _MAX_DEPTH:
-                raise ModelFileError("the GGUF header is corrupt (arrays nested too deeply)")
+                raise ModelFileError(translate("core", "the GGUF header is corrupt (arrays nested too deeply)"))
             etype = self.unpack("<I")
             count = self.unpack("<Q")
             if count > _MAX_ITEMS:
-                raise ModelFileError("the GGUF header is corrupt (an array length is impossible)")
+                raise ModelFileError(translate("core", "the GGUF header is corrupt (an array length is impossible)"))
             keep = _KEEP_NUMBERS if etype in _SCALARS else _KEEP_ARRAY
             if count > keep:
                 start = self.pos
@@ -156,7 +157,7 @@ class _Cursor:
             items = [self.value(etype, depth + 1) for _ in range(count)]
             self.last_etype = etype
             return items
-        raise ModelFileError(f"the GGUF header is corrupt (unknown value type {vtype})")
+        raise ModelFileError(translate("core", "the GGUF header is corrupt (unknown value type {vtype})").format(vtype=vtype))
 
     def _skip_array(self, etype: int, count: int, depth: int) -> None:
         if etype in _SCALARS:
@@ -192,15 +193,16 @@ def parse_header(buf: Any) -> GGUFInfo:
     """
     cur = _Cursor(buf)
     if len(buf) >= 4 and bytes(buf[:4]) != GGUF_MAGIC:
-        raise ModelFileError("this is not a GGUF model file (wrong magic bytes)")
+        raise ModelFileError(translate("core", "this is not a GGUF model file (wrong magic bytes)"))
     cur.take(4)
     version = cur.unpack("<I")
     if version not in (2, 3):
-        raise ModelFileError(f"GGUF version {version} is not supported (only 2 and 3)")
+        raise ModelFileError(translate(
+            "core", "GGUF version {version} is not supported (only 2 and 3)").format(version=version))
     tensor_count = cur.unpack("<Q")
     kv_count = cur.unpack("<Q")
     if tensor_count > _MAX_ITEMS or kv_count > _MAX_ITEMS:
-        raise ModelFileError("the GGUF header is corrupt (impossible counts)")
+        raise ModelFileError(translate("core", "the GGUF header is corrupt (impossible counts)"))
     metadata: dict[str, Any] = {}
     types: dict[str, tuple[int, int | None]] = {}
     for _ in range(kv_count):
@@ -214,7 +216,7 @@ def parse_header(buf: Any) -> GGUFInfo:
         cur.skip_string()
         n_dims = cur.unpack("<I")
         if n_dims > 8:
-            raise ModelFileError("the GGUF header is corrupt (a tensor has too many dimensions)")
+            raise ModelFileError(translate("core", "the GGUF header is corrupt (a tensor has too many dimensions)"))
         dims = [cur.unpack("<Q") for _ in range(n_dims)]
         type_id = cur.unpack("<I")
         offset = cur.unpack("<Q")
@@ -258,36 +260,43 @@ def read_gguf_info(path: Path) -> GGUFInfo:
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError
             if not stat.S_ISREG(st.st_mode):
-                raise ModelFileError(f"{path} is not a regular file (a pipe, socket or device)")
+                raise ModelFileError(translate(
+                    "core", "{path} is not a regular file (a pipe, socket or device)").format(path=path))
             size = st.st_size
             if size == 0:
-                raise ModelFileError(f"{path.name}: the file is empty")
+                raise ModelFileError(translate("core", "{name}: the file is empty").format(name=path.name))
             with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
                 try:
                     info = parse_header(mm)
                 except HeaderIncomplete:
                     raise ModelFileError(
-                        f"{path.name}: the file is truncated (it ends inside the GGUF header)"
+                        translate(
+                            "core", "{name}: the file is truncated (it ends inside the GGUF header)").format(name=path.name)
                     ) from None
         finally:
             os.close(fd)
     except FileNotFoundError:
-        raise ModelNotFoundError(f"model file not found: {path}") from None
+        raise ModelNotFoundError(translate("core", "model file not found: {path}").format(path=path)) from None
     except IsADirectoryError:
-        raise ModelFileError(f"{path} is a folder, not a GGUF model file") from None
+        raise ModelFileError(translate("core", "{path} is a folder, not a GGUF model file").format(path=path)) from None
     except PermissionError:
-        raise ModelFileError(f"{path.name}: permission denied reading the model file") from None
+        raise ModelFileError(translate(
+            "core", "{name}: permission denied reading the model file").format(name=path.name)) from None
     except ModelFileError as exc:
         if str(exc).startswith((path.name, str(path))):
             raise
-        raise ModelFileError(f"{path.name}: {exc}") from None
+        raise ModelFileError(translate("core", "{name}: {reason}").format(name=path.name, reason=exc.message)) from None
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket (or a FIFO without a reader on some systems)
-            raise ModelFileError(f"{path} is not a regular file (a pipe, socket or device)") from None
-        raise ModelFileError(f"{path.name}: the model file cannot be read ({exc.strerror or exc})") from None
+            raise ModelFileError(translate(
+                "core", "{path} is not a regular file (a pipe, socket or device)").format(path=path)) from None
+        raise ModelFileError(translate(
+            "core", "{name}: the model file cannot be read ({reason})"
+        ).format(name=path.name, reason=exc.strerror or exc)) from None
     if info.expected_size is not None and size < info.expected_size:
         raise ModelFileError(
-            f"{path.name}: the file is truncated ({size:,} of {info.expected_size:,} bytes); "
-            "download it again"
+            translate(
+                "core", "{name}: the file is truncated ({size:,} of {expected_size:,} bytes); download it again"
+            ).format(name=path.name, size=size, expected_size=info.expected_size)
         )
     return info

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from app.core import llama_log
 from app.core.gguf_info import GGUFInfo
+from app.core.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,10 @@ def check_header(header: bytes, info: GGUFInfo) -> SupportVerdict:
     # `info` comes from parse_header, which has already refused (ModelFileError) any metadata
     # llama.cpp would crash on (gguf_validate): the vocab-only load below runs in this process.
     if info.expected_size is None:
-        return SupportVerdict(None, "the file uses a tensor type this build does not know")
+        return SupportVerdict(None, translate("core", "the file uses a tensor type this build does not know"))
     if platform.system() == "Windows":
-        return SupportVerdict(None, "not checked on Windows (sparse files would take real disk space)")
+        return SupportVerdict(
+            None, translate("core", "not checked on Windows (sparse files would take real disk space)"))
     import llama_cpp
 
     llama_log.install()
@@ -60,8 +62,12 @@ def check_header(header: bytes, info: GGUFInfo) -> SupportVerdict:
         model = llama_cpp.llama_model_load_from_file(path.encode(), params)
         if model:
             llama_cpp.llama_model_free(model)
-            return SupportVerdict(True, f"this llama.cpp build can run {info.architecture or 'it'}")
-        return SupportVerdict(False, catcher.message or f"this llama.cpp build cannot load {info.architecture!r}")
+            if info.architecture:
+                return SupportVerdict(True, translate("core", "this llama.cpp build can run {architecture}").format(
+                    architecture=info.architecture))
+            return SupportVerdict(True, translate("core", "this llama.cpp build can run it"))
+        return SupportVerdict(False, catcher.message or translate(
+            "core", "this llama.cpp build cannot load {architecture!r}").format(architecture=info.architecture))
     finally:
         native.removeHandler(catcher)
         os.unlink(path)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ModelFileError
+from app.core.i18n import translate
 
 if TYPE_CHECKING:
     from app.core.gguf_info import GGUFInfo
@@ -132,14 +133,17 @@ def _show(value: Any) -> str:
 
 
 def _fail(key: str, value: Any, why: str) -> ModelFileError:
-    return ModelFileError(f"bad GGUF metadata: {key} = {_show(value)} ({why})")
+    return ModelFileError(translate(
+        "core", "bad GGUF metadata: {key} = {value} ({why})").format(key=key, value=_show(value), why=why))
 
 
 def _range_text(spec: _Spec) -> str:
     if spec.kind == "float":
-        low = f"above {spec.low:g} and at most" if spec.low_open else f"from {spec.low:g} to"
-        return f"must be a finite float32 {low} {spec.high:g}"
-    return f"must be a whole number from {int(spec.low)} to {int(spec.high)}"
+        if spec.low_open:
+            return translate("core", "must be a finite float32 above {low:g} and at most {high:g}").format(
+                low=spec.low, high=spec.high)
+        return translate("core", "must be a finite float32 from {low:g} to {high:g}").format(low=spec.low, high=spec.high)
+    return translate("core", "must be a whole number from {low} to {high}").format(low=int(spec.low), high=int(spec.high))
 
 
 def _in_range(value: float, spec: _Spec) -> bool:
@@ -161,8 +165,9 @@ class _Checker:
     def expect_type(self, key: str, vtype: int) -> None:
         got, _ = self.type_of(key)
         if got != vtype:
-            raise _fail(key, self.meta[key], f"stored as {TYPE_NAMES.get(got, '?')}; llama.cpp reads a "
-                                             f"{TYPE_NAMES[vtype]}")
+            raise _fail(key, self.meta[key], translate(
+                "core", "stored as {stored}; llama.cpp reads a {wanted}"
+            ).format(stored=TYPE_NAMES.get(got, '?'), wanted=TYPE_NAMES[vtype]))
 
     def arch_key(self, name: str) -> str:
         return f"{self.arch}.{name}"
@@ -187,13 +192,13 @@ class _Checker:
         if arch is not None:
             self.expect_type("general.architecture", STR)
             if not arch or len(arch) > 64 or not arch.isprintable():
-                raise _fail("general.architecture", arch, "not an architecture name")
+                raise _fail("general.architecture", arch, translate("core", "not an architecture name"))
         if "general.alignment" in self.meta:
             self.expect_type("general.alignment", U32)
             align = self.meta["general.alignment"]
             # gguf.cpp refuses an alignment that is not a power of two; the size check needs a real one.
             if align <= 0 or align & (align - 1):
-                raise _fail("general.alignment", align, "must be a power of two")
+                raise _fail("general.alignment", align, translate("core", "must be a power of two"))
 
     def check_arch(self) -> None:
         if not self.arch:
@@ -219,8 +224,9 @@ class _Checker:
         if spec.kind == "layers" and vtype == ARR:
             # One value per layer: llama.cpp reads int32/uint32 (or bool) elements into a uint32 array.
             if etype not in (U32, I32, BOOL) or not isinstance(value, list):
-                raise _fail(key, value, f"a per-layer array of {TYPE_NAMES.get(etype or -1, '?')}; "
-                                        "llama.cpp reads uint32 or int32")
+                raise _fail(key, value, translate(
+                    "core", "a per-layer array of {stored}; llama.cpp reads uint32 or int32"
+                ).format(stored=TYPE_NAMES.get(etype or -1, '?')))
             for v in value:
                 if not _in_range(int(v), spec):
                     raise _fail(key, value, "per layer: " + _range_text(spec))
@@ -236,16 +242,16 @@ class _Checker:
         vtype, etype = self.type_of(key)
         if isinstance(value, SkippedArray):
             if value.has_nan or value.has_inf:
-                raise _fail(key, value, "contains NaN or infinite values")
+                raise _fail(key, value, translate("core", "contains NaN or infinite values"))
             return
         values = value if isinstance(value, list) else [value]
         elem = etype if vtype == ARR else vtype
         for v in values:
             if isinstance(v, float) and not math.isfinite(v):
-                raise _fail(key, value, "must be a finite number")
+                raise _fail(key, value, translate("core", "must be a finite number"))
             # 64-bit values hold sizes and hashes where large numbers are real.
             if elem in _INTEGERS and elem not in (U64, I64) and isinstance(v, int) and abs(v) > MAX_PLAIN_INT:
-                raise _fail(key, value, f"must be below {MAX_PLAIN_INT + 1}")
+                raise _fail(key, value, translate("core", "must be below {limit}").format(limit=MAX_PLAIN_INT + 1))
 
     def check_relations(self) -> None:
         """Cross-key rules, each one a GGML_ASSERT (process abort) or a division in llama.cpp."""
@@ -255,11 +261,13 @@ class _Checker:
             key = self.arch_key(name)
             if spec.kind == "layers" and isinstance(self.get(key), list) and n_layer is not None:
                 if len(self.meta[key]) != n_layer:
-                    raise _fail(key, self.meta[key], f"must have one value per layer ({n_layer})")
+                    raise _fail(key, self.meta[key], translate(
+                        "core", "must have one value per layer ({n_layer})").format(n_layer=n_layer))
         for name in ("leading_dense_block_count", "nextn_predict_layers"):
             value = self.get(self.arch_key(name))
             if n_layer is not None and value is not None and value > n_layer:
-                raise _fail(self.arch_key(name), value, f"more than the {n_layer} layers of the model")
+                raise _fail(self.arch_key(name), value, translate(
+                    "core", "more than the {n_layer} layers of the model").format(n_layer=n_layer))
         heads = self.per_layer("attention.head_count", n_layer)
         heads_kv = self.per_layer("attention.head_count_kv", n_layer)
         n_embd = self.get(self.arch_key("embedding_length"))
@@ -267,12 +275,12 @@ class _Checker:
             # Without a key_length llama.cpp sizes heads as n_embd / n_head: more heads than
             # dimensions gives heads of size 0.
             raise _fail(self.arch_key("attention.head_count"), self.meta[self.arch_key("attention.head_count")],
-                        f"more heads than the {n_embd} embedding dimensions")
+                        translate("core", "more heads than the {n_embd} embedding dimensions").format(n_embd=n_embd))
         if heads and heads_kv:
             for h, kv in zip(heads, heads_kv):
                 if kv > h or (kv and h % kv):
                     key = self.arch_key("attention.head_count_kv")
-                    raise _fail(key, self.meta[key], "must divide attention.head_count")
+                    raise _fail(key, self.meta[key], translate("core", "must divide attention.head_count"))
         self.check_experts(n_layer)
 
     def check_experts(self, n_layer: int | None) -> None:
@@ -283,19 +291,25 @@ class _Checker:
         group_used = self.get(self.arch_key("expert_group_used_count"), 0)
         used_key = self.arch_key("expert_used_count")
         if max(used) > n_expert:
-            raise _fail(used_key, self.meta[used_key], f"more than the {n_expert} experts of the model")
+            raise _fail(used_key, self.meta[used_key], translate(
+                "core", "more than the {n_expert} experts of the model").format(n_expert=n_expert))
         if n_expert > 0:
             if max(used) == 0:
-                raise _fail(used_key, self.meta.get(used_key, 0), f"must be at least 1 with {n_expert} experts")
+                raise _fail(used_key, self.meta.get(used_key, 0), translate(
+                    "core", "must be at least 1 with {n_expert} experts").format(n_expert=n_expert))
             if groups >= n_expert:
-                raise _fail(self.arch_key("expert_group_count"), groups, f"must be below the {n_expert} experts")
+                raise _fail(self.arch_key("expert_group_count"), groups, translate(
+                    "core", "must be below the {n_expert} experts").format(n_expert=n_expert))
             if groups > 1 and n_expert % groups:
-                raise _fail(self.arch_key("expert_group_count"), groups, f"must divide the {n_expert} experts")
+                raise _fail(self.arch_key("expert_group_count"), groups, translate(
+                    "core", "must divide the {n_expert} experts").format(n_expert=n_expert))
             if groups > 1 and not 0 < group_used < groups:
                 raise _fail(self.arch_key("expert_group_used_count"), group_used,
-                            f"must be from 1 to {groups - 1} with {groups} expert groups")
+                            translate(
+                                "core", "must be from 1 to {most} with {groups} expert groups"
+                            ).format(most=groups - 1, groups=groups))
         elif groups:
-            raise _fail(self.arch_key("expert_group_count"), groups, "expert groups without experts")
+            raise _fail(self.arch_key("expert_group_count"), groups, translate("core", "expert groups without experts"))
 
     def check_tokenizer(self) -> None:
         from app.core.gguf_info import SkippedArray
@@ -308,16 +322,17 @@ class _Checker:
             tokens = self.meta[p + "tokens"]
             vtype, etype = self.type_of(p + "tokens")
             if vtype != ARR or etype != STR:
-                raise _fail(p + "tokens", tokens, "must be an array of strings")
+                raise _fail(p + "tokens", tokens, translate("core", "must be an array of strings"))
             n_vocab = tokens.length if isinstance(tokens, SkippedArray) else len(tokens)
             if not 1 <= n_vocab <= MAX_VOCAB:
-                raise _fail(p + "tokens", tokens, f"must hold 1 to {MAX_VOCAB} tokens")
+                raise _fail(p + "tokens", tokens, translate(
+                    "core", "must hold 1 to {most} tokens").format(most=MAX_VOCAB))
             for name, etypes in (("scores", (F32, I32)), ("token_type", (I32,))):
                 self.check_token_array(p + name, etypes, n_vocab)
         elif isinstance(self.get(self.arch_key("vocab_size")), int):
             n_vocab = self.meta[self.arch_key("vocab_size")]  # a file without a vocabulary ("no_vocab")
         if p + "merges" in self.meta and self.type_of(p + "merges") != (ARR, STR):
-            raise _fail(p + "merges", self.meta[p + "merges"], "must be an array of strings")
+            raise _fail(p + "merges", self.meta[p + "merges"], translate("core", "must be an array of strings"))
         for name in _TOKEN_IDS + _LENIENT_TOKEN_IDS:
             key = f"{p}{name}_token_id"
             if key not in self.meta:
@@ -325,7 +340,7 @@ class _Checker:
             self.expect_type(key, U32)
             token = self.meta[key]
             if name in _TOKEN_IDS and n_vocab is not None and token >= n_vocab:
-                raise _fail(key, token, f"outside the vocabulary of {n_vocab} tokens")
+                raise _fail(key, token, translate("core", "outside the vocabulary of {n_vocab} tokens").format(n_vocab=n_vocab))
         for name in _TOKENIZER_BOOLS:
             if p + name in self.meta:
                 self.expect_type(p + name, BOOL)
@@ -339,14 +354,15 @@ class _Checker:
         vtype, etype = self.type_of(key)
         if vtype != ARR or etype not in etypes:
             names = " or ".join(TYPE_NAMES[t] for t in etypes)
-            raise _fail(key, value, f"must be an array of {names}")
+            raise _fail(key, value, translate("core", "must be an array of {names}").format(names=names))
         length = value.length if isinstance(value, SkippedArray) else len(value)
         if length < n_vocab:  # llama.cpp reads one per token; a longer array is harmless
-            raise _fail(key, value, f"must have a value for each of the {n_vocab} tokens")
+            raise _fail(key, value, translate(
+                "core", "must have a value for each of the {n_vocab} tokens").format(n_vocab=n_vocab))
         # A NaN score breaks the tokenizer's ordering of merges; -inf is a plain "never".
         nan = value.has_nan if isinstance(value, SkippedArray) else any(v != v for v in value)
         if nan:
-            raise _fail(key, value, "contains NaN")
+            raise _fail(key, value, translate("core", "contains NaN"))
 
 
 def validate_metadata(info: GGUFInfo) -> None:

@@ -62,3 +62,17 @@ def _english(source: str, n: int) -> str:
     if n < 0:
         return source
     return source.replace("%n", str(n)).replace("(s)", "" if n == 1 else "s")
+
+
+def join_list(items: list[str]) -> str:
+    """Items as one list for a person ("a, b, c"), still translatable when they are.
+
+    Built from a two-place template ("{items}, {item}") rather than str.join, so a translation can
+    use its own separator (Chinese: 、) and each item keeps its own translation.
+    """
+    if not items:
+        return ""
+    joined = items[0]
+    for item in items[1:]:
+        joined = translate("core", "{items}, {item}", "a list, one more item").format(items=joined, item=item)
+    return joined

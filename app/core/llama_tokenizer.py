@@ -13,6 +13,7 @@ from typing import Sequence
 from app.core import llama_log
 from app.core.errors import ModelFileError
 from app.core.gguf_info import read_gguf_info
+from app.core.i18n import translate
 from app.core.prompts.chat import check_template_source
 
 
@@ -118,14 +119,16 @@ class VocabCounter:
         try:
             check_template_source(info.metadata)  # the vocab-only Llama() compiles the templates too
         except ModelFileError as exc:
-            raise ModelFileError(f"{model_path.name}: {exc}") from None
+            raise ModelFileError(translate("core", "{name}: {reason}").format(name=model_path.name, reason=exc.message)) from None
         llama_log.install()
         import llama_cpp
 
         try:
             self._llama = llama_cpp.Llama(model_path=str(model_path), vocab_only=True, verbose=False)
         except ValueError as exc:
-            raise ModelFileError(f"{model_path.name}: llama.cpp could not read its vocabulary ({exc})") from None
+            raise ModelFileError(translate(
+                "core", "{name}: llama.cpp could not read its vocabulary ({reason})"
+            ).format(name=model_path.name, reason=exc)) from None
 
     def __call__(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0

@@ -17,6 +17,7 @@ import tomllib
 
 from app.core.atomic_file import describe_os_error, write_atomic
 from app.core.errors import ManifestError, UserError
+from app.core.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -82,50 +83,59 @@ def _entry_lines(text: str) -> list[int]:
 
 def _check_file_name(name: Any, where: str) -> str:
     if not isinstance(name, str) or not name:
-        raise ManifestError(f"{where}: each file name must be a non-empty string")
+        raise ManifestError(translate("core", "{where}: each file name must be a non-empty string").format(where=where))
     path = PurePosixPath(name)
     # Names become paths under the models directory: nothing may climb out of it.
     if path.is_absolute() or ".." in path.parts or "\\" in name or name.startswith("~"):
-        raise ManifestError(f"{where}: file name {name!r} must stay inside the models directory")
+        raise ManifestError(translate(
+            "core", "{where}: file name {name!r} must stay inside the models directory").format(where=where, name=name))
     return name
 
 
 def _build_entry(raw: dict[str, Any], where: str) -> ModelEntry:
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
-        raise ManifestError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        raise ManifestError(translate(
+            "core", "{where}: unknown field(s) {names}").format(where=where, names=', '.join(unknown)))
     for name, (kind, required) in _FIELDS.items():
         if name not in raw:
             if required:
-                raise ManifestError(f"{where}: missing required field {name!r}")
+                raise ManifestError(translate(
+                    "core", "{where}: missing required field {name!r}").format(where=where, name=name))
             continue
         value = raw[name]
         if isinstance(value, bool) or not isinstance(value, kind):
-            raise ManifestError(f"{where}: field {name!r} must be {kind.__name__}, got {type(value).__name__}")
+            raise ManifestError(translate(
+                "core", "{where}: field {name!r} must be {kind}, got {type}"
+            ).format(where=where, name=name, kind=kind.__name__, type=type(value).__name__))
     if not _ID_RE.match(raw["id"]):
-        raise ManifestError(f"{where}: id {raw['id']!r} may hold only a-z, 0-9, '.', '_' and '-'")
+        raise ManifestError(translate(
+            "core", "{where}: id {id!r} may hold only a-z, 0-9, '.', '_' and '-'").format(where=where, id=raw['id']))
     files = tuple(_check_file_name(n, where) for n in raw["files"])
     if not files:
-        raise ManifestError(f"{where}: 'files' must name at least one file")
+        raise ManifestError(translate("core", "{where}: 'files' must name at least one file").format(where=where))
     roles = tuple(raw["roles"])
     bad_roles = [r for r in roles if r not in ROLES]
     if bad_roles or not roles:
-        raise ManifestError(f"{where}: roles must be among {', '.join(ROLES)}")
+        raise ManifestError(translate(
+            "core", "{where}: roles must be among {names}").format(where=where, names=', '.join(ROLES)))
     chat_format = raw.get("chat_format", "auto")
     if chat_format not in CHAT_FORMATS:
-        raise ManifestError(f"{where}: chat_format must be one of {', '.join(CHAT_FORMATS)}")
+        raise ManifestError(translate(
+            "core", "{where}: chat_format must be one of {names}").format(where=where, names=', '.join(CHAT_FORMATS)))
     infill_format = raw.get("infill_format", "none")
     if infill_format not in INFILL_FORMATS:
-        raise ManifestError(f"{where}: infill_format must be one of {', '.join(INFILL_FORMATS)}")
+        raise ManifestError(translate(
+            "core", "{where}: infill_format must be one of {names}").format(where=where, names=', '.join(INFILL_FORMATS)))
     local = raw.get("local_path", "")
     if local and not (PurePosixPath(local).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", local)):
-        raise ManifestError(f"{where}: local_path must be an absolute path")
+        raise ManifestError(translate("core", "{where}: local_path must be an absolute path").format(where=where))
     sha = raw.get("sha256")
     if sha is not None and not _SHA_RE.match(sha):
-        raise ManifestError(f"{where}: sha256 must be 64 lowercase hex digits")
+        raise ManifestError(translate("core", "{where}: sha256 must be 64 lowercase hex digits").format(where=where))
     size = raw.get("size")
     if size is not None and size <= 0:
-        raise ManifestError(f"{where}: size must be positive")
+        raise ManifestError(translate("core", "{where}: size must be positive").format(where=where))
     return ModelEntry(
         id=raw["id"],
         name=raw["name"],
@@ -154,15 +164,17 @@ def parse_manifest(text: str, origin: str) -> list[ModelEntry]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{origin}: {exc}") from exc
+        raise ManifestError(translate("core", "{origin}: {reason}").format(origin=origin, reason=exc)) from exc
     except RecursionError:
-        raise ManifestError(f"{origin}: nested too deeply to be a manifest") from None
+        raise ManifestError(translate("core", "{origin}: nested too deeply to be a manifest").format(origin=origin)) from None
     unknown = sorted(set(data) - {"models", "version"})
     if unknown:
-        raise ManifestError(f"{origin}:1: unknown top-level key(s) {', '.join(unknown)}")
+        raise ManifestError(translate(
+            "core", "{origin}:1: unknown top-level key(s) {names}").format(origin=origin, names=', '.join(unknown)))
     models = data.get("models", [])
     if not isinstance(models, list):
-        raise ManifestError(f"{origin}:1: 'models' must be an array of tables ([[models]])")
+        raise ManifestError(translate(
+            "core", "{origin}:1: 'models' must be an array of tables ([[models]])").format(origin=origin))
     lines = _entry_lines(text)
     entries: list[ModelEntry] = []
     seen: dict[str, str] = {}
@@ -170,7 +182,8 @@ def parse_manifest(text: str, origin: str) -> list[ModelEntry]:
         where = f"{origin}:{lines[index] if index < len(lines) else 1}"
         entry = _build_entry(raw, where)
         if entry.id in seen:
-            raise ManifestError(f"{where}: duplicate id {entry.id!r} (first at {seen[entry.id]})")
+            raise ManifestError(translate(
+                "core", "{where}: duplicate id {id!r} (first at {seen})").format(where=where, id=entry.id, seen=seen[entry.id]))
         seen[entry.id] = where
         entries.append(entry)
     return entries
@@ -186,11 +199,13 @@ def _read_manifest_text(path: Path) -> str:
     try:
         data = read_regular(path, MAX_MANIFEST_BYTES)
     except UnsafeFile as exc:
-        raise ManifestError(f"{path}: cannot read the manifest ({exc.reason})") from None
+        raise ManifestError(translate(
+            "core", "{path}: cannot read the manifest ({reason})").format(path=path, reason=exc.reason)) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start:,})") from None
+        raise ManifestError(translate(
+            "core", "{path}: not UTF-8 text (invalid byte at offset {start:,})").format(path=path, start=exc.start)) from None
 
 
 def load_manifest(path: Path) -> list[ModelEntry]:
@@ -216,7 +231,7 @@ def bundled_manifest_path() -> Path:
     for candidate in (here.parent / "models_manifest.toml", here / "models_manifest.toml"):
         if candidate.is_file():
             return candidate
-    raise ManifestError("the bundled models_manifest.toml is missing from this installation")
+    raise ManifestError(translate("core", "the bundled models_manifest.toml is missing from this installation"))
 
 
 def load_all(user_manifest: Path | None) -> Manifest:
@@ -230,7 +245,8 @@ def load_all(user_manifest: Path | None) -> Manifest:
         except ManifestError as exc:
             # The user's file is kept as it is (an import refuses to write over it); the app goes
             # on with the bundled models rather than refusing to start.
-            problem = f"{exc.message}; your own model entries are not used until it is fixed"
+            problem = translate("core", "{problem}; your own model entries are not used until it is fixed").format(
+                problem=exc.message)
             log.warning("%s", problem)
     return Manifest(tuple(entries.values()), user_problem=problem)
 
@@ -263,7 +279,8 @@ def add_user_entry(user_manifest: Path, entry: ModelEntry) -> None:
     """Append `entry` to the user manifest, refusing an id that is already there."""
     existing = load_manifest(user_manifest) if user_manifest.exists() else []
     if any(e.id == entry.id for e in existing):
-        raise ManifestError(f"{user_manifest}: a model with id {entry.id!r} is already there")
+        raise ManifestError(translate(
+            "core", "{user_manifest}: a model with id {id!r} is already there").format(user_manifest=user_manifest, id=entry.id))
     text = _read_manifest_text(user_manifest) if os.path.lexists(user_manifest) else "version = 1\n"
     new_text = text.rstrip("\n") + "\n\n" + entry_to_toml(entry)
     parse_manifest(new_text, str(user_manifest))  # never write a manifest that would not load
@@ -274,7 +291,9 @@ def _save(user_manifest: Path, text: str) -> None:
     try:
         write_atomic(user_manifest, text.encode("utf-8"))
     except OSError as exc:
-        raise UserError(f"Could not save {user_manifest}: {describe_os_error(exc)}; nothing was changed.") from None
+        raise UserError(translate(
+            "core", "Could not save {user_manifest}: {reason}; nothing was changed."
+        ).format(user_manifest=user_manifest, reason=describe_os_error(exc))) from None
 
 
 def remove_user_entry(user_manifest: Path, model_id: str) -> bool:

@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 
 from app.core.errors import ModelNotFoundError, UserError
+from app.core.i18n import translate
 from app.core.manifest import Manifest, ModelEntry
 
 
@@ -86,18 +87,20 @@ def resolve_model(spec: str | None, manifest: Manifest, models_dir: Path) -> Res
         if entry is not None:
             path = installed_path(entry, models_dir)
             if path is None:
-                hint = ("run the setup again (its embedded model is missing)" if entry.embedded_package
-                        else f"it is not downloaded yet; put {entry.files[0]} in {models_dir / entry.id} "
-                             "or pass --model PATH to a .gguf file")
-                raise ModelNotFoundError(f"model {entry.id!r} is not installed; {hint}")
+                hint = translate("core", "run the setup again (its embedded model is missing)") if entry.embedded_package \
+                    else translate("core", "it is not downloaded yet; put {file} in {folder} or pass --model PATH to a .gguf "
+                                   "file").format(file=entry.files[0], folder=models_dir / entry.id)
+                raise ModelNotFoundError(translate(
+                    "core", "model {id!r} is not installed; {hint}").format(id=entry.id, hint=hint))
             return ResolvedModel(path, entry)
         path = Path(spec).expanduser()
         if path.suffix.lower() == ".gguf" or path.exists() or "/" in spec or "\\" in spec:
             if not path.exists():
-                raise ModelNotFoundError(f"model file not found: {path}")
+                raise ModelNotFoundError(translate("core", "model file not found: {path}").format(path=path))
             return ResolvedModel(path.resolve(), None)
         known = ", ".join(e.id for e in manifest.entries)
-        raise ModelNotFoundError(f"unknown model {spec!r}; known ids: {known} (or give a path to a .gguf file)")
+        raise ModelNotFoundError(translate(
+            "core", "unknown model {spec!r}; known ids: {known} (or give a path to a .gguf file)").format(spec=spec, known=known))
     # Nothing asked for: the first installed manifest chat model, the embedded one last.
     ordered = sorted(manifest.entries, key=lambda e: bool(e.embedded_package))
     for entry in ordered:
@@ -105,7 +108,7 @@ def resolve_model(spec: str | None, manifest: Manifest, models_dir: Path) -> Res
             path = installed_path(entry, models_dir)
             if path is not None:
                 return ResolvedModel(path, entry)
-    raise ModelNotFoundError("no chat model is installed, not even the embedded one; run the setup again")
+    raise ModelNotFoundError(translate("core", "no chat model is installed, not even the embedded one; run the setup again"))
 
 
 class ModelState(str, Enum):
@@ -152,7 +155,7 @@ def disk_usage(entry: ModelEntry, models_dir: Path) -> int:
 def remove_model(entry: ModelEntry, models_dir: Path) -> int:
     """Delete a downloaded model (and any partial download); returns the bytes freed."""
     if entry.embedded_package:
-        raise UserError("The embedded model ships with the app and cannot be removed.")
+        raise UserError(translate("core", "The embedded model ships with the app and cannot be removed."))
     folder = models_dir / entry.id
     freed = disk_usage(entry, models_dir)
     if folder.is_dir():

@@ -21,7 +21,7 @@ class PromptProgressLine:
     terminal) starts on a clean line.
     """
 
-    def __init__(self, stream: TextIO, what: str = "the prompt", *, tty: bool | None = None) -> None:
+    def __init__(self, stream: TextIO, what: str | None = None, *, tty: bool | None = None) -> None:
         self._stream = stream
         self._what = what
         self._tty = is_tty(stream) if tty is None else tty

@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from app.core.errors import UserError
+from app.core.i18n import translate
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO's open returns at once instead of waiting for a writer
@@ -23,6 +24,13 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _AT_SUPPORTED = os.open in os.supports_dir_fd and bool(_NOFOLLOW)
+
+
+# The short reasons shown in lists of skipped files (compared as values too: a Text is a str).
+NOT_REGULAR = translate("core", "not a regular file")
+TOO_LARGE = translate("core", "too large")
+LINK = translate("core", "link", "a skipped file that is a symbolic link")
+OUTSIDE_ROOT = translate("core", "outside root")
 
 
 class UnsafeFile(UserError):
@@ -39,34 +47,39 @@ class UnsafeFile(UserError):
 def _read_fd(fd: int, shown: str, max_bytes: int, single_link: bool = False) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFile(f"{shown} is not a regular file", "not a regular file")
+        raise UnsafeFile(translate("core", "{shown} is not a regular file").format(shown=shown), NOT_REGULAR)
     if single_link and info.st_nlink > 1:
-        raise UnsafeFile(f"{shown} is a hard link; its other name may be outside the folder",
-                         "hard link (its other name may be outside the folder)")
+        raise UnsafeFile(translate("core", "{shown} is a hard link; its other name may be outside the folder").format(
+            shown=shown), translate("core", "hard link (its other name may be outside the folder)"))
     if info.st_size > max_bytes:
-        raise UnsafeFile(f"{shown} is larger than {max_bytes:,} bytes", "too large")
+        raise UnsafeFile(translate("core", "{shown} is larger than {max_bytes:,} bytes").format(
+            shown=shown, max_bytes=max_bytes), TOO_LARGE)
     chunks: list[bytes] = []
     left = max_bytes + 1  # one byte past the bound tells a file that grew after fstat
     while left > 0:
         try:
             data = os.read(fd, min(left, 1 << 20))
         except BlockingIOError:  # only a non-regular file would block; fstat already said regular
-            raise UnsafeFile(f"{shown} is not a regular file", "not a regular file") from None
+            raise UnsafeFile(translate("core", "{shown} is not a regular file").format(shown=shown), NOT_REGULAR) from None
         if not data:
             break
         chunks.append(data)
         left -= len(data)
     if left <= 0:
-        raise UnsafeFile(f"{shown} is larger than {max_bytes:,} bytes", "too large")
+        raise UnsafeFile(translate("core", "{shown} is larger than {max_bytes:,} bytes").format(
+            shown=shown, max_bytes=max_bytes), TOO_LARGE)
     return b"".join(chunks)
 
 
 def _oserror(exc: OSError, shown: str) -> UnsafeFile:
     if exc.errno in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's answer to O_NOFOLLOW on a link
-        return UnsafeFile(f"{shown} is a link", "link")
+        return UnsafeFile(translate("core", "{shown} is a link").format(shown=shown), LINK)
     if exc.errno == errno.ENOTDIR:
-        return UnsafeFile(f"{shown}: a folder on its way is a link or not a folder", "link")
-    return UnsafeFile(f"{shown} cannot be read: {exc.strerror or exc}", f"unreadable ({exc.strerror or exc})")
+        return UnsafeFile(translate("core", "{shown}: a folder on its way is a link or not a folder").format(shown=shown),
+                          LINK)
+    why = exc.strerror or str(exc)  # the system's words: an argument, not translated
+    return UnsafeFile(translate("core", "{shown} cannot be read: {reason}").format(shown=shown, reason=why),
+                      translate("core", "unreadable ({reason})").format(reason=why))
 
 
 def read_regular(path: Path, max_bytes: int) -> bytes:
@@ -78,7 +91,7 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
         raise _oserror(exc, shown) from None
     try:
         if not _NOFOLLOW and os.path.islink(path):  # Windows: no O_NOFOLLOW, check after the open
-            raise UnsafeFile(f"{shown} is a link", "link")
+            raise UnsafeFile(translate("core", "{shown} is a link").format(shown=shown), LINK)
         return _read_fd(fd, shown, max_bytes)
     finally:
         os.close(fd)
@@ -95,7 +108,7 @@ def read_inside(root: Path, rel: str, max_bytes: int, *, follow_inside: bool = T
     """
     parts = [p for p in rel.split("/") if p not in ("", ".")]
     if not parts or ".." in parts:
-        raise UnsafeFile(f"{rel}: not a path inside the folder", "outside root")
+        raise UnsafeFile(translate("core", "{rel}: not a path inside the folder").format(rel=rel), OUTSIDE_ROOT)
     try:
         return _read_parts(root, parts, max_bytes, rel, single_link)
     except UnsafeFile as exc:
@@ -104,12 +117,13 @@ def read_inside(root: Path, rel: str, max_bytes: int, *, follow_inside: bool = T
     try:
         target = (root / rel).resolve(strict=True)
     except (OSError, RuntimeError):
-        raise UnsafeFile(f"{rel} is a broken link or a link loop", "unreadable (broken link)") from None
+        raise UnsafeFile(translate("core", "{rel} is a broken link or a link loop").format(rel=rel),
+                         translate("core", "unreadable (broken link)")) from None
     if not target.is_relative_to(root):
-        raise UnsafeFile(f"{rel} links outside the folder", "outside root")
+        raise UnsafeFile(translate("core", "{rel} links outside the folder").format(rel=rel), OUTSIDE_ROOT)
     inner = target.relative_to(root).parts
     if not inner:
-        raise UnsafeFile(f"{rel} links to the folder itself", "not a regular file")
+        raise UnsafeFile(translate("core", "{rel} links to the folder itself").format(rel=rel), NOT_REGULAR)
     return _read_parts(root, list(inner), max_bytes, rel, single_link)
 
 
@@ -147,7 +161,7 @@ def _read_parts_by_name(root: Path, parts: list[str], max_bytes: int, shown: str
     for name in parts:
         path = path / name
         if os.path.islink(path):
-            raise UnsafeFile(f"{shown} is a link", "link")
+            raise UnsafeFile(translate("core", "{shown} is a link").format(shown=shown), LINK)
     try:
         fd = os.open(path, os.O_RDONLY | _BINARY | _NONBLOCK)
     except OSError as exc:
@@ -155,7 +169,8 @@ def _read_parts_by_name(root: Path, parts: list[str], max_bytes: int, shown: str
     try:
         opened, named = os.fstat(fd), os.stat(path, follow_symlinks=False)
         if (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino):
-            raise UnsafeFile(f"{shown} changed while it was opened", "unreadable (changed while read)")
+            raise UnsafeFile(translate("core", "{shown} changed while it was opened").format(shown=shown),
+                             translate("core", "unreadable (changed while read)"))
         return _read_fd(fd, shown, max_bytes, single_link)
     finally:
         os.close(fd)

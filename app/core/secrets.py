@@ -24,6 +24,7 @@ from typing import Any
 
 from app.core.atomic_file import describe_os_error, write_atomic
 from app.core.errors import UserError
+from app.core.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class HubTokenStore:
     """
 
     account = ACCOUNT  # the keyring entry's name; ServerKeyStore keeps another secret the same way
-    what = "hub token"
+    what = translate("core", "hub token")
 
     def __init__(self, file: Path, backend: Any | None = None) -> None:
         self.file = file
@@ -85,19 +86,20 @@ class HubTokenStore:
 
             backend = keyring.get_keyring()
             if isinstance(backend, (fail.Keyring, null.Keyring)):
-                self._note = "this system has no keyring"
+                self._note = translate("core", "this system has no keyring")
             else:
                 self._backend = backend
         except Exception as exc:  # a broken keyring configuration must not stop the app
             log.warning("no keyring: %s", exc)
-            self._note = f"the keyring could not be opened ({exc})"
+            self._note = translate("core", "the keyring could not be opened ({reason})").format(reason=exc)
 
     def status(self) -> TokenStatus:
         token = self.get()
         backend = self._keyring()
         if backend is not None and not self._note:
             name = getattr(backend, "name", type(backend).__name__)
-            return TokenStatus(TokenPlace.KEYRING, f"the system keyring ({name})", bool(token))
+            return TokenStatus(TokenPlace.KEYRING, translate("core", "the system keyring ({name})").format(name=name),
+                               bool(token))
         return TokenStatus(TokenPlace.FILE, str(self.file), bool(token), self._note)
 
     def get(self) -> str:
@@ -119,7 +121,8 @@ class HubTokenStore:
         """Keep `token` (an empty one removes it); returns where it is now."""
         token = token.strip()
         if len(token.encode("utf-8")) > MAX_TOKEN_BYTES or any(ch in token for ch in "\r\n\0"):
-            raise SecretStoreError(f"That is not a {self.what} (too long, or more than one line).")
+            raise SecretStoreError(translate(
+                "core", "That is not a {what} (too long, or more than one line).").format(what=self.what))
         backend = self._keyring()
         if backend is not None and not self._note:
             try:
@@ -131,7 +134,7 @@ class HubTokenStore:
                 return self.status()
             except Exception as exc:
                 log.warning("the keyring refused the token, using %s: %s", self.file, exc)
-                self._note = f"the keyring refused it ({exc})"
+                self._note = translate("core", "the keyring refused it ({reason})").format(reason=exc)
         self._write_file(token)
         return self.status()
 
@@ -170,7 +173,8 @@ class HubTokenStore:
             write_atomic(self.file, token.encode("utf-8"))  # mkstemp: created 0600, never readable by others
             os.chmod(self.file, _PRIVATE)
         except OSError as exc:
-            raise SecretStoreError(f"The token could not be saved: {describe_os_error(exc)}.", retryable=True) from exc
+            raise SecretStoreError(translate(
+                "core", "The token could not be saved: {reason}.").format(reason=describe_os_error(exc)), retryable=True) from exc
 
     def _remove_file(self) -> None:
         try:
@@ -178,14 +182,15 @@ class HubTokenStore:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise SecretStoreError(f"The old token file could not be removed: {describe_os_error(exc)}.") from exc
+            raise SecretStoreError(translate(
+                "core", "The old token file could not be removed: {reason}.").format(reason=describe_os_error(exc))) from exc
 
 
 class ServerKeyStore(HubTokenStore):
     """The local server's API key, kept like the hub token (keyring, else a 0600 file)."""
 
     account = "local-server-key"
-    what = "server API key"
+    what = translate("core", "server API key")
 
 
 def migrate_settings_token(settings_file: Path, store: HubTokenStore) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.atomic_file import write_atomic
+from app.core.i18n import translate
 
 if TYPE_CHECKING:
     from app.core.engine_types import EngineInfo
@@ -135,23 +136,30 @@ def check_value(name: str, default: Any, value: Any) -> Any:
         try:
             return type(default)(value)
         except ValueError:
-            raise SettingsValueError(f"{name} must be one of {', '.join(m.value for m in type(default))}") from None
+            raise SettingsValueError(translate(
+                "core", "{name} must be one of {names}"
+            ).format(name=name, names=", ".join(m.value for m in type(default)))) from None
     if isinstance(default, bool) != isinstance(value, bool):
-        raise SettingsValueError(f"{name} must be {'true or false' if isinstance(default, bool) else 'a number'}")
+        if isinstance(default, bool):
+            raise SettingsValueError(translate("core", "{name} must be true or false").format(name=name))
+        raise SettingsValueError(translate("core", "{name} must be a number").format(name=name))
     if isinstance(default, float) and isinstance(value, (int, float)):
         value = float(value)
     elif isinstance(default, tuple) and isinstance(value, (list, tuple)):
         if len(value) > MAX_LIST_ITEMS or not all(isinstance(v, str) for v in value):
-            raise SettingsValueError(f"{name} must be a list of at most {MAX_LIST_ITEMS} strings")
+            raise SettingsValueError(translate(
+                "core", "{name} must be a list of at most {most} strings").format(name=name, most=MAX_LIST_ITEMS))
         value = tuple(value)
     elif not isinstance(value, type(default)):
-        raise SettingsValueError(f"{name} must be of type {type(default).__name__}")
+        raise SettingsValueError(translate(
+            "core", "{name} must be of type {type}").format(name=name, type=type(default).__name__))
     if name == "host" and (not value.strip() or any(c in value for c in " /\r\n")):
-        raise SettingsValueError("host must be an address such as 127.0.0.1")
+        raise SettingsValueError(translate("core", "host must be an address such as 127.0.0.1"))
     if name in RANGES and not isinstance(value, bool):
         low, high = RANGES[name]
         if not low <= value <= high:
-            raise SettingsValueError(f"{name} must be between {low:g} and {high:g}")
+            raise SettingsValueError(translate(
+                "core", "{name} must be between {low:g} and {high:g}").format(name=name, low=low, high=high))
     return value
 
 
@@ -240,17 +248,21 @@ def explain_context(info: EngineInfo, context_limit: int, max_context: int = 0) 
         max_context: how far past its trained length the model holds up (manifest; 0: not past it).
     """
     n_ctx, trained = info.n_ctx, info.n_ctx_train
-    head = f"ctx {n_ctx:,}"
     if info.context_reduced_for_memory:
-        return f"{head}: reduced to fit memory (the limit asks for {context_limit:,})"
+        return translate("core", "ctx {n_ctx:,}: reduced to fit memory (the limit asks for {limit:,})").format(
+            n_ctx=n_ctx, limit=context_limit)
     if n_ctx == context_limit:
-        beyond = f", past the {trained:,} the model was trained on" if trained and n_ctx > trained else ""
-        return f"{head}: your limit{beyond}"
+        if trained and n_ctx > trained:
+            return translate("core", "ctx {n_ctx:,}: your limit, past the {trained:,} the model was trained on").format(
+                n_ctx=n_ctx, trained=trained)
+        return translate("core", "ctx {n_ctx:,}: your limit").format(n_ctx=n_ctx)
     if n_ctx == MIN_CONTEXT and context_limit < MIN_CONTEXT:
-        return f"{head}: the smallest context the app loads"
+        return translate("core", "ctx {n_ctx:,}: the smallest context the app loads").format(n_ctx=n_ctx)
     if context_limit > n_ctx and trained and n_ctx >= trained:
         if max_context > trained and n_ctx == max_context:
-            return f"{head}: as far past its trained {trained:,} as this model holds up"
-        return f"{head}: the model was trained on {trained:,}"
+            return translate("core", "ctx {n_ctx:,}: as far past its trained {trained:,} as this model holds up").format(
+                n_ctx=n_ctx, trained=trained)
+        return translate("core", "ctx {n_ctx:,}: the model was trained on {trained:,}").format(n_ctx=n_ctx, trained=trained)
     # Loaded under another limit: the one set now applies at the next load.
-    return f"{head}: the limit of {context_limit:,} applies when the model is loaded again"
+    return translate("core", "ctx {n_ctx:,}: the limit of {limit:,} applies when the model is loaded again").format(
+        n_ctx=n_ctx, limit=context_limit)

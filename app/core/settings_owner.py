@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from app.core.atomic_file import describe_os_error
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.settings import SamplingSettings, Settings, SettingsValueError, check_value
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class SettingsOwner:
         sampling_changes = changes.pop("sampling", None)
         unknown = set(changes) - _FIELDS
         if unknown:
-            raise SettingsError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+            raise SettingsError(translate("core", "Unknown setting: {names}.").format(names=', '.join(sorted(unknown))))
         try:
             values = {name: check_value(name, getattr(old, name), value) for name, value in changes.items()}
             sampling = old.sampling
@@ -79,11 +80,12 @@ class SettingsOwner:
                     sampling_changes = dataclasses.asdict(sampling_changes)
                 unknown = set(sampling_changes) - _SAMPLING_FIELDS
                 if unknown:
-                    raise SettingsError(f"Unknown sampling setting: {', '.join(sorted(unknown))}.")
+                    raise SettingsError(translate(
+                        "core", "Unknown sampling setting: {names}.").format(names=', '.join(sorted(unknown))))
                 sampling = dataclasses.replace(sampling, **{
                     name: check_value(name, getattr(sampling, name), value) for name, value in sampling_changes.items()})
         except SettingsValueError as exc:
-            raise SettingsError(f"That setting cannot be used: {exc}.") from None
+            raise SettingsError(translate("core", "That setting cannot be used: {reason}.").format(reason=exc.args[0])) from None
         new = dataclasses.replace(old, sampling=sampling, **values)
         changed = frozenset(name for name in values if getattr(old, name) != getattr(new, name)) | frozenset(
             f"sampling.{f}" for f in _SAMPLING_FIELDS if getattr(old.sampling, f) != getattr(new.sampling, f))
@@ -100,6 +102,7 @@ class SettingsOwner:
             try:
                 self.save(self._current)  # the newest, should a listener have changed it again
             except OSError as exc:  # the change holds for this run; only keeping it failed
-                raise SettingsError(f"The settings apply now but could not be saved: {describe_os_error(exc)}.",
+                raise SettingsError(translate(
+                    "core", "The settings apply now but could not be saved: {reason}.").format(reason=describe_os_error(exc)),
                                     retryable=True) from exc
         return change

@@ -22,6 +22,7 @@ from typing import Iterable
 
 from app.core.atomic_file import write_atomic
 from app.core.engine_types import GenerationStats
+from app.core.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,10 @@ class SpeedEstimate:
         tps = self.tokens_per_second
         figure = f"{tps:.0f}" if tps >= 10 else f"{tps:.1f}"
         if self.kind is SpeedKind.MEASURED:
-            return f"{figure} tokens/s (measured here)"
+            return translate("core", "{figure} tokens/s (measured here)").format(figure=figure)
         if self.kind is SpeedKind.SCALED:
-            return f"about {figure} tokens/s (scaled from {self.source})"
-        return f"not measured yet (guess: ~{figure} tokens/s)"
+            return translate("core", "about {figure} tokens/s (scaled from {source})").format(figure=figure, source=self.source)
+        return translate("core", "not measured yet (guess: ~{figure} tokens/s)").format(figure=figure)
 
 
 @dataclass(frozen=True)

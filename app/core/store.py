@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from app.core.errors import StoreError
+from app.core.i18n import translate
 from app.core.markdown_blocks import MARK_END, MARK_START, close_fences, mark_words, plain_snippet
 from app.core.sqlite_recovery import check, distrust_schema, file_identity, is_busy, is_corruption, retry_busy
 from app.core.store_recovery import RECOVERED_TITLE, Salvage, finish_interrupted, recover, set_aside_irregular
@@ -106,29 +107,34 @@ class StoreBusyError(StoreError):
 
 def _why_unopenable(folder: Path) -> str:
     if not folder.is_dir():
-        return "the folder does not exist and cannot be created"
+        return translate("core", "the folder does not exist and cannot be created")
     try:
         if os.statvfs(folder).f_flag & os.ST_RDONLY:
-            return "the disk is read-only"
+            return translate("core", "the disk is read-only")
     except (AttributeError, OSError):  # no statvfs on Windows
         pass
-    return "the folder is read-only" if not os.access(folder, os.W_OK) else "the file cannot be opened"
+    if not os.access(folder, os.W_OK):
+        return translate("core", "the folder is read-only")
+    return translate("core", "the file cannot be opened")
 
 
 def _friendly(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc).lower()
     if is_busy(exc):
         return StoreBusyError(
-            f"The conversation database is locked by another program ({path.name}); "
-            "close other copies of the app and try again.")
+            translate(
+                "core", "The conversation database is locked by another program ({name}); close other copies of the app and "
+                "try again.").format(name=path.name))
     if "readonly" in text or "read-only" in text:
-        return StoreError(f"The conversation database {path} is read-only.", retryable=False)
+        return StoreError(translate(
+            "core", "The conversation database {path} is read-only.").format(path=path), retryable=False)
     if "disk" in text and "full" in text:
-        return StoreError("The disk is full: the conversation could not be saved.", retryable=True)
+        return StoreError(translate("core", "The disk is full: the conversation could not be saved."), retryable=True)
     if "unable to open" in text:  # SQLite says no more than this; the folder tells why
-        return StoreError(f"Conversations cannot be saved in {path}: {_why_unopenable(path.parent)}.",
+        return StoreError(translate(
+            "core", "Conversations cannot be saved in {path}: {reason}.").format(path=path, reason=_why_unopenable(path.parent)),
                           retryable=False)
-    return StoreError(f"The conversation database failed: {exc}", retryable=False)
+    return StoreError(translate("core", "The conversation database failed: {reason}").format(reason=exc), retryable=False)
 
 
 class ConversationStore:
@@ -186,7 +192,8 @@ class ConversationStore:
             check(db, self.path)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path.name} was written by a newer version of the app.")
+                raise StoreError(translate(
+                    "core", "{name} was written by a newer version of the app.").format(name=self.path.name))
             # Only what must change is written, so a database another program holds locked
             # still opens for reading (WAL) and shows its conversations.
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -219,11 +226,13 @@ class ConversationStore:
         try:
             self.recovered_from, self.salvage = recover(self.path, _SCHEMA, SCHEMA_VERSION)
         except OSError as os_exc:
-            raise StoreError(f"The conversation database {self.path} is damaged and could not be "
-                             f"repaired: {os_exc}", retryable=False) from os_exc
+            raise StoreError(translate(
+                "core", "The conversation database {path} is damaged and could not be repaired: {os_exc}"
+            ).format(path=self.path, os_exc=os_exc), retryable=False) from os_exc
         except sqlite3.Error as db_exc:
-            raise StoreError(f"The conversation database {self.path} is damaged and could not be "
-                             f"repaired: {db_exc}", retryable=False) from db_exc
+            raise StoreError(translate(
+                "core", "The conversation database {path} is damaged and could not be repaired: {db_exc}"
+            ).format(path=self.path, db_exc=db_exc), retryable=False) from db_exc
         log.error("damaged conversation database moved to %s; carried over %s", self.recovered_from, self.salvage)
 
     def close(self) -> None:
@@ -406,7 +415,7 @@ class ConversationStore:
         """The branch shown, as Markdown; a code block left open (an answer cut off) is closed."""
         conv = self.conversation(conversation_id)
         if conv is None:
-            raise StoreError("That conversation no longer exists.")
+            raise StoreError(translate("core", "That conversation no longer exists."))
         lines = [f"# {conv.title}", ""]
         if conv.model:
             lines += [f"*Model: {conv.model}*", ""]

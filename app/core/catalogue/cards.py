@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.fit import TOO_BIG
+from app.core.i18n import translate
 from app.core.models import ModelState
 
 if TYPE_CHECKING:
     from app.core.catalogue.rows import CatalogueRow
 
 ON_MACHINE = (ModelState.INSTALLED, ModelState.IMPORTED, ModelState.EMBEDDED)
-IMPORTED_FAMILY = "Imported"
+IMPORTED_FAMILY = translate("core", "Imported")  # the heading of models the user added
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class Card:
     def does(self) -> str:
         """What the model is for, in words."""
         chat, infill = "chat" in self.roles, "infill" in self.roles
-        return "Chat and infill" if chat and infill else "Chat" if chat else "Infill" if infill else "?"
+        if chat and infill:
+            return translate("core", "Chat and infill")
+        return translate("core", "Chat") if chat else translate("core", "Infill") if infill else "?"
 
     @property
     def installed(self) -> bool:

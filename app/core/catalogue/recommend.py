@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from app.core.catalogue.cards import Card, group_cards
 from app.core.fit import FITS_GPU, FITS_RAM, parameter_count, quant_bits
+from app.core.i18n import translate
 
 if TYPE_CHECKING:
     from app.core.catalogue.rows import CatalogueRow
@@ -51,11 +52,13 @@ class Recommendation:
     readable: bool  # whether it keeps reading speed here (else: the fastest there is)
 
     def reason(self) -> str:
-        speed = self.row.speed.describe() if self.row.speed is not None else "speed unknown"
-        fit = self.row.fit.verdict if self.row.fit is not None else "fit unknown"
+        speed = self.row.speed.describe() if self.row.speed is not None else translate("core", "speed unknown")
+        fit = self.row.fit.verdict if self.row.fit is not None else translate("core", "fit unknown")
         if self.readable:
-            return f"the largest model that fits and keeps up with reading here: {fit}, {speed}"
-        return f"no model keeps up with reading here, this is the fastest that fits: {fit}, {speed}"
+            return translate("core", "the largest model that fits and keeps up with reading here: {fit}, {speed}").format(
+                fit=fit, speed=speed)
+        return translate("core", "no model keeps up with reading here, this is the fastest that fits: {fit}, {speed}"
+                         ).format(fit=fit, speed=speed)
 
 
 def _rank(card: Card, pick: CatalogueRow) -> tuple[float, int, float]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from app.core import hardware
 from app.core.fit import FITS_GPU, FitReport, assess, cpu_only_warning, file_size_estimate
+from app.core.i18n import translate
 from app.core.manifest import Manifest, ModelEntry
 from app.core.models import ModelState, disk_usage, embedded_model_path, model_state
 from app.core.speed import SpeedEstimate, SpeedSample, estimate, guess
@@ -52,10 +53,15 @@ class Machine:
 
     def describe(self) -> str:
         gpu = self.gpu
-        where = (f"{gpu.name} ({gpu.vram_bytes / 2**30:.0f} GiB{' unified' if gpu.unified else ''})" if gpu
-                 else "no GPU found")
-        return (f"This machine: {self.ram_bytes / 2**30:.0f} GiB RAM, {self.cores} CPU core"
-                f"{'s' if self.cores != 1 else ''}, {where}; llama.cpp backend: {self.backend}.")
+        if gpu is None:
+            where = translate("core", "no GPU found")
+        elif gpu.unified:
+            where = translate("core", "{gpu} ({gib:.0f} GiB unified)").format(gpu=gpu.name, gib=gpu.vram_bytes / 2**30)
+        else:
+            where = translate("core", "{gpu} ({gib:.0f} GiB)").format(gpu=gpu.name, gib=gpu.vram_bytes / 2**30)
+        cores = self.cores  # a plain name: lupdate reads only a name or a number as the count
+        return translate("core", "This machine: {ram:.0f} GiB RAM, %n CPU core(s), {where}; llama.cpp backend: {backend}.",
+                         None, cores).format(ram=self.ram_bytes / 2**30, where=where, backend=self.backend)
 
 
 @dataclass(frozen=True)

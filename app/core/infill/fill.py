@@ -20,12 +20,13 @@ from pathlib import PurePath
 from typing import Protocol
 
 from app.core.engine import DEFAULT_INFILL_CONTEXT, EngineInfo, Generation
+from app.core.i18n import translate
 from app.core.infill.formats import InfillFamily
 from app.core.infill.prompt import InfillRequest
 from app.core.repo.assistant_types import RepoSnippets
 from app.core.settings import SamplingSettings
 
-INFILL_MODELS = "Code Llama 7B/13B or Qwen2.5-Coder"  # what to load for a true infill
+INFILL_MODELS = translate("core", "Code Llama 7B/13B or Qwen2.5-Coder")  # what to load for a true infill
 
 
 class FillMode(Enum):
@@ -77,20 +78,25 @@ class FillDescription:
 
     @property
     def text(self) -> str:
-        return " ".join(part for part in (self.headline, self.detail, self.advice) if part)
+        # Sentences in a row through a template, so each keeps its translation (Chinese needs no space).
+        parts = [part for part in (self.headline, self.detail, self.advice) if part]
+        text = parts[0]
+        for part in parts[1:]:
+            text = translate("core", "{first} {second}", "two sentences in a row").format(first=text, second=part)
+        return text
 
 
 def describe_fill(info: EngineInfo | None) -> FillDescription:
     mode = fill_mode(info)
     if info is None:
-        return FillDescription(mode, "No model loaded yet.")
+        return FillDescription(mode, translate("core", "No model loaded yet."))
     if mode is FillMode.INFILL:
-        return FillDescription(mode, f"{info.model_name} fills in the middle with its own {info.infill_format} "
-                                     "infill tokens.", family=info.infill_family)
-    return FillDescription(mode, f"{info.model_name} has no infill tokens.",
-                           f"The middle is asked for in words through chat (an {FillMode.INSTRUCTION.value}), "
-                           "which is less exact.",
-                           f"For true infill load {INFILL_MODELS}.")
+        return FillDescription(mode, translate("core", "{model} fills in the middle with its own {format} infill tokens.")
+                               .format(model=info.model_name, format=info.infill_format), family=info.infill_family)
+    return FillDescription(mode, translate("core", "{model} has no infill tokens.").format(model=info.model_name),
+                           translate("core", "The middle is asked for in words through chat (an instruction fill), "
+                                     "which is less exact."),
+                           translate("core", "For true infill load {models}.").format(models=INFILL_MODELS))
 
 
 def language_of(path: str) -> str:

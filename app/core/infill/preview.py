@@ -10,6 +10,8 @@ import difflib
 from dataclasses import dataclass
 from enum import Enum
 
+from app.core.i18n import translate
+
 CONTEXT_LINES = 3  # unchanged lines shown around each change
 
 
@@ -64,7 +66,7 @@ class FillPreview:
 
     @property
     def summary(self) -> str:
-        return f"+{self.added} −{self.removed} lines"
+        return translate("core", "+{added} −{removed} lines").format(added=self.added, removed=self.removed)
 
 
 def diff_lines(before: str, after: str, context: int = CONTEXT_LINES) -> tuple[DiffLine, ...]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.safe_read import UnsafeFile, read_regular
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # an editor's file, not a log: beyond this the user opened the wrong thing
@@ -18,12 +19,14 @@ _SNIFF = 8192
 def decode_code(data: bytes, name: str) -> str:
     """The text of a code file's bytes; binary and non-UTF-8 content are refused, naming the file."""
     if b"\0" in data[:_SNIFF]:
-        raise UserError(f"{name} looks like a binary file (it contains NUL bytes); open a text file.")
+        raise UserError(translate(
+            "core", "{name} looks like a binary file (it contains NUL bytes); open a text file.").format(name=name))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{name} is not UTF-8 text (invalid byte at offset {exc.start:,}); convert it to "
-                        "UTF-8 first.") from None
+        raise UserError(translate(
+            "core", "{name} is not UTF-8 text (invalid byte at offset {start:,}); convert it to UTF-8 first."
+        ).format(name=name, start=exc.start)) from None
     return text.replace("\r\n", "\n")
 
 
@@ -37,32 +40,37 @@ def _read_bytes(path: Path) -> bytes:
     try:
         target = path.resolve(strict=True)
     except FileNotFoundError:
-        raise UserError(f"{path} does not exist.") from None
+        raise UserError(translate("core", "{path} does not exist.").format(path=path)) from None
     except (OSError, RuntimeError) as exc:
-        raise UserError(f"{path} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+        raise UserError(translate(
+            "core", "{path} cannot be read: {reason}").format(path=path, reason=getattr(exc, 'strerror', None) or exc)) from None
     if target.is_dir():
-        raise UserError(f"{path} is a folder, not a file.")
+        raise UserError(translate("core", "{path} is a folder, not a file.").format(path=path))
     try:
         return read_regular(target, MAX_FILE_BYTES)
     except UnsafeFile as exc:
         if exc.reason == "too large":
-            raise UserError(f"{path.name} is over {MAX_FILE_BYTES // 2**20} MB; such files are not opened for "
-                            "infill.") from None
+            raise UserError(translate(
+                "core", "{name} is over {size} MB; such files are not opened for infill."
+            ).format(name=path.name, size=MAX_FILE_BYTES // 2**20)) from None
         if exc.reason == "not a regular file":
-            raise UserError(f"{path} is not a regular file (a pipe, socket or device); open a text file.") from None
+            raise UserError(translate(
+                "core", "{path} is not a regular file (a pipe, socket or device); open a text file.").format(path=path)) from None
         if "Permission" in exc.reason:
-            raise UserError(f"{path} cannot be read (permission denied).") from None
-        raise UserError(f"{path} cannot be read: {exc.reason}") from None
+            raise UserError(translate("core", "{path} cannot be read (permission denied).").format(path=path)) from None
+        raise UserError(translate("core", "{path} cannot be read: {reason}").format(path=path, reason=exc.reason)) from None
 
 
 def split_at(text: str, line: int, column: int) -> tuple[str, str]:
     """(prefix, suffix) around the cursor at 1-based `line` and `column` (column len+1 = end of line)."""
     lines = text.split("\n")
     if not 1 <= line <= len(lines):
-        raise UserError(f"line {line} is outside the file (it has {len(lines)} lines).")
+        raise UserError(translate(
+            "core", "line {line} is outside the file (it has {count} lines).").format(line=line, count=len(lines)))
     if not 1 <= column <= len(lines[line - 1]) + 1:
-        raise UserError(f"column {column} is outside line {line} (it has {len(lines[line - 1])} characters; "
-                        f"the end of the line is column {len(lines[line - 1]) + 1}).")
+        raise UserError(translate(
+            "core", "column {column} is outside line {line} (it has {count} characters; the end of the line is column "
+            "{end}).").format(column=column, line=line, count=len(lines[line - 1]), end=len(lines[line - 1]) + 1))
     offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
     return text[:offset], text[offset:]
 
@@ -95,4 +103,6 @@ def write_code_file(path: Path, code: CodeFile) -> None:
         os.replace(tmp, target)  # a full disk fails before this, leaving the old file whole
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not save {path}: {exc.strerror or exc}; the editor keeps the text.") from None
+        raise UserError(translate(
+            "core", "Could not save {path}: {reason}; the editor keeps the text."
+        ).format(path=path, reason=exc.strerror or exc)) from None

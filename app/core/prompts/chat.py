@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from app.core.errors import PromptError
+from app.core.i18n import translate
 from app.core.prompts import template_sandbox
 from app.core.prompts.tokenizer import Tokenizer
 
@@ -47,8 +48,9 @@ def _check_markers(messages: Sequence[ChatMessage]) -> None:
         for marker in CODELLAMA_MARKERS:
             if marker in message.content:
                 raise PromptError(
-                    f"The message contains {marker!r}, which Code Llama uses to mark turns; "
-                    "rephrase it (for example write it with spaces) and send again."
+                    translate(
+                        "core", "The message contains {marker!r}, which Code Llama uses to mark turns; rephrase it (for "
+                        "example write it with spaces) and send again.").format(marker=marker)
                 )
 
 
@@ -62,7 +64,7 @@ def _neutralize(text: str) -> str:
 def _fold_system(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
     if messages and messages[0].role == "system":
         if len(messages) < 2:
-            raise PromptError("A system prompt needs a user message after it.")
+            raise PromptError(translate("core", "A system prompt needs a user message after it."))
         first = messages[1]
         folded = ChatMessage(first.role, B_SYS + messages[0].content + E_SYS + first.content)
         return [folded, *messages[2:]]
@@ -71,13 +73,13 @@ def _fold_system(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
 
 def _check_alternation(dialog: Sequence[ChatMessage]) -> None:
     if not dialog:
-        raise PromptError("There is no message to answer.")
+        raise PromptError(translate("core", "There is no message to answer."))
     for index, message in enumerate(dialog):
         expected = "user" if index % 2 == 0 else "assistant"
         if message.role != expected:
-            raise PromptError("Messages must alternate user, assistant, user... and start with the user.")
+            raise PromptError(translate("core", "Messages must alternate user, assistant, user... and start with the user."))
     if dialog[-1].role != "user":
-        raise PromptError("The last message must be the user's.")
+        raise PromptError(translate("core", "The last message must be the user's."))
 
 
 def codellama_instruct(tok: Tokenizer, messages: Sequence[ChatMessage]) -> ChatPrompt:
@@ -108,7 +110,7 @@ def codellama_70b(tok: Tokenizer, messages: Sequence[ChatMessage]) -> ChatPrompt
     """
     step = tok.piece_id("<step>")
     if step is None:
-        raise PromptError("This model has no <step> token, so it is not a Code Llama 70B Instruct model.")
+        raise PromptError(translate("core", "This model has no <step> token, so it is not a Code Llama 70B Instruct model."))
     _check_markers(messages)
     dialog = list(messages)
     if not dialog or dialog[0].role != "system":
@@ -161,7 +163,7 @@ def from_template(tok: Tokenizer, messages: Sequence[ChatMessage], template: str
     result equals llama.cpp's tokenization of the rendered prompt for ordinary text.
     """
     if not messages:
-        raise PromptError("There is no message to answer.")
+        raise PromptError(translate("core", "There is no message to answer."))
     bos = tok.token_text(tok.bos_id) if tok.bos_id >= 0 else ""
     eos = tok.token_text(tok.eos_id) if tok.eos_id >= 0 else ""
 
@@ -236,7 +238,8 @@ def check_template_source(metadata: dict[str, object]) -> None:
     expressions that would hang or exhaust memory while compiling."""
     for key, value in metadata.items():
         if isinstance(value, str) and (key == "tokenizer.chat_template" or key.startswith("tokenizer.chat_template.")):
-            where = "the model's chat template" if key == "tokenizer.chat_template" else f"the chat template {key!r}"
+            where = translate("core", "the model's chat template") if key == "tokenizer.chat_template" else \
+                translate("core", "the chat template {key!r}").format(key=key)
             template_sandbox.check_compile(value, where)
 
 
@@ -250,16 +253,17 @@ def _with_bos(tok: Tokenizer, tokens: list[int]) -> list[int]:
 def build_chat_prompt(fmt: str, tok: Tokenizer, messages: Sequence[ChatMessage]) -> ChatPrompt:
     """Dispatch on a manifest chat_format ("auto" picks the template when the model has one)."""
     if not any(m.role == "user" and m.content.strip() for m in messages[-1:]):
-        raise PromptError("The message is empty: type a question first.")
+        raise PromptError(translate("core", "The message is empty: type a question first."))
     template = tok.chat_template()
     if fmt == "auto":
         fmt = "template" if template else "codellama-instruct"
     if fmt == "template":
         if not template:
-            raise PromptError("This model has no chat template; choose a chat format for it in the manifest.")
+            raise PromptError(translate(
+                "core", "This model has no chat template; choose a chat format for it in the manifest."))
         return from_template(tok, messages, template)
     if fmt == "codellama-instruct":
         return codellama_instruct(tok, messages)
     if fmt == "codellama-70b":
         return codellama_70b(tok, messages)
-    raise PromptError(f"This model cannot chat (chat format {fmt!r}).")
+    raise PromptError(translate("core", "This model cannot chat (chat format {fmt!r}).").format(fmt=fmt))

@@ -39,6 +39,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import _PassArg
 
 from app.core.errors import ModelFileError, PromptError
+from app.core.i18n import translate
 
 MAX_ITEMS = 1_000_000  # characters of a string or items of a list that one `*` or width may build
 MAX_JOINED = 4_000_000  # characters or items one `+` or `~` may build
@@ -73,7 +74,8 @@ def _step() -> None:
     if budget is not None:
         budget.steps -= 1
         if budget.steps < 0:
-            raise TemplateLimit(f"runs more than {MAX_STEPS:,} loop iterations and calls")
+            raise TemplateLimit(translate(
+                "core", "runs more than {most:,} loop iterations and calls").format(most=MAX_STEPS))
 
 
 def _work(amount: int) -> None:
@@ -81,7 +83,8 @@ def _work(amount: int) -> None:
     if budget is not None:
         budget.work -= amount
         if budget.work < 0:
-            raise TemplateLimit(f"builds more than {MAX_WORK:,} characters in one rendering")
+            raise TemplateLimit(translate(
+                "core", "builds more than {most:,} characters in one rendering").format(most=MAX_WORK))
 
 
 def _size(value: Any) -> int:
@@ -91,7 +94,7 @@ def _size(value: Any) -> int:
 def _charged(value: Any, cap: int | None = None) -> Any:
     size = _size(value)
     if cap is not None and size > cap:
-        raise TemplateLimit(f"builds a value of {size:,} characters or items")
+        raise TemplateLimit(translate("core", "builds a value of {size:,} characters or items").format(size=size))
     _work(size)
     return value
 
@@ -100,14 +103,15 @@ def _check_width(value: Any, what: str) -> None:
     if isinstance(value, bool):
         return
     if isinstance(value, int) and value > MAX_ITEMS:
-        raise TemplateLimit(f"asks for a {what} of {value:,}")
+        raise TemplateLimit(translate("core", "asks for a {what} of {value:,}").format(what=what, value=value))
     if isinstance(value, str) and len(value) > MAX_ITEMS:
-        raise TemplateLimit(f"asks for a {what} of {len(value):,} characters")
+        raise TemplateLimit(translate("core", "asks for a {what} of {count:,} characters").format(what=what, count=len(value)))
 
 
 def _check_number(text: str, what: str) -> None:
     if len(text) > 7 or int(text) > MAX_ITEMS:
-        raise TemplateLimit(f"asks for a {what} of {text[:12]}{'…' if len(text) > 12 else ''}")
+        raise TemplateLimit(translate(
+            "core", "asks for a {what} of {text}").format(what=what, text=text[:12] + ("…" if len(text) > 12 else "")))
 
 
 def _check_printf(fmt: str, args: Any) -> None:
@@ -145,18 +149,18 @@ def _mul(left: Any, right: Any) -> Any:
     if isinstance(left, (str, list, tuple)) and isinstance(right, int) and not isinstance(right, bool):
         size = len(left) * max(right, 0)
         if size > MAX_ITEMS:
-            raise TemplateLimit(f"builds a value of {size:,} characters or items with *")
+            raise TemplateLimit(translate("core", "builds a value of {size:,} characters or items with *").format(size=size))
         _work(size)
     elif isinstance(left, int) and isinstance(right, int):
         if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise TemplateLimit("multiplies integers of more than 100,000 bits")
+            raise TemplateLimit(translate("core", "multiplies integers of more than 100,000 bits"))
     return left * right
 
 
 def _pow(base: Any, exponent: Any) -> Any:
     if isinstance(base, int) and isinstance(exponent, int) and exponent > 1 and abs(base) > 1:
         if exponent > MAX_INT_BITS or exponent * base.bit_length() > MAX_INT_BITS:
-            raise TemplateLimit(f"raises a number to the power {exponent:,}")
+            raise TemplateLimit(translate("core", "raises a number to the power {exponent:,}").format(exponent=exponent))
     return base**exponent
 
 
@@ -189,17 +193,17 @@ def _check_str_method(method: Any, args: tuple[Any, ...], kwargs: Mapping[str, A
         _check_width(values[0], f"{name} width")
     elif name == "expandtabs" and values and isinstance(values[0], int):
         if (self.count("\t") + 1) * values[0] > MAX_ITEMS:
-            raise TemplateLimit("expands tabs past the size bound")
+            raise TemplateLimit(translate("core", "expands tabs past the size bound"))
     elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         old, new = args[0], args[1]
         count = self.count(old) if old else len(self) + 1
         if len(self) + count * max(0, len(new) - len(old)) > MAX_JOINED:
-            raise TemplateLimit("replaces text into a value past the size bound")
+            raise TemplateLimit(translate("core", "replaces text into a value past the size bound"))
     elif name == "join" and args and isinstance(args[0], (list, tuple)):
         items = args[0]
         total = sum(len(x) for x in items if isinstance(x, str)) + len(self) * max(0, len(items) - 1)
         if total > MAX_JOINED:
-            raise TemplateLimit("joins a value past the size bound")
+            raise TemplateLimit(translate("core", "joins a value past the size bound"))
 
 
 def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -227,12 +231,12 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
                 width = bound.get("width", 4)
                 per_line = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
                 if (bound["s"].count("\n") + 1) * per_line > MAX_ITEMS:
-                    raise TemplateLimit("indents past the size bound")
+                    raise TemplateLimit(translate("core", "indents past the size bound"))
             if name == "tojson":
                 indent = bound.get("indent")
                 if isinstance(indent, (int, str)) and not isinstance(indent, bool):
                     if (len(indent) if isinstance(indent, str) else indent) > MAX_JSON_INDENT:
-                        raise TemplateLimit("asks tojson for an indent past the bound")
+                        raise TemplateLimit(translate("core", "asks tojson for an indent past the bound"))
             if name == "format" and isinstance(bound.get("value"), str):
                 values = bound.get("args") or tuple((bound.get("kwargs") or {}).values())
                 _check_printf(bound["value"], tuple(values))
@@ -259,7 +263,7 @@ def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100
     from jinja2.utils import generate_lorem_ipsum
 
     if any(isinstance(v, int) and v > MAX_LIPSUM for v in (n, min, max)):
-        raise TemplateLimit("asks lipsum for too many words")
+        raise TemplateLimit(translate("core", "asks lipsum for too many words"))
     return generate_lorem_ipsum(n, html, min, max)
 
 
@@ -355,14 +359,18 @@ def _one_line(text: object) -> str:
 
 def _compile_error(exc: BaseException, where: str) -> ModelFileError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return ModelFileError(f"{where} has a syntax error (line {exc.lineno}: {_one_line(exc.message)})")
+        return ModelFileError(translate(
+            "core", "{where} has a syntax error (line {lineno}: {detail})"
+        ).format(where=where, lineno=exc.lineno, detail=_one_line(exc.message)))
     if isinstance(exc, TemplateLimit):
-        return ModelFileError(f"{where} is refused: it {exc}")
+        return ModelFileError(translate("core", "{where} is refused: it {reason}").format(where=where, reason=exc.args[0]))
     if isinstance(exc, RecursionError):
-        return ModelFileError(f"{where} is nested too deeply to read")
+        return ModelFileError(translate("core", "{where} is nested too deeply to read").format(where=where))
     if isinstance(exc, MemoryError):
-        return ModelFileError(f"{where} needs too much memory")
-    return ModelFileError(f"{where} cannot be read ({exc.__class__.__name__}: {_one_line(exc)})")
+        return ModelFileError(translate("core", "{where} needs too much memory").format(where=where))
+    return ModelFileError(translate(
+        "core", "{where} cannot be read ({kind}: {detail})"
+    ).format(where=where, kind=exc.__class__.__name__, detail=_one_line(exc)))
 
 
 @functools.lru_cache(maxsize=8)
@@ -370,12 +378,12 @@ def _compiled(template: str) -> jinja2.Template:
     return _env().from_string(template)
 
 
-def compile_template(template: str, where: str = "the model's chat template") -> jinja2.Template:
+def compile_template(template: str, where: str | None = None) -> jinja2.Template:
     """The compiled template; ModelFileError for a syntax error or a constant that breaks a bound."""
     try:
         return _compiled(template)
     except (jinja2.TemplateError, TemplateLimit, RecursionError, MemoryError, ValueError, TypeError) as exc:
-        raise _compile_error(exc, where) from None
+        raise _compile_error(exc, where or translate("core", "the model's chat template")) from None
 
 
 def render(template: str, *, messages: list[dict[str, Any]], bos_token: str, eos_token: str,
@@ -386,7 +394,7 @@ def render(template: str, *, messages: list[dict[str, Any]], bos_token: str, eos
         ModelFileError: the template is broken or went past a bound (its author's fault).
         PromptError: the template refused this conversation (raise_exception, or an error on it).
     """
-    where = "the model's chat template"
+    where = translate("core", "the model's chat template")  # the subject of the messages below
     compiled = compile_template(template, where)
     token = _budget.set(_Budget())
     try:
@@ -399,19 +407,24 @@ def render(template: str, *, messages: list[dict[str, Any]], bos_token: str, eos
         ):
             total += len(part)
             if total > MAX_OUTPUT:
-                raise TemplateLimit(f"writes more than {MAX_OUTPUT:,} characters")
+                raise TemplateLimit(translate(
+                    "core", "writes more than {most:,} characters").format(most=MAX_OUTPUT))
             parts.append(part)
         return "".join(parts)
     except TemplateLimit as exc:
-        raise ModelFileError(f"{where} was stopped: it {exc}") from None
+        raise ModelFileError(translate("core", "{where} was stopped: it {reason}").format(
+            where=where, reason=exc.args[0])) from None
     except RecursionError:
-        raise ModelFileError(f"{where} was stopped: it recurses too deeply") from None
+        raise ModelFileError(translate("core", "{where} was stopped: it recurses too deeply").format(where=where)) from None
     except MemoryError:
-        raise ModelFileError(f"{where} was stopped: it needs too much memory") from None
+        raise ModelFileError(translate("core", "{where} was stopped: it needs too much memory").format(where=where)) from None
     except SecurityError as exc:
-        raise ModelFileError(f"{where} was stopped: it tried an unsafe operation ({_one_line(exc)})") from None
+        raise ModelFileError(translate(
+            "core", "{where} was stopped: it tried an unsafe operation ({detail})"
+        ).format(where=where, detail=_one_line(exc))) from None
     except Exception as exc:  # a template may raise on roles or orders it does not accept
-        raise PromptError(f"The model's chat template refused this conversation: {_one_line(exc)}") from None
+        raise PromptError(translate(
+            "core", "The model's chat template refused this conversation: {detail}").format(detail=_one_line(exc))) from None
     finally:
         _budget.reset(token)
 

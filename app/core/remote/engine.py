@@ -28,6 +28,7 @@ from app.core.engine_stream import ANSWER_RESERVE
 from app.core.engine_stream import filtered as _filtered
 from app.core.engine_types import EngineInfo, Generation
 from app.core.errors import EngineError, PromptError
+from app.core.i18n import translate
 from app.core.infill.formats import InfillFamily, InfillFormat, detect_format
 from app.core.infill.instruct import instruction_messages
 from app.core.infill.post import MiddleFilter
@@ -144,14 +145,15 @@ class RemoteEngine:
     def build_prompt(self, messages: Sequence[ChatMessage]) -> ChatPrompt:
         """The app's exact prompt tokens (token-id route only)."""
         if self.tokenizer is None or not self.chat_format:
-            raise RemoteUnsupportedError(f"{self._client.name} takes chat messages, not the app's prompt tokens.")
+            raise RemoteUnsupportedError(translate(
+                "core", "{name} takes chat messages, not the app's prompt tokens.").format(name=self._client.name))
         return build_chat_prompt(self.chat_format, self.tokenizer, messages)
 
     def prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
         if self.route is ChatRoute.TOKEN_IDS:
             return len(self.build_prompt(messages).tokens)
         if not any(m.role == "user" and m.content.strip() for m in messages[-1:]):
-            raise PromptError("The message is empty: type a question first.")
+            raise PromptError(translate("core", "The message is empty: type a question first."))
         return sum(self.count_tokens(m.content) + MESSAGE_OVERHEAD for m in messages)
 
     def fit_history(self, messages: Sequence[ChatMessage], keep_leading: int | None = None
@@ -214,7 +216,9 @@ class RemoteEngine:
     def infill_prompt(self, request: InfillRequest, max_tokens: int,
                       context_tokens: int = DEFAULT_INFILL_CONTEXT) -> InfillPrompt:
         if self.infill is None or self.tokenizer is None:
-            raise PromptError(f"{self.info.model_name} on {self._client.name} cannot take the app's infill tokens.")
+            raise PromptError(translate(
+                "core", "{model_name} on {name} cannot take the app's infill tokens."
+            ).format(model_name=self.info.model_name, name=self._client.name))
         return build_infill_prompt(self.infill, self.tokenizer, request, min(context_tokens, self._room(max_tokens)))
 
     def infill_text(self, request: InfillRequest, sampling: SamplingSettings,
@@ -232,7 +236,8 @@ class RemoteEngine:
         elif self.infill_route is InfillRoute.SERVER_INFILL:
             raw, prefix, suffix = self._server_infill(request, sampling, cancel, generation, requested, context_tokens)
         else:
-            raise PromptError(f"{self._client.name} cannot infill; the fill is asked for in words instead.")
+            raise PromptError(translate(
+                "core", "{name} cannot infill; the fill is asked for in words instead.").format(name=self._client.name))
         generation.pieces = _filtered(raw, [MiddleFilter(suffix, single_line, prefix)], generation.stats)
         return generation
 
@@ -269,7 +274,7 @@ class RemoteEngine:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise EngineError("The remote engine was closed.")
+            raise EngineError(translate("core", "The remote engine was closed."))
 
     def close(self) -> None:
         if not self._closed:

@@ -7,6 +7,7 @@ error display and the CLI's one error line say what happened and what to do abou
 from __future__ import annotations
 
 from app.core.errors import EngineError, PromptError
+from app.core.i18n import translate
 
 
 class RemoteError(EngineError):
@@ -50,6 +51,8 @@ class RemoteContextError(PromptError):
 
 def context_message(server: str, prompt_tokens: int, n_ctx: int) -> str:
     if prompt_tokens and n_ctx:
-        return (f"The prompt is too long for {server}'s context ({prompt_tokens:,} tokens, the context holds "
-                f"{n_ctx:,}); shorten it or start the server with a larger context.")
-    return f"The prompt is too long for {server}'s context; shorten it or start the server with a larger context."
+        return translate("core", "The prompt is too long for {server}'s context ({prompt_tokens:,} tokens, the context "
+                         "holds {n_ctx:,}); shorten it or start the server with a larger context.").format(
+            server=server, prompt_tokens=prompt_tokens, n_ctx=n_ctx)
+    return translate("core", "The prompt is too long for {server}'s context; shorten it or start the server with a larger "
+                     "context.").format(server=server)

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from app.core.i18n import translate
 from app.core.remote.errors import (
     RemoteAuthError,
     RemoteContextError,
@@ -49,12 +50,12 @@ def normalize_url(url: str) -> str:
     """`host:port`, `http://host:port/` or an OpenAI base URL (`.../v1`) as the server's root URL."""
     text = url.strip()
     if not text:
-        raise RemoteError("The server address is empty; give one such as http://127.0.0.1:8080.")
+        raise RemoteError(translate("core", "The server address is empty; give one such as http://127.0.0.1:8080."))
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RemoteError(f"{url!r} is not an http:// or https:// server address.")
+        raise RemoteError(translate("core", "{url!r} is not an http:// or https:// server address.").format(url=url))
     path = re.sub(r"/v1/?$", "", parts.path.rstrip("/"))
     return f"{parts.scheme}://{parts.netloc}{path}"
 
@@ -75,8 +76,9 @@ class RemoteClient:
         if key and not all(" " < ch <= "~" for ch in key):
             # A header carries printable ASCII only: a no-break space or curly quote pasted with the key
             # was a bare UnicodeEncodeError on the first request, and a line break would split the header.
-            raise RemoteAuthError("The API key has a character an HTTP header cannot carry (a space, a line "
-                                  "break or a non-ASCII letter, often picked up when copying it); paste it again.")
+            raise RemoteAuthError(translate(
+                "core", "The API key has a character an HTTP header cannot carry (a space, a line break or a non-ASCII "
+                "letter, often picked up when copying it); paste it again."))
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._http = httpx2.Client(base_url=self.url, headers=headers, follow_redirects=False,
                                    timeout=httpx2.Timeout(read_timeout_s, connect=CONNECT_TIMEOUT_S))
@@ -136,15 +138,18 @@ class RemoteClient:
                     try:
                         yield json.loads(payload)
                     except ValueError:
-                        raise RemoteStreamError(f"{self.name} sent a line that is not JSON: {payload[:80]!r}") from None
+                        raise RemoteStreamError(translate(
+                            "core", "{name} sent a line that is not JSON: {payload!r}"
+                        ).format(name=self.name, payload=payload[:80])) from None
         except RemoteError:
             raise
         except httpx2.HTTPError as exc:
             if cancel is not None and cancel.is_set():
                 return  # the watcher closed the response: a Stop, not a failure
             if isinstance(exc, (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.StreamError)):
-                raise RemoteStreamError(f"{self.name} closed the connection in the middle of the answer "
-                                        f"({type(exc).__name__}); the server may have stopped or crashed.") from None
+                raise RemoteStreamError(translate(
+                    "core", "{name} closed the connection in the middle of the answer ({type}); the server may have stopped "
+                    "or crashed.").format(name=self.name, type=type(exc).__name__)) from None
             raise self._transport_error(exc) from None
         finally:
             finished.set()
@@ -157,37 +162,49 @@ class RemoteClient:
         if 300 <= response.status_code < 400:
             target = response.headers.get("location", "")
             raise RemoteUnreachableError(
-                f"{self.url} redirects {path} ({response.status_code}) to {target or 'another address'}; "
-                "give the server's own address (for example its https:// one).")
+                translate(
+                    "core", "{url} redirects {path} ({status_code}) to {target}; give the server's own address (for example "
+                    "its https:// one)."
+                ).format(url=self.url, path=path, status_code=response.status_code,
+                         target=target or translate("core", "another address")))
 
     def _transport_error(self, exc: httpx2.HTTPError) -> RemoteError:
         if isinstance(exc, httpx2.TimeoutException):
-            what = "connecting" if isinstance(exc, httpx2.ConnectTimeout) else "waiting for an answer"
-            return RemoteTimeoutError(f"{self.name} did not respond in time ({what}); is it busy or stopped?")
+            what = translate("core", "connecting") if isinstance(exc, httpx2.ConnectTimeout) else \
+                translate("core", "waiting for an answer")
+            return RemoteTimeoutError(translate(
+                "core", "{name} did not respond in time ({what}); is it busy or stopped?").format(name=self.name, what=what))
         if isinstance(exc, httpx2.ConnectError):
-            return RemoteUnreachableError(f"Cannot reach {self.url}: {_reason(exc)}. Is the server running, "
-                                          "and is the address right?")
-        return RemoteUnreachableError(f"{self.url} failed: {_reason(exc)}.")
+            return RemoteUnreachableError(translate(
+                "core", "Cannot reach {url}: {reason}. Is the server running, and is the address right?"
+            ).format(url=self.url, reason=_reason(exc)))
+        return RemoteUnreachableError(translate("core", "{url} failed: {reason}.").format(url=self.url, reason=_reason(exc)))
 
     def error_for(self, status: int, data: Any, path: str) -> RemoteError:
         """The typed error for a failure reply, with the server's own words."""
         message, kind, counts = _error_fields(data)
         said = f": {message}" if message else ""
         if status in (401, 403):
-            return RemoteAuthError(f"{self.name} refused the request ({status}{said}). Check the API key "
-                                   "(--remote-key, CODELLAMA_REMOTE_KEY, or the Models window).")
+            return RemoteAuthError(translate(
+                "core", "{name} refused the request ({status}{said}). Check the API key (--remote-key, CODELLAMA_REMOTE_KEY, "
+                "or the Models window).").format(name=self.name, status=status, said=said))
         if kind == "exceed_context_size_error" or _CONTEXT_RE.search(message):
             prompt, n_ctx = counts
             if not (prompt and n_ctx):
                 prompt, n_ctx = _counts_in(message)
             return RemoteContextError(context_message(self.name, prompt, n_ctx), prompt, n_ctx)
         if status in (400, 404) and re.search(r"\bmodel\b.*(not found|does not exist|not exist)", message, re.I):
-            return RemoteModelError(f"{self.name} does not serve that model{said}.")
+            return RemoteModelError(translate(
+                "core", "{name} does not serve that model{said}.").format(name=self.name, said=said))
         if status in (404, 405, 501):
-            return RemoteUnsupportedError(f"{self.name} has no {path} ({status}{said}).")
+            return RemoteUnsupportedError(translate(
+                "core", "{name} has no {path} ({status}{said}).").format(name=self.name, path=path, status=status, said=said))
         if status == 503:
-            return RemoteError(f"{self.name} is not ready ({status}{said}); try again shortly.", retryable=True)
-        return RemoteError(f"{self.name} answered {status} to {path}{said}.")
+            return RemoteError(translate(
+                "core", "{name} is not ready ({status}{said}); try again shortly."
+            ).format(name=self.name, status=status, said=said), retryable=True)
+        return RemoteError(translate(
+            "core", "{name} answered {status} to {path}{said}.").format(name=self.name, status=status, path=path, said=said))
 
 
 _CONTEXT_RE = re.compile(r"context (length|size|window)|exceeds? the (available )?context|maximum context", re.I)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from app.core.i18n import translate
 from app.core.remote.errors import RemoteAuthError, RemoteError, RemoteModelError, RemoteUnsupportedError
 from app.core.remote.http import RemoteClient
 
@@ -39,6 +40,10 @@ class ChatRoute(str, Enum):
 
     TOKEN_IDS = "token ids"  # the app's exact prompt tokens (llama-server /completion, vLLM /v1/completions)
     CHAT_MESSAGES = "chat messages"  # /v1/chat/completions: the server applies its own template
+
+
+_ROUTE_WORDS = {ChatRoute.TOKEN_IDS: translate("core", "token ids"),
+                ChatRoute.CHAT_MESSAGES: translate("core", "chat messages")}
 
 
 class Tokenize(str, Enum):
@@ -75,17 +80,33 @@ class ServerReport:
 
     def lines(self) -> list[str]:
         """The report in words, one fact a line (the Models window and `--verbose` show these)."""
-        yes = {True: "yes", False: "no"}
-        ctx = f"{self.n_ctx:,} tokens" + ("" if self.n_ctx_reported else " (not reported by the server; assumed)")
-        lines = [f"Server: {self.kind.value}{f' {self.version}' if self.version else ''} at {self.url}",
-                 f"Model: {self.model or '(the server default)'}"
-                 + (f" (serves {', '.join(self.models[:6])})" if len(self.models) > 1 else ""),
-                 f"Context: {ctx}",
-                 f"Tokenizes: {yes[self.tokenize is not Tokenize.NONE]}"
-                 + (f" via {self.tokenize.value}" if self.tokenize is not Tokenize.NONE else ""),
-                 f"Takes token ids: {yes[self.token_ids]}",
-                 f"Infill endpoint: {yes[self.infill_endpoint]}",
-                 f"Prompts sent as: {self.route.value}"]
+        yes = {True: translate("core", "yes"), False: translate("core", "no")}
+        if self.n_ctx_reported:
+            ctx = translate("core", "{n_ctx:,} tokens").format(n_ctx=self.n_ctx)
+        else:
+            ctx = translate("core", "{n_ctx:,} tokens (not reported by the server; assumed)").format(n_ctx=self.n_ctx)
+        if self.version:
+            server = translate("core", "Server: {kind} {version} at {url}").format(
+                kind=self.kind.value, version=self.version, url=self.url)
+        else:
+            server = translate("core", "Server: {kind} at {url}").format(kind=self.kind.value, url=self.url)
+        model = self.model or translate("core", "(the server default)")
+        if len(self.models) > 1:
+            model_line = translate("core", "Model: {model} (serves {models})").format(
+                model=model, models=", ".join(self.models[:6]))
+        else:
+            model_line = translate("core", "Model: {model}").format(model=model)
+        if self.tokenize is Tokenize.NONE:
+            tokenizes = translate("core", "Tokenizes: {answer}").format(answer=yes[False])
+        else:
+            tokenizes = translate("core", "Tokenizes: {answer} via {endpoint}").format(
+                answer=yes[True], endpoint=self.tokenize.value)
+        lines = [server, model_line,
+                 translate("core", "Context: {context}").format(context=ctx),
+                 tokenizes,
+                 translate("core", "Takes token ids: {answer}").format(answer=yes[self.token_ids]),
+                 translate("core", "Infill endpoint: {answer}").format(answer=yes[self.infill_endpoint]),
+                 translate("core", "Prompts sent as: {route}").format(route=_ROUTE_WORDS[self.route])]
         return lines + list(self.notes)
 
 
@@ -97,13 +118,15 @@ def probe(client: RemoteClient, model: str = "") -> ServerReport:
         raise client.error_for(listed.status, listed.data, "/v1/models")
     if props is None and listed.status == 200 and listed.data is None:
         # A web app (a chat front end's port, a page answering every path) is not an API server.
-        raise RemoteUnsupportedError(f"{client.name} answers /v1/models with something that is not a model list "
-                                     "(a web page?); give the address of the model server's API.")
+        raise RemoteUnsupportedError(translate(
+            "core", "{name} answers /v1/models with something that is not a model list (a web page?); give the address of the "
+            "model server's API.").format(name=client.name))
     entries = _entries(listed.data) if listed.status == 200 else []
     if props is None and listed.status != 200:
         if listed.status >= 400 and _json(client, "/health") is None:
-            raise RemoteUnsupportedError(f"{client.name} answers neither /props nor /v1/models ({listed.status}); "
-                                         "it is not an OpenAI-compatible or llama.cpp server.")
+            raise RemoteUnsupportedError(translate(
+                "core", "{name} answers neither /props nor /v1/models ({status}); it is not an OpenAI-compatible or llama.cpp "
+                "server.").format(name=client.name, status=listed.status))
     ids = tuple(str(e.get("id")) for e in entries if e.get("id"))
     kind, version = _kind(client, props, entries)
     chosen = _choose_model(client, model, ids)
@@ -179,7 +202,9 @@ def _choose_model(client: RemoteClient, model: str, ids: tuple[str, ...]) -> str
     if not model:
         return ids[0] if ids else ""
     if ids and model not in ids:
-        raise RemoteModelError(f"{client.name} does not serve the model {model!r}; it serves: {', '.join(ids[:12])}.")
+        raise RemoteModelError(translate(
+            "core", "{name} does not serve the model {model!r}; it serves: {names}."
+        ).format(name=client.name, model=model, names=', '.join(ids[:12])))
     return model
 
 
@@ -207,14 +232,14 @@ def _context(client: RemoteClient, kind: ServerKind, props: Any, entries: list[d
 def _notes(kind: ServerKind, tokenize: Tokenize, token_ids: bool, reported: bool) -> tuple[str, ...]:
     notes = []
     if not token_ids:
-        notes.append("Chat goes through /v1/chat/completions: the server's own chat template builds the prompt, "
-                     "so it is not token-exact, and the app's infill tokens cannot be sent (fills are asked for "
-                     "in words).")
+        notes.append(translate("core", "Chat goes through /v1/chat/completions: the server's own chat template builds the "
+                               "prompt, so it is not token-exact, and the app's infill tokens cannot be sent (fills are "
+                               "asked for in words)."))
     if tokenize is Tokenize.NONE:
-        notes.append("The server cannot tokenize: token counts (the context meter, repository budgets) are "
-                     "estimates.")
+        notes.append(translate("core", "The server cannot tokenize: token counts (the context meter, repository budgets) "
+                               "are estimates."))
     elif tokenize is Tokenize.EXTRAS:
-        notes.append("Token counts come from llama-cpp-python's /extras/tokenize (exact for text).")
+        notes.append(translate("core", "Token counts come from llama-cpp-python's /extras/tokenize (exact for text)."))
     if not reported:
-        notes.append("Give the context size in the remote engine's settings if it differs.")
+        notes.append(translate("core", "Give the context size in the remote engine's settings if it differs."))
     return tuple(notes)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.core.atomic_file import describe_os_error, write_atomic
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.remote.engine import RemoteConfig
 from app.core.remote.http import normalize_url
 from app.core.secrets import HubTokenStore
@@ -40,7 +41,7 @@ class SavedRemote:
 
     @property
     def label(self) -> str:
-        return f"{self.model} on {self.url}" if self.model else self.url
+        return translate("core", "{model} on {url}").format(model=self.model, url=self.url) if self.model else self.url
 
     def config(self, key: str = "") -> RemoteConfig:
         return RemoteConfig(self.url, key, self.model, self.chat_format, self.n_ctx)
@@ -49,7 +50,7 @@ class SavedRemote:
 class RemoteKeyStore(HubTokenStore):
     """The API key of one remote server, kept like the hub token (keyring entry per server URL)."""
 
-    what = "remote server API key"
+    what = translate("core", "remote server API key")
 
     def __init__(self, config_dir: Path, url: str) -> None:
         url = normalize_url(url)
@@ -87,7 +88,8 @@ def save_remote(config_dir: Path, remote: SavedRemote, key: str | None = None) -
     try:
         write_atomic(config_dir / FILE_NAME, data)
     except OSError as exc:
-        raise UserError(f"The remote engine could not be saved: {describe_os_error(exc)}.") from None
+        raise UserError(translate(
+            "core", "The remote engine could not be saved: {reason}.").format(reason=describe_os_error(exc))) from None
     if key is not None:
         RemoteKeyStore(config_dir, remote.url).set(key)
     return remotes

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Callable, Iterator
 
 from app.core.engine_types import GenerationStats
+from app.core.i18n import translate
 from app.core.remote.errors import RemoteStreamError, RemoteUnreachableError
 from app.core.remote.http import DONE, RemoteClient
 from app.core.settings import SamplingSettings
@@ -88,8 +89,9 @@ def stream_answer(client: RemoteClient, path: str, body: dict, protocol: Protoco
         elif events == 0:
             raise _why_empty(client, path, body, protocol)
         elif not complete:
-            raise RemoteStreamError(f"{client.name} ended the answer before finishing it (after "
-                                    f"{stats.generated_tokens} tokens); the server may have stopped or crashed.")
+            raise RemoteStreamError(translate(
+                "core", "{name} ended the answer before finishing it (after {generated_tokens} tokens); the server may have "
+                "stopped or crashed.").format(name=client.name, generated_tokens=stats.generated_tokens))
     finally:
         stats.total_seconds = time.perf_counter() - started
 
@@ -106,8 +108,9 @@ def _why_empty(client: RemoteClient, path: str, body: dict, protocol: Protocol) 
         reply = client.post(path, again)
     if reply.status >= 400:
         return client.error_for(reply.status, reply.data, path)
-    return RemoteStreamError(f"{client.name} answered with an empty stream and no error; the server may have "
-                             "failed to generate (see its log).")
+    return RemoteStreamError(translate(
+        "core", "{name} answered with an empty stream and no error; the server may have failed to generate (see its log)."
+    ).format(name=client.name))
 
 
 def _read_event(protocol: Protocol, event: dict, stats: GenerationStats, budget: int, max_tokens: int,

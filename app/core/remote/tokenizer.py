@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Sequence
 
+from app.core.i18n import translate
 from app.core.remote.errors import RemoteError
 from app.core.remote.http import RemoteClient
 from app.core.remote.probe import ServerReport, Tokenize
@@ -33,7 +34,8 @@ class RemoteTokenizer:
 
     def __init__(self, client: RemoteClient, report: ServerReport) -> None:
         if report.tokenize not in (Tokenize.LLAMA, Tokenize.VLLM):
-            raise RemoteError(f"{client.name} cannot tokenize exactly ({report.tokenize.value}).")
+            raise RemoteError(translate(
+                "core", "{name} cannot tokenize exactly ({value}).").format(name=client.name, value=report.tokenize.value))
         self._client = client
         self._kind = report.tokenize
         self._model = report.model
@@ -93,7 +95,7 @@ class RemoteTokenizer:
             data = self._client.post_ok("/detokenize", {"model": self._model, "tokens": list(ids)})
             text = data.get("prompt") if isinstance(data, dict) else None
         if not isinstance(text, str):
-            raise RemoteError(f"{self._client.name} answered /detokenize without text.")
+            raise RemoteError(translate("core", "{name} answered /detokenize without text.").format(name=self._client.name))
         return text
 
     # What a token is ---------------------------------------------------------------------------
@@ -162,7 +164,8 @@ class ExtrasCounter:
         data = self._client.post_ok("/extras/tokenize/count", {"input": text, "model": self._model or None})
         count = data.get("count") if isinstance(data, dict) else None
         if not isinstance(count, int):
-            raise RemoteError(f"{self._client.name} answered /extras/tokenize/count without a count.")
+            raise RemoteError(translate(
+                "core", "{name} answered /extras/tokenize/count without a count.").format(name=self._client.name))
         return count
 
     def __call__(self, text: str) -> int:
@@ -186,5 +189,5 @@ def _control_candidates(template: str) -> set[str]:
 def _ids(data: Any, server: str) -> list[int]:
     tokens = data.get("tokens") if isinstance(data, dict) else None
     if not isinstance(tokens, list):
-        raise RemoteError(f"{server} answered /tokenize without a token list.")
+        raise RemoteError(translate("core", "{server} answered /tokenize without a token list.").format(server=server))
     return [t["id"] if isinstance(t, dict) else int(t) for t in tokens]

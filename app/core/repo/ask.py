@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import AbstractSet, Callable, Iterable, Protocol
 
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.prompts.chat import ChatMessage
 
 SYSTEM = ("You answer questions about a code repository using only the code given. Cite the code you rely on "
@@ -25,8 +26,9 @@ def context_budget(n_ctx: int, prompt_overhead: int, answer_tokens: int, request
     limit = n_ctx - prompt_overhead - answer_tokens - reserve
     room = min(requested, limit) if requested else limit
     if room < 64:
-        raise UserError(f"The model's context ({n_ctx:,} tokens) leaves no room for code; raise the context "
-                        "limit or lower the answer length.")
+        raise UserError(translate(
+            "core", "The model's context ({n_ctx:,} tokens) leaves no room for code; raise the context limit or lower the "
+            "answer length.").format(n_ctx=n_ctx))
     return room
 
 

@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import NamedTuple
 
+from app.core.i18n import join_list, translate
 from app.core.infill.prompt import Snippet
 from app.core.prompts.chat import ChatMessage
 from app.core.repo.ask import KEEP_LEADING
@@ -28,12 +29,13 @@ class EmptyRepoError(RepoError):
     """The folder holds nothing to index."""
 
     def __init__(self, root: Path) -> None:
-        super().__init__(f"{root} has no source files to index (empty, or everything is ignored)")
+        super().__init__(translate("core", "{root} has no source files to index (empty, or everything is ignored)").format(
+            root=root))
 
 
 class NoRepoOpenError(RepoError):
     def __init__(self) -> None:
-        super().__init__("No repository is open; open a folder first.")
+        super().__init__(translate("core", "No repository is open; open a folder first."))
 
 
 class RepoFile(NamedTuple):
@@ -56,17 +58,37 @@ class OpenedRepo:
         """(reason, files) of the skipped files, the commonest first."""
         counts: dict[str, int] = {}
         for skipped in self.stats.skipped:
-            key = skipped.reason.split(" (")[0]
+            # "unreadable (permission denied)" counts as "unreadable"; a reason stays translatable.
+            head = skipped.reason.split(" (")[0]
+            key = skipped.reason if head == skipped.reason else _SHORT_REASONS.get(head, head)
             counts[key] = counts.get(key, 0) + 1
         return sorted(counts.items(), key=lambda kv: -kv[1])[:most]
 
     def summary(self) -> str:
         """One line on what was indexed and what was skipped, and why."""
         stats = self.stats
-        detail = ", ".join(f"{n} {r}" for r, n in self.skipped_reasons())
-        return (f"{self.root}: {stats.files:,} files, {stats.chunks:,} chunks ({stats.reindexed:,} read now)"
-                + (f"; {len(stats.skipped):,} skipped: {detail}" if stats.skipped else "")
-                + ("; the file limit was reached" if stats.truncated else ""))
+        figures = {"root": self.root, "files": stats.files, "chunks": stats.chunks, "reindexed": stats.reindexed}
+        if not stats.skipped:
+            if stats.truncated:
+                return translate("core", "{root}: {files:,} files, {chunks:,} chunks ({reindexed:,} read now); the file "
+                                 "limit was reached").format(**figures)
+            return translate("core", "{root}: {files:,} files, {chunks:,} chunks ({reindexed:,} read now)").format(**figures)
+        detail = join_list([translate("core", "{count} {reason}", "files skipped for a reason").format(count=n, reason=r)
+                            for r, n in self.skipped_reasons()])
+        if stats.truncated:
+            return translate("core", "{root}: {files:,} files, {chunks:,} chunks ({reindexed:,} read now); {skipped:,} "
+                             "skipped: {detail}; the file limit was reached").format(
+                skipped=len(stats.skipped), detail=detail, **figures)
+        return translate("core", "{root}: {files:,} files, {chunks:,} chunks ({reindexed:,} read now); {skipped:,} "
+                         "skipped: {detail}").format(skipped=len(stats.skipped), detail=detail, **figures)
+
+
+# The short forms of skip reasons that carry a detail in brackets.
+_SHORT_REASONS = {
+    "unreadable": translate("core", "unreadable"),
+    "hard link": translate("core", "hard link"),
+    "link to a folder": translate("core", "link to a folder"),
+}
 
 
 def state_scope(root: Path | str) -> str:
@@ -106,10 +128,10 @@ def follow_up(session: RepoSession, question: str, n_ctx: int, answer_tokens: in
     it is refused when that code holds files the user excluded since, or no longer fits the model.
     """
     if session.uses_any(excluded):
-        return None, "Files you excluded were in the packed code; choosing code for the question afresh."
+        return None, translate("core", "Files you excluded were in the packed code; choosing code for the question afresh.")
     if not session.fits(n_ctx, answer_tokens):  # packed for a larger window (another model, a resumed session)
-        return None, ("The code packed for this conversation does not fit this model's context; "
-                      "choosing code for the question afresh.")
+        return None, translate("core", "The code packed for this conversation does not fit this model's context; "
+                               "choosing code for the question afresh.")
     return PreparedQuestion.continuing(session, question), ""
 
 

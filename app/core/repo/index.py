@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from app.core.i18n import translate
 from app.core.repo.index_db import (  # noqa: F401  (the names not used here are imported from here)
     BUSY_TIMEOUT_S,
     LOCK_WAIT_S,
@@ -34,7 +35,7 @@ from app.core.repo.index_db import (  # noqa: F401  (the names not used here are
 from app.core.repo.index_write import forget, transaction, write_batch
 from app.core.repo.parse_pool import ParsedFile, parse_files
 from app.core.repo.parse_pool import terms as _terms  # noqa: F401  (where it used to live)
-from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, read_source, scan_all
+from app.core.repo.scan import RepoError, ScanResult, ScanRules, Skipped, known_reason, read_source, scan_all
 from app.core.sqlite_recovery import is_corruption
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,8 @@ class RepoIndex(IndexDatabase):
         except sqlite3.Error as rebuild_exc:
             log.error("rebuilding the repository index %s failed: %s", self.path, rebuild_exc)
             return repo_error(self.path, rebuild_exc)
-        return IndexRebuilt(f"The repository index of {self.root} was damaged and has been rebuilt; "
-                            "ask again.", retryable=True)
+        return IndexRebuilt(translate("core", "The repository index of {root} was damaged and has been rebuilt; ask again.")
+                            .format(root=self.root), retryable=True)
 
     def update(self, rules: ScanRules | None = None, cancel: threading.Event | None = None,
                progress: Callable[[IndexProgress], None] | None = None) -> IndexStats:
@@ -175,7 +176,7 @@ class RepoIndex(IndexDatabase):
         assert db is not None
         # Files skipped earlier stay skipped until they change; report them each time.
         changed_paths = {f.path for f in changed}
-        skipped = skipped + [Skipped(p, r) for p, r in
+        skipped = skipped + [Skipped(p, known_reason(r)) for p, r in
                              db.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL")
                              if p not in changed_paths]
         files, chunks = (db.execute(q).fetchone()[0] for q in

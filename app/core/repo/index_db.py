@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from app.core.atomic_file import describe_os_error
 from app.core.file_lock import FileLock, LockBusy
+from app.core.i18n import translate
 from app.core.repo.scan import RepoError
 from app.core.sqlite_recovery import (
     check,
@@ -74,7 +75,9 @@ class IndexDatabase:
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise RepoError(f"The repository index cannot be kept in {cache_dir}: {describe_os_error(exc)}.") from None
+            raise RepoError(translate(
+                "core", "The repository index cannot be kept in {cache_dir}: {reason}."
+            ).format(cache_dir=cache_dir, reason=describe_os_error(exc))) from None
         self.path = cache_dir / index_file_name(self.root, digest)
         existed = self.path.exists()
         self._lock_path = self.path.with_name(self.path.name + ".lock")
@@ -90,8 +93,9 @@ class IndexDatabase:
                 with contextlib.suppress(OSError):
                     remove_database(self.path)
             if isinstance(exc, OSError):
-                raise RepoError(f"The repository index at {self.path} cannot be created: "
-                                f"{describe_os_error(exc)}.") from None
+                raise RepoError(translate(
+                    "core", "The repository index at {path} cannot be created: {reason}."
+                ).format(path=self.path, reason=describe_os_error(exc))) from None
             raise repo_error(self.path, exc) from None
 
     def _connect(self) -> sqlite3.Connection:
@@ -112,8 +116,9 @@ class IndexDatabase:
             try:
                 discard(file)
             except OSError as exc:
-                raise RepoError(f"The repository index at {file} is not a file and cannot be removed: "
-                                f"{describe_os_error(exc)}.") from None
+                raise RepoError(translate(
+                    "core", "The repository index at {file} is not a file and cannot be removed: {reason}."
+                ).format(file=file, reason=describe_os_error(exc))) from None
 
     def _sound(self, db: sqlite3.Connection, version: int) -> bool:
         """Its schema is exactly the app's (any foreign trigger, view or index, or other tables: rebuilt)."""
@@ -186,8 +191,9 @@ class IndexDatabase:
             try:
                 discard(self._lock_path)
             except OSError as exc:
-                raise RepoError(f"The repository index lock {self._lock_path} cannot be created: "
-                                f"{describe_os_error(exc)}.") from None
+                raise RepoError(translate(
+                    "core", "The repository index lock {lock_path} cannot be created: {reason}."
+                ).format(lock_path=self._lock_path, reason=describe_os_error(exc))) from None
         while True:
             try:
                 self._lock.acquire(wait_s=0.25)
@@ -200,11 +206,13 @@ class IndexDatabase:
                     yield False
                     return
                 if time.monotonic() > deadline:
-                    raise RepoError(f"Another program has been indexing {self.root} for over "
-                                    f"{LOCK_WAIT_S / 60:.0f} minutes; try again later.", retryable=True) from None
+                    raise RepoError(translate(
+                        "core", "Another program has been indexing {root} for over {minutes:.0f} minutes; try again later."
+                    ).format(root=self.root, minutes=LOCK_WAIT_S / 60), retryable=True) from None
             except OSError as exc:
-                raise RepoError(f"The repository index lock {self._lock_path} cannot be created: "
-                                f"{exc.strerror or exc}.") from None
+                raise RepoError(translate(
+                    "core", "The repository index lock {lock_path} cannot be created: {reason}."
+                ).format(lock_path=self._lock_path, reason=exc.strerror or exc)) from None
         self._holding = True
         self._replaced = False
         try:
@@ -226,8 +234,9 @@ class IndexDatabase:
         try:
             remove_database(self.path)
         except OSError as os_exc:  # Windows: another program still has it open
-            raise RepoError(f"The repository index at {self.path} is damaged and cannot be deleted: "
-                            f"{os_exc.strerror or os_exc}.", retryable=True) from None
+            raise RepoError(translate(
+                "core", "The repository index at {path} is damaged and cannot be deleted: {reason}."
+            ).format(path=self.path, reason=os_exc.strerror or os_exc), retryable=True) from None
         self._db = self._prepare()
 
 
@@ -293,6 +302,7 @@ def index_file_name(root: Path, digest: str) -> str:
 
 def repo_error(path: Path, exc: sqlite3.Error) -> RepoError:
     text = str(exc).lower()
-    why = ("the disk is full" if "full" in text else "another program holds it locked" if "lock" in text
-           else str(exc))
-    return RepoError(f"The repository index at {path} could not be updated: {why}.")
+    why = (translate("core", "the disk is full") if "full" in text
+           else translate("core", "another program holds it locked") if "lock" in text else str(exc))
+    return RepoError(translate(
+        "core", "The repository index at {path} could not be updated: {why}.").format(path=path, why=why))

@@ -22,6 +22,7 @@ from typing import Iterator
 import pathspec
 
 from app.core.errors import UserError
+from app.core.i18n import translate
 from app.core.repo.git_index import tracked_paths
 from app.core.safe_read import UnsafeFile, read_inside
 
@@ -33,10 +34,24 @@ MAX_WILDCARDS = 3  # runs of * in one pattern ("**/*.min.*" has three); more onl
 _STAR_RUNS_RE = re.compile(r"\*+")
 # Git never checks out hard links, and the other name of one may lie outside the folder (a shared
 # disk, an archive unpacked by someone else): such files are not read.
-HARD_LINK = "hard link (its other name may be outside the folder)"
+HARD_LINK = translate("core", "hard link (its other name may be outside the folder)")
 # Deeper trees are not source code (and their paths outgrow what the OS accepts); git's own
 # core.maxTreeDepth bounds the same thing.
 MAX_DEPTH = 256
+
+# The fixed skip reasons by their English: a reason read back from the index (stored as plain text)
+# is shown translated again. The sources are the ones the scan below marks.
+_FIXED_REASONS = {str(reason): reason for reason in (
+    translate("core", "binary"), translate("core", "not UTF-8"), translate("core", "generated"),
+    translate("core", "loop"), translate("core", "name not UTF-8"), translate("core", "outside root"),
+    translate("core", "link to a folder (git does not follow it)"),
+    translate("core", "unreadable (broken link or no permission)"), translate("core", "ignored"),
+    translate("core", "too large"), translate("core", "not a regular file"), HARD_LINK)}
+
+
+def known_reason(text: str) -> str:
+    """A skip reason as the scan words it: the marked (translatable) form of a fixed reason stored as plain text."""
+    return _FIXED_REASONS.get(text, text)
 
 # Directories no one wants in a code question, even without a .gitignore.
 DEFAULT_EXCLUDES = (".git", ".hg/", ".svn/", "node_modules/", "__pycache__/", ".venv/", "venv/", ".tox/",
@@ -122,16 +137,16 @@ def _read_ignore(root: Path, rel: str) -> list[str]:
 def classify_text(data: bytes, max_line_chars: int) -> str | None:
     """Why this content is not source text ("binary", "not UTF-8", "generated"), or None."""
     if b"\x00" in data[:8192]:
-        return "binary"
+        return translate("core", "binary")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return "not UTF-8"
+        return translate("core", "not UTF-8")
     lines = text.count("\n") + 1
     if len(text) > 4 * max_line_chars and len(text) / lines > max_line_chars:
-        return "generated"
+        return translate("core", "generated")
     if "@generated" in text[:2000] or "DO NOT EDIT" in text[:2000]:
-        return "generated"
+        return translate("core", "generated")
     return None
 
 
@@ -152,9 +167,9 @@ def scan(root: Path, rules: ScanRules | None = None,
     try:
         root = root.expanduser().resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise RepoError(f"cannot open {root}: {exc}") from None
+        raise RepoError(translate("core", "cannot open {root}: {reason}").format(root=root, reason=exc)) from None
     if not root.is_dir():
-        raise RepoError(f"{root} is not a folder")
+        raise RepoError(translate("core", "{root} is not a folder").format(root=root))
     own = _spec(list(rules.extra_excludes))
     forced = _spec(list(rules.includes))
     exclude = _read_ignore(root, ".git/info/exclude") if rules.honour_gitignore else []
@@ -200,14 +215,14 @@ def _open_folder(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIg
     """A folder's sorted entries and ignore rules, or why it is skipped (None: already reported elsewhere)."""
     directory = root / rel_dir if rel_dir else root
     if depth > MAX_DEPTH:
-        return Skipped(rel_dir, f"nested deeper than {MAX_DEPTH} folders")
+        return Skipped(rel_dir, translate("core", "nested deeper than {most} folders").format(most=MAX_DEPTH))
     try:
         st = directory.stat()
     except OSError as exc:
-        return Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
+        return Skipped(rel_dir or ".", translate("core", "unreadable ({reason})").format(reason=exc.strerror or exc))
     key = (st.st_dev, st.st_ino)
     if key in seen_dirs:
-        return Skipped(rel_dir, "loop")
+        return Skipped(rel_dir, translate("core", "loop"))
     seen_dirs.add(key)
     if rules.honour_gitignore:
         ignore_rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
@@ -217,7 +232,7 @@ def _open_folder(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIg
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        return Skipped(rel_dir or ".", f"unreadable ({exc.strerror or exc})")
+        return Skipped(rel_dir or ".", translate("core", "unreadable ({reason})").format(reason=exc.strerror or exc))
     return _Folder(rel_dir, specs, iter(entries), depth)
 
 
@@ -245,21 +260,21 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:  # a file name that is not valid UTF-8: no way to cite it
-            yield Skipped(rel.encode("utf-8", "replace").decode(), "name not UTF-8")
+            yield Skipped(rel.encode("utf-8", "replace").decode(), translate("core", "name not UTF-8"))
             continue
         try:
             is_link = entry.is_symlink()
             if is_link:
                 target = Path(entry.path).resolve()
                 if not target.is_relative_to(root):
-                    yield Skipped(rel, "outside root")
+                    yield Skipped(rel, translate("core", "outside root"))
                     continue
                 if target.is_dir():
-                    yield Skipped(rel, "link to a folder (git does not follow it)")
+                    yield Skipped(rel, translate("core", "link to a folder (git does not follow it)"))
                     continue
             info = os.stat(entry.path)  # follows links (already checked to stay inside)
         except (OSError, RuntimeError):  # dangling link, permission, or a link cycle
-            yield Skipped(rel, "unreadable (broken link or no permission)")
+            yield Skipped(rel, translate("core", "unreadable (broken link or no permission)"))
             continue
         if stat.S_ISDIR(info.st_mode):
             if _ignored(rel, True, folder.specs, own, forced, tracked):
@@ -271,15 +286,15 @@ def _walk(root: Path, rel_dir: str, specs: list[tuple[str, pathspec.GitIgnoreSpe
                 yield child
         elif stat.S_ISREG(info.st_mode):
             if _ignored(rel, False, folder.specs, own, forced, tracked):
-                yield Skipped(rel, "ignored")
+                yield Skipped(rel, translate("core", "ignored"))
             elif info.st_nlink > 1:
                 yield Skipped(rel, HARD_LINK)
             elif info.st_size > rules.max_file_bytes:
-                yield Skipped(rel, "too large")
+                yield Skipped(rel, translate("core", "too large"))
             else:
                 yield ScannedFile(rel, info.st_size, info.st_mtime_ns)
         elif not _ignored(rel, False, folder.specs, own, forced, tracked):
-            yield Skipped(rel, "not a regular file")  # FIFOs, sockets, devices: never opened
+            yield Skipped(rel, translate("core", "not a regular file"))  # FIFOs, sockets, devices: never opened
 
 
 def scan_all(root: Path, rules: ScanRules | None = None, cancel: threading.Event | None = None) -> ScanResult:
