@@ -89,7 +89,8 @@ class ServerSettings:
 class Settings:
     version: int = SETTINGS_VERSION
     chat_model: str = ""  # manifest id or path to a .gguf; empty: the best installed, else embedded
-    system_prompt: str = "You are a helpful coding assistant. Answer concisely and put code in fenced blocks."
+    system_prompt: str = ("You are a helpful coding assistant. Answer in the language of the question, concisely, and "
+                          "put code in fenced blocks.")
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     context_limit: int = 16384  # upper bound on n_ctx whatever the model was trained for
