@@ -90,6 +90,14 @@
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
+            <source>&amp;Tools</source>
+            <translation>工具(&amp;T)</translation>
+        </message>
+        <message>
+            <source>&amp;Measure models…</source>
+            <translation>测评模型(&amp;M)…</translation>
+        </message>
+        <message>
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
