@@ -57,7 +57,8 @@ KEPT = ("Code Llama Desktop", "Code Llama", "llama.cpp", "llama-cpp-python", "ll
         "Ctrl", "Shift", "Enter", "Return", "Esc", "Tab", "Alt", "curl", "gitignore", "localhost", "Bearer",
         "HF_TOKEN", "HF_ENDPOINT", "hf auth login", "hf_", "Top-p", "Top-k", "top_p", "top_k", "GiB", "MiB",
         "tokens/s", "Linux", "macOS", "Windows", "Xvfb", "Markdown", "Continue", "Unicode", "UTF-8", "sha256",
-        "Fusion", "CORS", "FIM", "JavaScript", "cURL", "English", "Hub", "openai")
+        "Fusion", "CORS", "FIM", "JavaScript", "cURL", "English", "Hub", "openai", "arXiv",
+        "Rozière")
 
 ADDRESS = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*"  # an address
                      r"|\S*[/\\]\S*"  # a path
@@ -173,6 +174,8 @@ def data_phrases(window) -> list[str]:
     info = window.inference.info
     if info is not None:
         phrases.update(p for p in (info.model_name, info.backend) if p)
+    if window.repo.root is not None:
+        phrases.add(window.repo.root.name)  # the open repository's folder, named in the Server window
     return sorted(phrases, key=len, reverse=True)  # longest first: a name before the words inside it
 
 
