@@ -55,6 +55,7 @@ def main() -> None:
     if bundle is None:
         subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--reuse"], cwd=ROOT, check=True)
         bundle = DEFAULT_BUNDLE
+    bundle = bundle.resolve()  # the starts run in a temporary folder
     exe = bundle / "codellama-desktop"
     if not exe.is_file():
         sys.exit(f"no bundle at {bundle} (build one with .venv/bin/python packaging/build.py)")

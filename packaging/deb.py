@@ -46,7 +46,14 @@ def control(package: str, version: str, arch: str, installed_kib: int) -> str:
     return (f"Package: {package}\nVersion: {version}\nArchitecture: {arch}\n"
             "Maintainer: Code Llama Desktop developers <codellama-desktop@users.noreply.github.com>\n"
             f"Installed-Size: {installed_kib}\nDepends: {depends}\nRecommends: {', '.join(RECOMMENDS)}\n"
-            f"Section: devel\nPriority: optional\nDescription: {DESCRIPTION}")
+            f"{variant_fields(package)}Section: devel\nPriority: optional\nDescription: {DESCRIPTION}")
+
+
+def variant_fields(package: str) -> str:
+    """A backend variant (codellama-desktop-cuda) installs the same command: it replaces the plain package."""
+    if package == "codellama-desktop":
+        return ""
+    return "Provides: codellama-desktop\nConflicts: codellama-desktop\nReplaces: codellama-desktop\n"
 
 
 def stage(bundle: Path, root: Path, package: str, version: str, arch: str, repo: Path) -> None:
