@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.core.errors import UserError
-from app.core.measure.text import translate
+from app.core.i18n import translate
 
 
 class MeasureDataError(UserError):

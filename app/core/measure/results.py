@@ -17,8 +17,8 @@ from enum import Enum
 from pathlib import Path
 
 from app.core.errors import StoreError
+from app.core.i18n import translate
 from app.core.measure.suites import Suite
-from app.core.measure.text import translate
 from app.core.measure.verdict import Outcome
 
 FILE_NAME = "measure.sqlite3"

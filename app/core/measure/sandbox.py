@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.measure.text import translate
+from app.core.i18n import translate
 from app.core.measure.verdict import Outcome, Verdict
 
 __all__ = ["Outcome", "Sandbox", "SandboxLimits", "SandboxReport", "Verdict", "describe_sandbox"]

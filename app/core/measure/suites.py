@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from app.core.measure.text import translate
+from app.core.i18n import translate
 
 
 class Suite(str, Enum):
