@@ -79,7 +79,7 @@ def main() -> None:
             (bundle_runs if name == "bundle" else venv_runs).append(shown_after(program, home))
     b, v = median(bundle_runs), median(venv_runs)
     print(f"start-up to the main window, {args.runs} runs each, medians: bundle {b:.2f} s, venv {v:.2f} s "
-          f"({os.environ.get('QT_QPA_PLATFORM') or 'offscreen'})")
+          f"({os.environ.get('QT_QPA_PLATFORM') or ('xcb' if os.environ.get('DISPLAY') else 'offscreen')})")
     print(f"ratio bundle/venv: {b / v:.2f}")
     print(f"bundle folder < 350 MB: {size / 1e6:.0f} MB {verdict(size < 350e6)}")
     print(f"start-up bundle/venv <= 1.2: {b / v:.2f} {verdict(b / v <= 1.2)}")
