@@ -83,6 +83,10 @@
       <translation>{suite}已停止：下次将重新开始。</translation>
     </message>
     <message>
+      <source>{suite}: generation {generation:.1f} tokens/s, a 512-token prompt at {prompt:,.0f} tokens/s.</source>
+      <translation>{suite}：生成 {generation:.1f} tokens/s，512 个词元的提示处理 {prompt:,.0f} tokens/s。</translation>
+    </message>
+    <message>
       <source>{suite}: measured.</source>
       <translation>{suite}：已测量。</translation>
     </message>

@@ -167,7 +167,13 @@ class ResultsModel(QAbstractTableModel):
             run = line.latest(Suite.SPEED)
             name, pattern = SPEED_COLUMNS[column]
             value = run.metrics.get(name) if run is not None else None
-            return pattern.format(value) if isinstance(value, (int, float)) else ""
+            if not isinstance(value, (int, float)):
+                return ""
+            tokens = run.metrics.get("prompt_tokens_4k") if run is not None else None
+            if column is Column.PROMPT_4K and isinstance(tokens, int) and tokens < 4096:
+                # A context under 4k tokens: the figure is for the longest prompt that fits, and says so.
+                return self.tr("{speed} at {tokens}").format(speed=pattern.format(value), tokens=f"{tokens:,}")
+            return pattern.format(value)
         return ""
 
     def score_text(self, run: ResultRow) -> str:

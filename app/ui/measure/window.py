@@ -205,6 +205,10 @@ class MeasureWindow(PaletteStyled, QDialog):
             return self.tr("{suite} stopped at {done} of {total}: Resume goes on from there.").format(
                 suite=suite, done=summary.done, total=summary.total)
         if summary.score is None:
+            generation, prompt = summary.metrics.get("gen_tps"), summary.metrics.get("prompt_tps_512")
+            if isinstance(generation, (int, float)) and isinstance(prompt, (int, float)):
+                return self.tr("{suite}: generation {generation:.1f} tokens/s, a 512-token prompt at "
+                               "{prompt:,.0f} tokens/s.").format(suite=suite, generation=generation, prompt=prompt)
             return self.tr("{suite}: measured.").format(suite=suite)
         return self.tr("{suite}: {score:.1f}% passed ({passed} of {done}).").format(
             suite=suite, score=summary.score * 100, passed=round(summary.score * summary.done), done=summary.done)
