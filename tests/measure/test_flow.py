@@ -132,3 +132,23 @@ def test_a_model_with_infill_tokens_fills_with_them(tiny_codellama: Path, tmp_pa
     assert "fill=infill" in keys[Suite.INFILL_SINGLE]  # true infill, reported apart from instruction fill
     assert "prompt=completion" in keys[Suite.HUMANEVAL]  # a base model continues the raw prompt
     assert all(i.outcome.value != "error" for i in store.items(infill.run_id) + store.items(completion.run_id))
+
+
+def test_a_remote_model_is_measured_through_its_server(llama_cpp_server: str, tmp_path: Path) -> None:
+    from app.core.remote.engine import RemoteConfig, RemoteEngine
+
+    runner = ModelThread(lambda: RemoteEngine(RemoteConfig(llama_cpp_server)))
+    info = runner.start().result()
+    try:
+        key, _label, size = model_key_for(info)
+        assert key.startswith("remote:") and llama_cpp_server.rstrip("/") in key and size == 0
+        store = ResultStore(tmp_path / "m.sqlite3")
+        scored, _ = _measure(runner, MeasurePlan(Suite.HUMANEVAL, limit=2, max_tokens=128), store)
+        timed, _ = _measure(runner, MeasurePlan(Suite.SPEED), store)
+    finally:
+        runner.close()
+    assert (scored.state, scored.done) == (RunState.FINISHED, 2)
+    assert all(i.answer.strip() for i in store.items(scored.run_id))
+    assert timed.state is RunState.FINISHED
+    assert timed.metrics["gen_tps"] > 0 and timed.metrics["prompt_tps_512"] > 0
+    assert timed.metrics["peak_rss_mb"] is None  # another machine's memory is not this process's

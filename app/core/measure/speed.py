@@ -15,6 +15,8 @@ from typing import Callable
 
 import psutil
 
+from app.core.engine_types import Generation
+from app.core.errors import PromptError
 from app.core.measure.completion import greedy
 from app.core.measure.humaneval import load_problems
 from app.core.prompts.chat import ChatMessage
@@ -67,6 +69,19 @@ def _code_text(offset: int) -> str:
     return "\n\n".join(p.prompt + p.canonical_solution for p in ordered)
 
 
+def _text_of(engine, text: str, tokens: int) -> str:
+    """A start of `text` of at most `tokens` tokens by the engine's own count (a remote server's)."""
+    while engine.count_tokens(text) < tokens:
+        text += "\n\n" + text
+    cut = len(text)
+    while cut > 0:
+        counted = engine.count_tokens(text[:cut])
+        if counted <= tokens:
+            return text[:cut]
+        cut = int(cut * tokens / counted * 0.98)  # characters per token from the last count, a little under
+    return text[:1]
+
+
 def _local(engine) -> bool:
     return hasattr(engine, "continue_tokens") and hasattr(engine, "tokenizer") and not is_remote(engine.info)
 
@@ -82,16 +97,35 @@ def _prompt(engine, size: int, cancel: threading.Event) -> StepFigures:
         bos = [tokenizer.bos_id] if tokenizer.add_bos and tokenizer.bos_id >= 0 else []
         tokens = bos + tokens[:size - len(bos)]
         generation = engine.continue_tokens(tokens, greedy(1), cancel)
+        "".join(generation.pieces)
+        sent = len(tokens)
     else:  # a remote server: the prompt goes through its chat route, network time included
-        text = _code_text(offset)
-        words = text.split(" ")
-        generation = engine.chat([ChatMessage("user", " ".join(words[:int(size * 0.55)]))], greedy(1), cancel)
-    "".join(generation.pieces)
+        generation, sent = _remote_prompt(engine, _code_text(offset), size, cancel)
     stats = generation.stats
+    if not stats.prompt_tokens:  # a server that does not report its prompt's size: the text's own count
+        stats.prompt_tokens = sent
     evaluated = stats.prompt_tokens - stats.reused_tokens
     tps = evaluated / stats.first_token_seconds if stats.first_token_seconds > 0 else None
     return StepFigures(stats.prompt_tokens, stats.generated_tokens, tps, None, stats.first_token_seconds,
                        _peak_rss_mb(engine))
+
+
+def _remote_prompt(engine, text: str, size: int, cancel: threading.Event) -> tuple[Generation, int]:
+    """The prompt read by a server; once more at the server's real context when it holds less than
+    it reported (llama-cpp-python's server does not say, and is taken for 4,096)."""
+    def read(tokens: int):
+        message = _text_of(engine, text, tokens)
+        generation = engine.chat([ChatMessage("user", message)], greedy(1), cancel)
+        "".join(generation.pieces)
+        return generation, engine.count_tokens(message)
+
+    try:
+        return read(size - 32)
+    except PromptError as exc:
+        real = getattr(exc, "n_ctx", 0)
+        if not 0 < real < size + ANSWER_ROOM:
+            raise
+        return read(real - ANSWER_ROOM - 32)
 
 
 def _generation(engine, cancel: threading.Event) -> StepFigures:
