@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtTest import QTest
@@ -57,6 +58,8 @@ def bindings(window: QWidget) -> list[Binding]:
                                      owner, f"QShortcut on {type(owner).__name__} {owner.objectName()}"))
     actions = {id(a): a for a in window.findChildren(QAction) + window.actions()}
     for action in actions.values():
+        if not shiboken6.isValid(action):
+            continue  # a wrapper whose C++ action Qt already freed (a closed dialog's): it binds nothing
         for owner in _action_owners(action):
             for keys in action.shortcuts():
                 found.append(Binding(keys.toString(QKeySequence.SequenceFormat.PortableText), action.shortcutContext(),
