@@ -1700,5 +1700,9 @@
         <source>unreadable (changed while read)</source>
         <translation>无法读取（读取时发生变化）</translation>
     </message>
+    <message>
+        <source>Code Llama paper (arXiv 2308.12950), Table 2</source>
+        <translation>Code Llama 论文（arXiv 2308.12950）表 2</translation>
+    </message>
 </context>
 </TS>

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SOURCE = "Code Llama paper (arXiv 2308.12950), Table 2"
+from app.core.i18n import translate
+
+SOURCE = translate("core", "Code Llama paper (arXiv 2308.12950), Table 2")
 
 
 @dataclass(frozen=True)

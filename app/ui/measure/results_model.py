@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 from app.core.measure.published import PublishedRow
 from app.core.measure.results import ResultRow, RunState
 from app.core.measure.suites import Suite
+from app.ui.i18n import resolve
 
 
 class Column(IntEnum):
@@ -217,7 +218,7 @@ class ResultsModel(QAbstractTableModel):
             return self._published_text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tr("Published in {source}, on the original 16-bit weights: not measured here.").format(
-                source=row.source)
+                source=resolve(row.source))
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setItalic(True)
