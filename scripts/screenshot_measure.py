@@ -24,7 +24,6 @@ def main() -> int:
     from screenshot_theme import Steps
 
     from app.context import build_context
-    from app.core.measure.suites import Suite
     from app.gui_main import launch
 
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")

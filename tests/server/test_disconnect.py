@@ -65,7 +65,9 @@ def test_disconnect_while_waiting_skips_the_job(smol_runner, start_server):
 def test_disconnect_during_a_non_streaming_answer_cancels_it(smol_runner, start_server):
     watched = WatchedRunner(smol_runner)
     base = start_server(watched).address
-    body = {"prompt": "Count: 1, 2, 3, 4, 5,", "n_predict": -1, "temperature": 0}
+    # A long count: the model must still be writing when the client goes
+    # (a short count sometimes reached its end within the 1 s the client waits).
+    body = {"prompt": "Count from 1 to 1000: 1, 2, 3, 4, 5,", "n_predict": -1, "temperature": 0}
     try:
         requests.post(base + "/completion", json=body, timeout=1)
     except requests.exceptions.ReadTimeout:
