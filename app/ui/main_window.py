@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,15 +27,17 @@ from app.core.settings_owner import SettingsChange
 from app.services import Services
 from app.ui.chat.pane import ChatPane
 from app.ui.highlight import is_dark
-from app.ui.i18n import plural, resolve
+from app.ui.i18n import resolve
 from app.ui.infill.pane import InfillPane
 from app.ui.models.speed_recorder import SpeedRecorder
 from app.ui.models.window import ModelsWindow
-from app.ui.plain_text import plain, tooltip
+from app.ui.plain_text import plain
 from app.ui.repo.pane import RepoPane
-from app.ui.server.control import ServerControl, ServerState
+from app.ui.server.control import ServerControl
 from app.ui.settings import SettingsWindow
 from app.ui.settings_autosave import SettingsAutosave
+from app.ui.status_labels import StatusLabels
+from app.ui.tool_windows import ToolWindows
 from app.workers.inference import InferenceService
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,7 @@ class MainWindow(QMainWindow):
         ctx.settings_owner.save = self._autosave
         self._unsubscribe = ctx.settings_owner.subscribe(self._settings_changed)
         self.restart_command: tuple[str, list[str]] | None = None  # set when the user asked to restart (run_gui)
-        self.models_window: ModelsWindow | None = None
-        self.settings_window: SettingsWindow | None = None
-        self.server_window = None  # app.ui.server.window.ServerWindow, made when first opened
-        self.measure_window = None  # app.ui.measure.window.MeasureWindow, made when first opened
+        self.tool_windows = ToolWindows(self)  # Models, Settings, Local server, Measure: made when first opened
         # The local server runs the loaded model through the inference thread; off until switched on.
         self.server_control = ServerControl(inference.runner, services.server, self)
         self.setAcceptDrops(True)  # drop a .gguf file to import it
@@ -133,37 +131,22 @@ class MainWindow(QMainWindow):
         self.repo_runner = services.repository
         self.repo = RepoPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant, self.repo_runner)
         self.tabs.addTab(self.repo, self.tr("Repository"))
-        self.repo.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.repo.status.connect(self.show_status)
         self.infill = InfillPane(ctx, inference, self.show_error, self.code_style, self.repo_assistant,
                                  self.repo_runner, files_runner=services.files)
         self.tabs.addTab(self.infill, self.tr("Infill"))
-        self.infill.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.infill.status.connect(self.show_status)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         # Each pane's keys (Ctrl+Enter, Esc) act while focus is inside it: a tab switch puts focus there.
         self.tabs.currentChanged.connect(self._focus_current_pane)
 
-        self.model_label = plain(QLabel(self.tr("No model")))
-        self.model_label.setObjectName("modelLabel")
-        self.usage_label = plain(QLabel(""))
-        # "Server on :8765" while it serves, opening the Server window; a flat button, not a rich-text
-        # link, so it takes the theme's colours after a live switch (a link kept the light theme's blue).
-        self.server_label = QToolButton()
-        self.server_label.setObjectName("serverLabel")
-        self.server_label.setAutoRaise(True)
-        self.server_label.clicked.connect(lambda: self.open_server())
-        self.server_label.hide()
-        self.server_control.state_changed.connect(self._on_server_state)
-        self.statusBar().addPermanentWidget(self.server_label)
-        self.statusBar().addPermanentWidget(self.usage_label)
-        self.statusBar().addPermanentWidget(self.model_label)
-        self.chat.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.chat.usage.connect(lambda used, n_ctx: self.usage_label.setText(
-            self.tr("{used} / {n_ctx} tokens").format(used=f"{used:,}", n_ctx=f"{n_ctx:,}")))
-        inference.loading.connect(lambda name: self.model_label.setText(self.tr("Loading {name}…").format(name=name)))
+        self.status_labels = labels = StatusLabels(self.statusBar(), inference, self.server_control, self.open_server)
+        self.model_label, self.usage_label, self.server_label = labels.model, labels.usage, labels.server
+        self.chat.status.connect(self.show_status)
+        self.chat.usage.connect(labels.show_usage)
         inference.loaded.connect(self._on_loaded)
         inference.load_failed.connect(self._on_load_failed)
-        inference.unloaded.connect(lambda: self.model_label.setText(self.tr("No model")))
         self.uncaught.connect(self.show_error)
         store.error.connect(self.show_error)
         store.recovered.connect(lambda path: self.show_error(self.tr(
@@ -228,80 +211,46 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.chat)
         self.chat.export()
 
+    # The secondary windows (app/ui/tool_windows.py); these names are what menus, links and tests call.
     def open_settings(self, page: str = "") -> SettingsWindow:
-        """The one Settings window, on `page` ("Chat", "Model and hardware", ...) when given."""
-        if self.settings_window is None:
-            self.settings_window = SettingsWindow(self._ctx, self.inference, self.services.files, self.show_error, self)
-            self.settings_window.restart_requested.connect(self.restart)
-        elif not self.settings_window.isVisible():
-            self.settings_window.show_settings()  # what was typed and not applied last time is dropped
-        if page:
-            self.settings_window.show_page(page)
-        self.settings_window.show()
-        self.settings_window.raise_()
-        self.settings_window.activateWindow()
-        return self.settings_window
+        return self.tool_windows.open_settings(page)
+
+    def open_server(self):
+        return self.tool_windows.open_server()
+
+    def open_measure(self):
+        return self.tool_windows.open_measure()
+
+    def open_models(self) -> ModelsWindow:
+        return self.tool_windows.open_models()
+
+    @property
+    def models_window(self) -> ModelsWindow | None:
+        return self.tool_windows.models
+
+    @property
+    def settings_window(self) -> SettingsWindow | None:
+        return self.tool_windows.settings
+
+    @property
+    def server_window(self):
+        return self.tool_windows.server
+
+    @property
+    def measure_window(self):
+        return self.tool_windows.measure
+
+    def show_status(self, text: str) -> None:
+        """A passing message in the status bar (a pane's or a window's)."""
+        self.statusBar().showMessage(text, 8000)
 
     def restart(self) -> None:
         """Quit through the normal shutdown, then start again (app.gui_main.run_gui starts the command)."""
         from app.ui.restart import restart_command
 
         self.restart_command = restart_command()
-        if self.settings_window is not None:
-            self.settings_window.close()
+        self.tool_windows.close_settings()
         self.close()
-
-    def open_server(self):
-        """The one Server window (switch, address, client snippet, request log)."""
-        if self.server_window is None:
-            from app.ui.server.window import ServerWindow, server_key_store
-
-            self.server_window = ServerWindow(self._ctx, self.inference, self.server_control, self.services.server,
-                                              server_key_store(self._ctx), lambda: self.repo.root, self.show_error,
-                                              self)
-            self.server_window.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.server_window.show()
-        self.server_window.raise_()
-        self.server_window.activateWindow()
-        return self.server_window
-
-    def open_measure(self):
-        """The one Measure window (HumanEval, infilling and speed of the model in use, on this machine)."""
-        if self.measure_window is None:
-            from app.ui.measure.control import MeasureControl
-            from app.ui.measure.window import MeasureWindow
-
-            control = MeasureControl(self.inference.runner, self.services.measure, self._ctx.paths.data, self)
-            self.measure_window = MeasureWindow(self._ctx, self.inference, control, self.services.files,
-                                                self.show_error, self)
-            self.measure_window.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        else:
-            self.measure_window.control.refresh()
-        self.measure_window.show()
-        self.measure_window.raise_()
-        self.measure_window.activateWindow()
-        return self.measure_window
-
-    def _on_server_state(self, state: ServerState) -> None:
-        started = self.server_control.current
-        if state is ServerState.ON and started is not None:
-            self.server_label.setText(self.tr("Server on :{port}").format(port=started.port))
-            self.server_label.setToolTip(tooltip(started.base_url))
-        elif state is ServerState.STARTING:
-            self.server_label.setText(self.tr("Server starting…"))
-        elif state is ServerState.STOPPING:
-            self.server_label.setText(self.tr("Server stopping…"))
-        self.server_label.setVisible(state is not ServerState.OFF)
-
-    def open_models(self) -> ModelsWindow:
-        if self.models_window is None:
-            self.models_window = ModelsWindow(self._ctx, self.downloads, self.services.catalogue, self, self.inference)
-            self.models_window.chat_model_chosen.connect(self.use_model)
-        else:
-            self.models_window.refresh()
-        self.models_window.show()
-        self.models_window.raise_()
-        return self.models_window
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         from pathlib import Path
@@ -330,10 +279,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the panes' work, then every worker thread (after the window has closed)."""
         self.server_control.shutdown()  # its generations are cancelled before the model thread stops
-        if self.server_window is not None:
-            self.server_window.shutdown()
-        if self.measure_window is not None:
-            self.measure_window.shutdown()  # a run is cancelled; the measure worker stops before the model's
+        self.tool_windows.shutdown()
         self.infill.shutdown()
         self.repo.shutdown()
         self._unsubscribe()
@@ -378,9 +324,7 @@ class MainWindow(QMainWindow):
         self.chat.rerender()
         self.repo.set_code_style(style)
         self.infill.set_code_style(style)
-        for window in (self.models_window, self.settings_window):
-            if window is not None:
-                window.update()
+        self.tool_windows.restyle()
 
     def show_error(self, error: str | UserError, retry: Callable[[], None] | None = None) -> None:
         """The one place errors reach the user: a typed error keeps its retry hint."""
@@ -400,14 +344,9 @@ class MainWindow(QMainWindow):
         if self._pending_model is not None:
             chosen, self._pending_model = self._pending_model, None
             self._ctx.update_settings(chat_model=chosen)
-        where = info.backend if info.gpu_layers == 0 else plural(
-            self.tr("{backend}, %n GPU layer(s)", "", info.gpu_layers), info.gpu_layers).format(backend=info.backend)
-        self.model_label.setText(self.tr("{model} · {where} · ctx {n_ctx} · {threads}/{batch} threads").format(
-            model=info.model_name, where=where, n_ctx=f"{info.n_ctx:,}", threads=info.threads,
-            batch=info.threads_batch))
         entry = self._ctx.manifest.get(info.model_id)
         reason = explain_context(info, self._ctx.settings.context_limit, entry.max_context if entry else 0)
-        self.model_label.setToolTip(tooltip(f"{info.model_path}\n{resolve(reason)}"))  # why ctx is what it is
+        self.status_labels.show_loaded(info, resolve(reason))
         if info.context_reduced_for_memory:
             self.show_error(self.tr("The context was reduced to {n_ctx} tokens to fit in memory.").format(
                 n_ctx=f"{info.n_ctx:,}"))
@@ -427,8 +366,6 @@ class MainWindow(QMainWindow):
 
     def _on_load_failed(self, error: UserError) -> None:
         spec, self._pending_model = self._pending_model, None
-        if self.inference.info is None:  # a model refused before it was touched is still in use, and named
-            self.model_label.setText(self.tr("No model"))
         self.show_error(error, retry=(lambda: self.use_model(spec)) if spec is not None else None)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override

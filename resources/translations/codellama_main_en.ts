@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
-    <name>MainWindow</name>
+    <name>StatusLabels</name>
     <message numerus="yes">
         <source>{backend}, %n GPU layer(s)</source>
         <translation>

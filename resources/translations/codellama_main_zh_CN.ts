@@ -42,18 +42,6 @@
         <translation>代码填充</translation>
     </message>
     <message>
-        <source>No model</source>
-        <translation>未加载模型</translation>
-    </message>
-    <message>
-        <source>{used} / {n_ctx} tokens</source>
-        <translation>{used} / {n_ctx} 词元</translation>
-    </message>
-    <message>
-        <source>Loading {name}…</source>
-        <translation>正在加载 {name}…</translation>
-    </message>
-    <message>
         <source>The conversation database was damaged. Everything that could be read was carried over into a new one; the damaged file was kept as {path}.</source>
         <translation>对话数据库已损坏。能读出的内容都已转入新数据库；损坏的文件保留为 {path}。</translation>
     </message>
@@ -120,18 +108,6 @@ A local coding assistant on llama.cpp.</source>
 基于 llama.cpp 的本地编程助手。</translation>
     </message>
     <message>
-        <source>Server on :{port}</source>
-        <translation>服务器运行中 :{port}</translation>
-    </message>
-    <message>
-        <source>Server starting…</source>
-        <translation>服务器启动中…</translation>
-    </message>
-    <message>
-        <source>Server stopping…</source>
-        <translation>服务器停止中…</translation>
-    </message>
-    <message>
         <source>Stop the answer first, then switch models.</source>
         <translation>请先停止回答，再切换模型。</translation>
     </message>
@@ -146,16 +122,6 @@ A local coding assistant on llama.cpp.</source>
     <message>
         <source>{message} Trying again may work.</source>
         <translation>{message} 重试也许能成功。</translation>
-    </message>
-    <message numerus="yes">
-        <source>{backend}, %n GPU layer(s)</source>
-        <translation>
-            <numerusform>{backend}，%n 层在 GPU 上</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>{model} · {where} · ctx {n_ctx} · {threads}/{batch} threads</source>
-        <translation>{model} · {where} · 上下文 {n_ctx} · {threads}/{batch} 线程</translation>
     </message>
     <message>
         <source>The context was reduced to {n_ctx} tokens to fit in memory.</source>
@@ -172,6 +138,43 @@ A local coding assistant on llama.cpp.</source>
     <message>
         <source>You are chatting with the embedded SmolLM2: tiny and instant, but weak at real code.&lt;br&gt;&lt;a href=&apos;models&apos;&gt;Open Models (Ctrl+M)&lt;/a&gt; to download Code Llama 7B Instruct, recommended for this machine, or another model.&lt;br&gt;&lt;br&gt;Ctrl+Enter sends, Esc stops. Nothing leaves your machine.</source>
         <translation>你正在与内置的 SmolLM2 聊天：它很小、响应很快，但不擅长真正的代码。&lt;br&gt;&lt;a href=&apos;models&apos;&gt;打开模型窗口 (Ctrl+M)&lt;/a&gt;，下载本机推荐的 Code Llama 7B Instruct 或其他模型。&lt;br&gt;&lt;br&gt;Ctrl+Enter 发送，Esc 停止。所有数据都不会离开你的电脑。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLabels</name>
+    <message>
+        <source>No model</source>
+        <translation>未加载模型</translation>
+    </message>
+    <message>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <source>{used} / {n_ctx} tokens</source>
+        <translation>{used} / {n_ctx} 词元</translation>
+    </message>
+    <message numerus="yes">
+        <source>{backend}, %n GPU layer(s)</source>
+        <translation>
+            <numerusform>{backend}，%n 层在 GPU 上</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{model} · {where} · ctx {n_ctx} · {threads}/{batch} threads</source>
+        <translation>{model} · {where} · 上下文 {n_ctx} · {threads}/{batch} 线程</translation>
+    </message>
+    <message>
+        <source>Server on :{port}</source>
+        <translation>服务器运行中 :{port}</translation>
+    </message>
+    <message>
+        <source>Server starting…</source>
+        <translation>服务器启动中…</translation>
+    </message>
+    <message>
+        <source>Server stopping…</source>
+        <translation>服务器停止中…</translation>
     </message>
 </context>
 <context>
