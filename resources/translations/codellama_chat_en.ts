@@ -4,13 +4,6 @@
 <context>
     <name>ChatPane</name>
     <message numerus="yes">
-        <source>%n tokens, {speed} tokens/s</source>
-        <translation>
-            <numerusform>%n token, {speed} tokens/s</numerusform>
-            <numerusform>%n tokens, {speed} tokens/s</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>{note} (the %n oldest messages did not fit the context and were left out)</source>
         <translation>
             <numerusform>{note} (the oldest message did not fit the context and was left out)</numerusform>

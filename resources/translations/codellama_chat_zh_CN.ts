@@ -105,12 +105,6 @@
         <source>Editing: send to add it as a new version; the earlier one stays.</source>
         <translation>编辑中：发送后作为新版本添加，原来的版本会保留。</translation>
     </message>
-    <message numerus="yes">
-        <source>%n tokens, {speed} tokens/s</source>
-        <translation>
-            <numerusform>%n 个词元，{speed} 词元/秒</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Stopped. {figures}</source>
         <translation>已停止。{figures}</translation>

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from app.context import AppContext
 from app.core.chat import ChatSession, Turn
@@ -23,6 +23,7 @@ from app.ui.answer_stream import AnswerStream
 from app.ui.chat.action_bar import ActionBar
 from app.ui.chat.composer import ComposeRow
 from app.ui.chat.export import export_conversation
+from app.ui.chat.layout import lay_out
 from app.ui.chat.message_view import MessageView
 from app.ui.chat.meter import ContextMeter
 from app.ui.chat.saver import SessionSaver
@@ -97,20 +98,7 @@ class ChatPane(QWidget):
         self.composer.edit_last.connect(self.edit_last)
         self.composer.stop.connect(self.stop)
 
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 6, 6, 6)
-        for widget, stretch in ((self.transcript, 1), (self.actions, 0), (compose, 0)):
-            right_layout.addWidget(widget, stretch)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([230, 800])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        lay_out(self, self.sidebar, (self.transcript, self.actions, compose))
         bind_send_and_stop(self, self.send, self.stop)
         # Ctrl+N and Ctrl+Shift+S belong to the File menu (one owner per key: Qt fires neither of two).
         bind_keys(self, {"Ctrl+R": self.regenerate, "Ctrl+E": self.edit_last, "Ctrl+F": self.search.setFocus})
@@ -359,8 +347,7 @@ class ChatPane(QWidget):
 
     def _ended_note(self, stats: GenerationStats) -> str:
         """The status line after an answer: its speed, and why it ended when that is news."""
-        note = self.tr("%n tokens, {speed} tokens/s", "", stats.generated_tokens).format(
-            speed=f"{stats.tokens_per_second:.1f}")
+        note = resolve(describe_figures(stats))  # the same figures as under the answer
         if stats.stop_reason == "cancelled":
             note = self.tr("Stopped. {figures}").format(figures=note)
         elif stats.stop_reason == "context":
