@@ -50,3 +50,35 @@ def run(app, window) -> int:
     code = app.exec()
     window.shutdown()
     return code
+
+
+class Steps:
+    """Runs each step once its condition holds, polling on the GUI thread (nothing blocks it); the
+    window closes after the last one."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.steps: list[tuple[callable, callable]] = []
+
+    def then(self, ready, action) -> Steps:
+        self.steps.append((ready, action))
+        return self
+
+    def start(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(300, self._tick)
+
+    def _tick(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        if not self.steps:
+            self.window.close()
+            return
+        ready, action = self.steps[0]
+        if ready():
+            self.steps.pop(0)
+            action()
+            QTimer.singleShot(900, self._tick)  # let the repaint after the action settle
+        else:
+            QTimer.singleShot(200, self._tick)

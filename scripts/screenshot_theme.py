@@ -14,44 +14,16 @@ import os
 import sys
 from pathlib import Path
 
-from _shot import ROOT, isolated_home  # noqa: E402
+from _shot import ROOT, Steps, isolated_home  # noqa: E402
 
 isolated_home("cld-theme-shot-")
 # The Hub page reads where the token is kept: not from the keyring of whoever runs this.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-from PySide6.QtCore import QTimer  # noqa: E402
 
 CHAT = "Write a Python function that reverses a string, in a code block."
 REPO_QUESTION = "What does safe_read do?"
 CODE = "def area(radius):\n    \n\nprint(area(2.0))\n"
-
-
-class Steps:
-    """Runs each step once its condition holds, polling on the GUI thread (nothing blocks it)."""
-
-    def __init__(self, app, window, out: Path) -> None:
-        self.app, self.window, self.out = app, window, out
-        self.steps: list[tuple[callable, callable]] = []
-
-    def then(self, ready, action) -> "Steps":
-        self.steps.append((ready, action))
-        return self
-
-    def start(self) -> None:
-        QTimer.singleShot(300, self._tick)
-
-    def _tick(self) -> None:
-        if not self.steps:
-            self.window.close()
-            return
-        ready, action = self.steps[0]
-        if ready():
-            self.steps.pop(0)
-            action()
-            QTimer.singleShot(900, self._tick)  # let the repaint after the action settle
-        else:
-            QTimer.singleShot(200, self._tick)
 
 
 def main() -> int:
@@ -118,7 +90,7 @@ def main() -> int:
     def close_models() -> None:
         window.models_window.close()
 
-    steps = Steps(app, window, out)
+    steps = Steps(window)
     steps.then(lambda: window.inference.info is not None, ask_chat)
     steps.then(lambda: idle["chat"] and not window.chat.generating, open_repo)
     steps.then(lambda: window.repo.root is not None, ask_repo)

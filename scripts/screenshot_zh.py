@@ -18,44 +18,16 @@ import os
 import sys
 from pathlib import Path
 
-from _shot import ROOT, isolated_home  # noqa: E402
+from _shot import ROOT, Steps, isolated_home  # noqa: E402
 
 isolated_home("cld-zh-shot-")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # not the runner's keyring
 
-from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 QUESTIONS = {"zh_CN": "用 Python 写一个反转字符串的函数。", "en": "Write a Python function that reverses a string."}
 REPO_QUESTIONS = {"zh_CN": "safe_read 是做什么的？", "en": "What does safe_read do?"}
 CODE = "def area(radius):\n    \n\nprint(area(2.0))\n"
-
-
-class Steps:
-    """Runs each step once its condition holds, polling on the GUI thread (nothing blocks it)."""
-
-    def __init__(self, window) -> None:
-        self.window = window
-        self.steps: list[tuple[callable, callable]] = []
-
-    def then(self, ready, action) -> Steps:
-        self.steps.append((ready, action))
-        return self
-
-    def start(self) -> None:
-        QTimer.singleShot(300, self._tick)
-
-    def _tick(self) -> None:
-        if not self.steps:
-            self.window.close()
-            return
-        ready, action = self.steps[0]
-        if ready():
-            self.steps.pop(0)
-            action()
-            QTimer.singleShot(900, self._tick)  # let the repaint after the action settle
-        else:
-            QTimer.singleShot(200, self._tick)
 
 
 def main() -> int:
