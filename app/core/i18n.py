@@ -21,20 +21,24 @@ from typing import Any
 
 
 class Text(str):
-    """English text that remembers how to be translated: `context`, `source`, `args`, and `n` for plurals."""
+    """English text that remembers how to be translated: `context`, `source`, `args`, `n` for plurals,
+    and the `disambiguation` its translation was filed under (Qt looks an entry up by it too)."""
 
     context: str
     source: str
     args: dict[str, Any]
     n: int
+    disambiguation: str | None
 
-    def __new__(cls, english: str, context: str, source: str, args: dict[str, Any], n: int = -1) -> Text:
+    def __new__(cls, english: str, context: str, source: str, args: dict[str, Any], n: int = -1,
+                disambiguation: str | None = None) -> Text:
         text = super().__new__(cls, english)
         text.context, text.source, text.args, text.n = context, source, args, n
+        text.disambiguation = disambiguation
         return text
 
     def __reduce__(self):  # survives pickling (exceptions cross process pools) with what it remembers
-        return (Text, (str(self), self.context, self.source, self.args, self.n))
+        return (Text, (str(self), self.context, self.source, self.args, self.n, self.disambiguation))
 
 
 class Source(Text):
@@ -43,7 +47,8 @@ class Source(Text):
     def format(self, *args: Any, **kwargs: Any) -> Text:  # type: ignore[override]
         if args:
             raise TypeError("translatable messages take named placeholders only (translators may reorder them)")
-        return Text(str.format(_english(self.source, self.n), **kwargs), self.context, self.source, kwargs, self.n)
+        return Text(str.format(_english(self.source, self.n), **kwargs), self.context, self.source, kwargs, self.n,
+                    self.disambiguation)
 
 
 def translate(context: str, source: str, disambiguation: str | None = None, n: int = -1) -> Source:
@@ -53,8 +58,7 @@ def translate(context: str, source: str, disambiguation: str | None = None, n: i
     skipped" / "2 files skipped" from the `(s)` rule here; other languages from their translation.
     `disambiguation` tells translators apart two identical English sources meaning different things.
     """
-    del disambiguation  # read by lupdate only
-    return Source(_english(source, n), context, source, {}, n)
+    return Source(_english(source, n), context, source, {}, n, disambiguation)
 
 
 def _english(source: str, n: int) -> str:

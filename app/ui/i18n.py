@@ -102,8 +102,8 @@ def resolve(text: str) -> str:
     """A message from the core in the interface's language (plain strings pass through unchanged)."""
     if not isinstance(text, Text):
         return text
-    # The disambiguation, where the core's Text keeps one, picks the entry lupdate wrote with it.
-    translated = QCoreApplication.translate(text.context, text.source, getattr(text, "disambiguation", None), text.n)
+    # The disambiguation picks the entry lupdate filed under it (without it Qt finds none).
+    translated = QCoreApplication.translate(text.context, text.source, text.disambiguation, text.n)
     if translated == text.source.replace("%n", str(text.n)):
         return str(text)  # not translated: the core's English (with its own plural rule)
     args = {key: resolve(value) if isinstance(value, Text) else value for key, value in text.args.items()}

@@ -270,6 +270,10 @@
         <source>Could not write {path}: {reason}</source>
         <translation>无法写入 {path}：{reason}</translation>
     </message>
+    <message>
+        <source>The export failed</source>
+        <translation>导出失败</translation>
+    </message>
 </context>
 <context>
     <name>ResultsModel</name>

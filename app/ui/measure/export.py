@@ -66,7 +66,7 @@ class ResultsExport(QObject):
                     path=path, reason=describe_os_error(exc))) from None
             return str(path)
 
-        self._files.submit(work, self.written.emit, self.failed.emit, failure="The export failed")
+        self._files.submit(work, self.written.emit, self.failed.emit, failure=self.tr("The export failed"))
 
     def _forget(self, dialog: QFileDialog) -> None:
         if self.dialog is dialog:
