@@ -151,13 +151,15 @@ def _focus(rows: list[_Row], hits: list[_Row], imports: tuple[int, int] | None) 
 def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] | None = None) -> list[PackedChunk]:
     """Rows of one file in line order, touching ones joined: the model reads the code as it is.
 
-    The chunker leaves out lines that are only whitespace between definitions; two chosen rows
-    with only such lines between them (no chunk of `all_rows` there) are joined across them (as
-    empty lines: their spaces are not kept), so a whole file is sent as one block and a fix's
-    blank-line edits are inside what was sent.
+    The chunker leaves out lines that are only whitespace between definitions. Two chosen rows
+    with only such lines between them (no chunk of `all_rows` there) are joined across them, and a
+    block takes in the blank lines right before and after it (as empty lines: their spaces are not
+    kept): a whole file is sent as one block, and a fix that inserts code between two definitions
+    has its insertion point inside what was sent.
     """
     # Chunks of a file never overlap, so a chunk lies in a gap exactly when it starts there.
-    starts = sorted(r.start for r in (all_rows if all_rows is not None else rows))
+    every = sorted(all_rows if all_rows is not None else rows, key=lambda r: r.start)
+    starts = [r.start for r in every]
     blocks: list[PackedChunk] = []
     for row in sorted(rows, key=lambda r: r.start):
         score = score_of.get(row.id, 0.0)
@@ -171,7 +173,20 @@ def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] |
                                  text=last.text + "\n" * (blank + 1) + row.text)
         else:
             blocks.append(PackedChunk(row.path, row.start, row.end, score, 0, row.text))
-    return blocks
+    return [_with_blank_edges(block, every, starts) for block in blocks]
+
+
+def _with_blank_edges(block: PackedChunk, every: list[_Row], starts: list[int]) -> PackedChunk:
+    """`block` grown over the blank lines between it and the chunks before and after it."""
+    after = bisect_right(starts, block.end_line)  # the first chunk starting after the block
+    end = every[after].start - 1 if after < len(every) else block.end_line
+    before = bisect_left(starts, block.start_line) - 1  # the last chunk starting before it
+    start = every[before].end + 1 if before >= 0 else block.start_line
+    if start >= block.start_line and end <= block.end_line:
+        return block
+    start, end = min(start, block.start_line), max(end, block.end_line)
+    text = "\n" * (block.start_line - start) + block.text + "\n" * (end - block.end_line)
+    return replace(block, start_line=start, end_line=end, text=text)
 
 
 class _Packing:
