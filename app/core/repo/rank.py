@@ -21,7 +21,8 @@ from app.core.repo.index import RepoIndex
 
 _CANDIDATES = 300
 _WORD_RE = re.compile(r"[^\W\d]\w*|\d+")
-_MAX_WORDS = 40  # a pasted stack trace must not turn into hundreds of queries
+_MAX_WORDS = 40  # words searched for, and names looked up as definitions
+_MAX_READ = 400  # words read from a question: a pasted log must not turn into thousands of queries
 _PATHISH_RE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}|[\w-]+/[\w./-]+")
 _STOP = set("""a an and are as at be but by can do does for from has have how i if in into is it its me my
 no not of on or our should so that the their then there these this to was we what when where which who why
@@ -55,7 +56,71 @@ def query_terms(question: str) -> QueryTerms:
         for part in [w.lower(), *split_identifier(w)]:
             if len(part) > 1 and part not in _STOP and not part.isdigit():
                 words.append(part)
-    return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_WORDS], idents[:_MAX_WORDS], paths[:10])
+    return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_READ], idents[:_MAX_READ], paths[:30])
+
+
+NAMED_FILES_MAX = 8  # a fragment naming more files than this names a folder, not a file
+
+
+def _fragment_forms(fragment: str) -> list[str]:
+    """What a path-like fragment may name in the repository, most specific first.
+
+    A path as written (src/app/io.py); the same path with its leading folders dropped, for one
+    from another machine (/usr/lib/python3/site-packages/django/db/models/query.py, a traceback's
+    file); a dotted module or class name as a path (django.db.models.query, org.apache.Foo,
+    Crypto.Signature.DSS.new), with its last parts dropped in turn (an attribute, a method).
+    """
+    forms = [fragment]
+    parts = [p for p in fragment.split("/") if p]
+    forms += ["/".join(parts[n:]) for n in range(1, len(parts) - 1)]
+    forms.append(parts[-1] if parts else "")
+    if "/" not in fragment and "." in fragment:
+        dotted = [p for p in fragment.split(".") if p]
+        forms += ["/".join(dotted[:n]) for n in range(len(dotted), 1, -1)]
+    return [f for f in dict.fromkeys(forms) if len(f) > 2]
+
+
+def named_files(index: RepoIndex, fragments: tuple[str, ...]) -> list[str]:
+    """The indexed files the question's path-like fragments name: for each fragment, those its most
+    specific form matching at most NAMED_FILES_MAX files names (a form matching none, or a whole
+    folder's worth, is passed over for the next)."""
+    paths = list(_path_words(index))
+    named: dict[str, None] = {}
+    for fragment in fragments:
+        for form in _fragment_forms(fragment):
+            matched = [p for p in paths if form in p and _at_boundaries(p, form)]
+            if 0 < len(matched) <= NAMED_FILES_MAX:
+                named.update(dict.fromkeys(matched))
+                break
+    return list(named)
+
+
+def _at_boundaries(path: str, form: str) -> bool:
+    """`form` sits in `path` at name boundaries: "io.py" names src/io.py, not src/radio.py."""
+    start = 0
+    while (at := path.find(form, start)) >= 0:
+        end = at + len(form)
+        if (at == 0 or path[at - 1] == "/") and (end == len(path) or path[end] in "/."):
+            return True
+        start = at + 1
+    return False
+
+
+def search_words(index: RepoIndex, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words to search for: all of a short question's; of a long one (an issue with its log and
+    code), the _MAX_WORDS rarest that the repository has, in the question's order. Taking the first
+    ones instead would drop the code and the traceback that usually come last."""
+    if len(words) <= _MAX_WORDS:
+        return words
+    counts: dict[str, int] = {}
+    for word in words:
+        (count,) = index.db.execute("SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? "
+                                    "LIMIT 5000)", (f'"{word}"',)).fetchone()
+        if count:
+            counts[word] = count
+    position = {word: n for n, word in enumerate(words)}
+    kept = set(sorted(counts, key=lambda w: (counts[w], position[w]))[:_MAX_WORDS])
+    return tuple(w for w in words if w in kept)
 
 
 def _fts_query(words: tuple[str, ...]) -> str:
@@ -67,32 +132,35 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
     terms = query_terms(question)
     db = index.db
     scores: dict[int, float] = defaultdict(float)
-    if terms.words:
+    words = search_words(index, terms.words)
+    if words:
         rows = db.execute(
             "SELECT rowid, bm25(chunks_fts, 3.0, 6.0, 1.5, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
-            "ORDER BY 2 LIMIT ?", (_fts_query(terms.words), _CANDIDATES)).fetchall()
+            "ORDER BY 2 LIMIT ?", (_fts_query(words), _CANDIDATES)).fetchall()
         # Coverage: a chunk matching several of the question's words beats a short chunk that
         # happens to repeat one of them (bm25 alone favours tiny chunks).
         hits: dict[int, int] = defaultdict(int)
         candidates = {rowid for rowid, _ in rows}
-        for word in terms.words:
+        for word in words:
             for (rowid,) in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 5000",
                                        (f'"{word}"',)):
                 if rowid in candidates:
                     hits[rowid] += 1
         for rowid, bm25 in rows:
-            coverage = hits[rowid] / len(terms.words)
+            coverage = hits[rowid] / len(words)
             scores[rowid] += -bm25 * (0.25 + coverage) ** 2  # bm25 is lower-is-better
     top = max(scores.values(), default=1.0) or 1.0
     # Definitions of names the question mentions.
     defined: set[str] = set()
     for ident in terms.identifiers:
+        if len(defined) >= _MAX_WORDS:
+            break
         for (chunk_id,) in db.execute("SELECT chunk_id FROM symbols WHERE name = ?", (ident,)):
             scores[chunk_id] += top * 1.5
             defined.add(ident)
-    # Files the question names by path.
-    for fragment in terms.paths:
-        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE instr(path, ?) > 0", (fragment,)):
+    # Files the question names by path (as written, from a traceback, or as a dotted module name).
+    for path in named_files(index, terms.paths):
+        for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE path = ?", (path,)):
             scores[chunk_id] += top * 0.8
     # Callers: chunks that use a name the question asks about.
     for name in defined:

@@ -1,0 +1,83 @@
+"""Questions as users paste them: tracebacks from another machine, dotted module names, long issues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.repo.index import RepoIndex
+from app.core.repo.pack import approximate_tokens, pack
+from app.core.repo.rank import _MAX_WORDS, named_files, query_terms, rank, search_words
+from tests.core.repo.test_scan import make
+
+FILES = {
+    "src/shop/net/retry.py": "import time\n\n\ndef backoff(n):\n    return 2 ** n\n\n\n"
+                             "def pause(n):\n    time.sleep(backoff(n))\n",
+    "src/shop/net/client.py": "from .retry import pause\n\n\ndef fetch(url):\n    pause(1)\n    return url\n",
+    "src/shop/radio.py": "def tune(station):\n    return station\n",
+    "src/shop/io.py": "def read_all(path):\n    return open(path).read()\n",
+    "native/codec.c": "int decode(const char *s) { return s[0]; }\n",
+    "native/codec.cpp": "int encode(const char *s) { return s[0]; }\n",
+    "src/shop/billing/invoice.py": "def total(lines):\n    return sum(line.amount for line in lines)\n",
+    **{f"src/shop/models/m{n}.py": f"def model_{n}():\n    return {n}\n" for n in range(10)},
+}
+
+
+@pytest.fixture
+def index(tmp_path: Path):
+    repo = make(tmp_path / "shop", FILES)
+    idx = RepoIndex(repo, tmp_path / "cache")
+    idx.update()
+    yield idx
+    idx.close()
+
+
+def _named(index: RepoIndex, question: str) -> list[str]:
+    return named_files(index, query_terms(question).paths)
+
+
+def test_a_traceback_from_another_machine_names_the_repository_file(index: RepoIndex) -> None:
+    question = ('Traceback (most recent call last):\n  File "/home/ann/.venv/lib/python3.12/site-packages/shop/net/'
+                'client.py", line 5, in fetch\nTimeoutError')
+    assert _named(index, question) == ["src/shop/net/client.py"]
+    ranked = rank(index, question)
+    top = index.db.execute("SELECT path FROM chunks WHERE id = ?", (ranked[0][1],)).fetchone()[0]
+    assert top == "src/shop/net/client.py"
+
+
+def test_a_dotted_module_name_names_its_file(index: RepoIndex) -> None:
+    assert _named(index, "Calling `shop.net.retry.backoff` with a negative n loops") == ["src/shop/net/retry.py"]
+    assert _named(index, "shop.billing.invoice.total ignores discounts") == ["src/shop/billing/invoice.py"]
+
+
+def test_a_name_is_matched_at_name_boundaries(index: RepoIndex) -> None:
+    assert _named(index, "reading io.py fails") == ["src/shop/io.py"]  # not radio.py
+    assert _named(index, "a crash in codec.c") == ["native/codec.c"]  # not codec.cpp
+
+
+def test_a_fragment_naming_a_whole_folder_names_no_file(index: RepoIndex) -> None:
+    assert _named(index, "everything under shop/models/ is slow") == []  # ten files: a folder, not a file
+    assert _named(index, "see shop/models/m3.py") == ["src/shop/models/m3.py"]
+
+
+def test_a_long_question_searches_its_rare_words_wherever_they_are(index: RepoIndex) -> None:
+    prose = " ".join(f"word{n}x" for n in range(60))  # sixty words the repository does not have
+    question = f"{prose} and then the station is wrong after tune"
+    words = query_terms(question).words
+    assert len(words) > _MAX_WORDS
+    kept = search_words(index, words)
+    assert {"station", "tune"} <= set(kept) and len(kept) <= _MAX_WORDS
+    result = pack(index, question, 400, approximate_tokens)
+    assert result.chunks and result.chunks[0].path == "src/shop/radio.py"
+    short = ("why", "does", "tune")
+    assert search_words(index, short) == short  # a short question's words are all searched, found or not
+
+
+def test_a_packed_piece_takes_in_the_blank_lines_around_it(index: RepoIndex) -> None:
+    result = pack(index, "backoff", 60, approximate_tokens)
+    piece = next(c for c in result.chunks if c.path == "src/shop/net/retry.py")
+    # backoff is lines 4-5; the blank lines 6-7 before pause (line 8) come with it, and 2-3 after the import.
+    assert piece.start_line <= 4 and piece.end_line >= 7
+    source = FILES["src/shop/net/retry.py"].split("\n")
+    assert piece.text.split("\n") == source[piece.start_line - 1:piece.end_line]
