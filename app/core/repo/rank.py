@@ -59,21 +59,18 @@ def query_terms(question: str) -> QueryTerms:
     return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_READ], idents[:_MAX_READ], paths[:30])
 
 
-NAMED_FILES_MAX = 8  # a fragment naming more files than this names a folder, not a file
-
-
 def _fragment_forms(fragment: str) -> list[str]:
     """What a path-like fragment may name in the repository, most specific first.
 
-    A path as written (src/app/io.py); the same path with its leading folders dropped, for one
-    from another machine (/usr/lib/python3/site-packages/django/db/models/query.py, a traceback's
-    file); a dotted module or class name as a path (django.db.models.query, org.apache.Foo,
-    Crypto.Signature.DSS.new), with its last parts dropped in turn (an attribute, a method).
+    A path as written (src/app/io.py, net/http); the same path with its leading folders dropped,
+    down to folder/file, for one from another machine (a traceback's
+    /usr/lib/python3/site-packages/django/db/models/query.py); a dotted module or class name as a
+    path (django.db.models.query, org.apache.Foo, Crypto.Signature.DSS.new), with its last parts
+    dropped in turn (an attribute, a method).
     """
     forms = [fragment]
     parts = [p for p in fragment.split("/") if p]
     forms += ["/".join(parts[n:]) for n in range(1, len(parts) - 1)]
-    forms.append(parts[-1] if parts else "")
     if "/" not in fragment and "." in fragment:
         dotted = [p for p in fragment.split(".") if p]
         forms += ["/".join(dotted[:n]) for n in range(len(dotted), 1, -1)]
@@ -81,15 +78,15 @@ def _fragment_forms(fragment: str) -> list[str]:
 
 
 def named_files(index: RepoIndex, fragments: tuple[str, ...]) -> list[str]:
-    """The indexed files the question's path-like fragments name: for each fragment, those its most
-    specific form matching at most NAMED_FILES_MAX files names (a form matching none, or a whole
-    folder's worth, is passed over for the next)."""
+    """The indexed files the question's path-like fragments name: for each fragment, the files its
+    most specific form that matches anything names (a file, or every file of a folder: "net/http:
+    fix ..." is about that package)."""
     paths = list(_path_words(index))
     named: dict[str, None] = {}
     for fragment in fragments:
         for form in _fragment_forms(fragment):
             matched = [p for p in paths if form in p and _at_boundaries(p, form)]
-            if 0 < len(matched) <= NAMED_FILES_MAX:
+            if matched:
                 named.update(dict.fromkeys(matched))
                 break
     return list(named)

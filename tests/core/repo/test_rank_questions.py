@@ -56,9 +56,11 @@ def test_a_name_is_matched_at_name_boundaries(index: RepoIndex) -> None:
     assert _named(index, "a crash in codec.c") == ["native/codec.c"]  # not codec.cpp
 
 
-def test_a_fragment_naming_a_whole_folder_names_no_file(index: RepoIndex) -> None:
-    assert _named(index, "everything under shop/models/ is slow") == []  # ten files: a folder, not a file
+def test_a_folder_names_its_files_and_the_most_specific_form_wins(index: RepoIndex) -> None:
+    assert sorted(_named(index, "shop/models: everything is slow")) == [f"src/shop/models/m{n}.py" for n in range(10)]
     assert _named(index, "see shop/models/m3.py") == ["src/shop/models/m3.py"]
+    assert _named(index, "in /srv/app/shop/models/m3.py") == ["src/shop/models/m3.py"]
+    assert _named(index, "/usr/lib/python3.12/asyncio/events.py") == []  # another program's file names nothing here
 
 
 def test_a_long_question_searches_its_rare_words_wherever_they_are(index: RepoIndex) -> None:
