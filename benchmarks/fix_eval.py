@@ -9,6 +9,9 @@ with RepoIndex, and packed with the app's `pack` for the changelog entry at each
   (b) "lines": every changed line (for pure additions, the lines around the insertion point) lies
       inside a packed chunk.
 
+Also printed: how often every changed file is among the first 1/3/5/10/20 files of the app's file
+order and of whole-file BM25's, which bounds what any packing of those files can reach.
+
 Baseline in the same run: whole-file BM25. The repository's indexed files are ranked by Okapi BM25
 (k1=1.2, b=0.75) of the question against the whole file text, with a plain tokenizer (identifiers
 and words, lowercased, split at _ and camelCase), and whole files are packed best-first, each as a
@@ -172,6 +175,8 @@ def run_group(job: tuple[dict, list[dict], list[int]]) -> list[dict]:
                    "app": {}, "bm25": {}}
             ranked = bm25.rank(case["question"])
             row["bm25_rank_of_gold"] = min((ranked.index(p) + 1 for p in gold if p in ranked), default=None)
+            row["bm25_ranks"] = {p: ranked.index(p) + 1 if p in ranked else None for p in gold}
+            row["app_ranks"] = app_file_ranks(index, case["question"], gold)
             for budget in budgets:
                 packed = pack(index, case["question"], budget, _counter)
                 chunks = [(c.path, c.start_line, c.end_line) for c in packed.chunks]
@@ -187,6 +192,31 @@ def run_group(job: tuple[dict, list[dict], list[int]]) -> list[dict]:
         index.close()
         if _keep_index is None:
             shutil.rmtree(cache, ignore_errors=True)
+
+
+def app_file_ranks(index, question: str, gold: dict) -> dict[str, int | None]:
+    """Where each changed file stands in the app's file order for the question (None: not ranked)."""
+    from app.core.repo.rank import file_order, query_terms, rank
+
+    ranked = rank(index, question)
+    ids = [chunk_id for _score, chunk_id in ranked]
+    path_of: dict[int, str] = {}
+    for offset in range(0, len(ids), 500):
+        part = ids[offset:offset + 500]
+        path_of.update(index.db.execute(f"SELECT id, path FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                                        tuple(part)).fetchall())
+    order = [path for path, _score in file_order(ranked, path_of, index, query_terms(question))]
+    return {p: order.index(p) + 1 if p in order else None for p in gold}
+
+
+RANK_CUTS = (1, 3, 5, 10, 20)
+
+
+def ranking_line(rows: list[dict], key: str) -> str:
+    """How often every changed file is among the first k files of a ranking: the ceiling for packing."""
+    def within(row: dict, k: int) -> bool:
+        return all(r is not None and r <= k for r in row[key].values())
+    return ", ".join(f"top {k}: {sum(within(r, k) for r in rows) / len(rows):.0%}" for k in RANK_CUTS)
 
 
 def report_row(case: dict) -> str:
@@ -290,6 +320,9 @@ def main() -> None:
     print(f"{len(rows)} cases scored ({len(errors)} failed to unpack); gold file not indexed by the app in "
           f"{sum(not r['gold_indexed'] for r in rows)}; wall time {wall:.0f} s with {args.jobs} job(s)")
     print("a = a chunk of a changed file was packed; every changed line = all gold line ranges inside packed chunks")
+    if rows:
+        print(f"every changed file among the app's first k files: {ranking_line(rows, 'app_ranks')}")
+        print(f"every changed file among whole-file BM25's first k files: {ranking_line(rows, 'bm25_ranks')}")
     print(f"reproduce: {command}")
     for row in errors:
         print(f"  error {row['id']}: {row['error']}")
