@@ -181,7 +181,7 @@ def _with_blank_edges(block: PackedChunk, every: list[_Row], starts: list[int]) 
     after = bisect_right(starts, block.end_line)  # the first chunk starting after the block
     end = every[after].start - 1 if after < len(every) else block.end_line
     before = bisect_left(starts, block.start_line) - 1  # the last chunk starting before it
-    start = every[before].end + 1 if before >= 0 else block.start_line
+    start = every[before].end + 1 if before >= 0 else 1  # only blank lines come before a file's first chunk
     if start >= block.start_line and end <= block.end_line:
         return block
     start, end = min(start, block.start_line), max(end, block.end_line)

@@ -24,6 +24,7 @@ _WORD_RE = re.compile(r"[^\W\d]\w*|\d+")
 _MAX_WORDS = 40  # words searched for, and names looked up as definitions
 _MAX_READ = 400  # words read from a question: a pasted log must not turn into thousands of queries
 _PATHISH_RE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{1,8}|[\w-]+/[\w./-]+")
+_DOTTED_RE = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}")  # pkg.module.name_with_underscores
 _STOP = set("""a an and are as at be but by can do does for from has have how i if in into is it its me my
 no not of on or our should so that the their then there these this to was we what when where which who why
 will with would you your about after all also any because been before being between both each few more most
@@ -42,7 +43,9 @@ class QueryTerms:
 
 
 def query_terms(question: str) -> QueryTerms:
-    paths = tuple(dict.fromkeys(m.strip("./") for m in _PATHISH_RE.findall(question) if len(m) > 2))
+    slashed = question.replace("\\", "/")  # a Windows traceback's C:\\...\\pkg\\mod.py
+    found = _PATHISH_RE.findall(slashed) + _DOTTED_RE.findall(question)
+    paths = tuple(dict.fromkeys(m.strip("./") for m in found if len(m) > 2))
     raw = _WORD_RE.findall(question)
     # Names the question writes as code (parse_args, RetryPolicy, `fetch`, fetch()) are looked up as
     # definitions; plain English words (chat, messages) are left to the text search.
@@ -59,46 +62,74 @@ def query_terms(question: str) -> QueryTerms:
     return QueryTerms(tuple(dict.fromkeys(words))[:_MAX_READ], idents[:_MAX_READ], paths[:30])
 
 
-def _fragment_forms(fragment: str) -> list[str]:
-    """What a path-like fragment may name in the repository, most specific first.
+def _fragment_forms(fragment: str) -> list[tuple[str, bool]]:
+    """What a path-like fragment may name in the repository, most specific first, each with whether
+    it may name a folder.
 
-    A path as written (src/app/io.py, net/http); the same path with its leading folders dropped,
-    down to folder/file, for one from another machine (a traceback's
+    A path as written (src/app/io.py, or a folder: net/http); the same path with its leading
+    folders dropped, down to folder/file, for one from another machine (a traceback's
     /usr/lib/python3/site-packages/django/db/models/query.py); a dotted module or class name as a
-    path (django.db.models.query, org.apache.Foo, Crypto.Signature.DSS.new), with its last parts
-    dropped in turn (an attribute, a method).
+    file (django.db.models.query, org.apache.Foo, Crypto.Signature.DSS.new), with its last parts
+    dropped in turn (an attribute, a method), never as a folder: django.db.models.Q is not
+    everything under django/db/models.
     """
-    forms = [fragment]
+    forms = [(fragment, True)]
     parts = [p for p in fragment.split("/") if p]
-    forms += ["/".join(parts[n:]) for n in range(1, len(parts) - 1)]
+    forms += [("/".join(parts[n:]), True) for n in range(1, len(parts) - 1)]
     if "/" not in fragment and "." in fragment:
         dotted = [p for p in fragment.split(".") if p]
-        forms += ["/".join(dotted[:n]) for n in range(len(dotted), 1, -1)]
-    return [f for f in dict.fromkeys(forms) if len(f) > 2]
+        forms += [("/".join(dotted[:n]), False) for n in range(len(dotted), 1, -1)]
+    return [(f, folder) for f, folder in dict.fromkeys(forms) if len(f) > 2]
+
+
+def _by_name(index: RepoIndex) -> dict[str, list[str]]:
+    """Indexed paths by each of their names: every folder name, and every file name cut at each of
+    its dots (a/b/x.tar.gz under b, x, x.tar and x.tar.gz); read once per change of the index."""
+    cached = index.cache.get("paths_by_name")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for path in _path_words(index):
+        parts = path.split("/")
+        names = set(parts[:-1])
+        pieces = parts[-1].split(".")
+        names.update(".".join(pieces[:n]) for n in range(1, len(pieces) + 1))
+        for name in names:
+            by_name[name].append(path)
+    index.cache["paths_by_name"] = dict(by_name)
+    return index.cache["paths_by_name"]  # type: ignore[return-value]
 
 
 def named_files(index: RepoIndex, fragments: tuple[str, ...]) -> list[str]:
     """The indexed files the question's path-like fragments name: for each fragment, the files its
-    most specific form that matches anything names (a file, or every file of a folder: "net/http:
-    fix ..." is about that package)."""
-    paths = list(_path_words(index))
+    most specific form that matches anything names (a file, or for a written path every file of a
+    folder: "net/http: fix ..." is about that package)."""
+    by_name = _by_name(index)
     named: dict[str, None] = {}
     for fragment in fragments:
-        for form in _fragment_forms(fragment):
-            matched = [p for p in paths if form in p and _at_boundaries(p, form)]
+        for form, folder in _fragment_forms(fragment):
+            # Only the paths having the form's last name can hold it at name boundaries.
+            candidates = by_name.get(form.rsplit("/", 1)[-1], ())
+            matched = [p for p in candidates if _at_boundaries(p, form, folder)]
             if matched:
                 named.update(dict.fromkeys(matched))
                 break
     return list(named)
 
 
-def _at_boundaries(path: str, form: str) -> bool:
-    """`form` sits in `path` at name boundaries: "io.py" names src/io.py, not src/radio.py."""
+def _at_boundaries(path: str, form: str, folder: bool = True) -> bool:
+    """`form` sits in `path` at name boundaries ("io.py" names src/io.py, not src/radio.py), as the
+    file itself or its name before an extension (or, when `folder`, as a folder above it)."""
     start = 0
     while (at := path.find(form, start)) >= 0:
         end = at + len(form)
-        if (at == 0 or path[at - 1] == "/") and (end == len(path) or path[end] in "/."):
-            return True
+        if at == 0 or path[at - 1] == "/":
+            if end == len(path):
+                return True
+            if path[end] == "." and "/" not in path[end:]:
+                return True
+            if path[end] == "/" and folder:
+                return True
         start = at + 1
     return False
 
@@ -109,6 +140,10 @@ def search_words(index: RepoIndex, words: tuple[str, ...]) -> tuple[str, ...]:
     ones instead would drop the code and the traceback that usually come last."""
     if len(words) <= _MAX_WORDS:
         return words
+    key = "search_words:" + " ".join(words)
+    cached = index.cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     counts: dict[str, int] = {}
     for word in words:
         (count,) = index.db.execute("SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? "
@@ -117,7 +152,20 @@ def search_words(index: RepoIndex, words: tuple[str, ...]) -> tuple[str, ...]:
             counts[word] = count
     position = {word: n for n, word in enumerate(words)}
     kept = set(sorted(counts, key=lambda w: (counts[w], position[w]))[:_MAX_WORDS])
-    return tuple(w for w in words if w in kept)
+    index.cache[key] = chosen = tuple(w for w in words if w in kept)
+    return chosen
+
+
+def defined_names(index: RepoIndex, identifiers: tuple[str, ...]) -> dict[str, list[int]]:
+    """The first _MAX_WORDS of `identifiers` that the repository defines, with the chunks defining each."""
+    defined: dict[str, list[int]] = {}
+    for ident in identifiers:
+        if len(defined) >= _MAX_WORDS:
+            break
+        chunks = [chunk_id for (chunk_id,) in index.db.execute("SELECT chunk_id FROM symbols WHERE name = ?", (ident,))]
+        if chunks:
+            defined[ident] = chunks
+    return defined
 
 
 def _fts_query(words: tuple[str, ...]) -> str:
@@ -148,13 +196,10 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
             scores[rowid] += -bm25 * (0.25 + coverage) ** 2  # bm25 is lower-is-better
     top = max(scores.values(), default=1.0) or 1.0
     # Definitions of names the question mentions.
-    defined: set[str] = set()
-    for ident in terms.identifiers:
-        if len(defined) >= _MAX_WORDS:
-            break
-        for (chunk_id,) in db.execute("SELECT chunk_id FROM symbols WHERE name = ?", (ident,)):
+    defined = defined_names(index, terms.identifiers)
+    for chunks in defined.values():
+        for chunk_id in chunks:
             scores[chunk_id] += top * 1.5
-            defined.add(ident)
     # Files the question names by path (as written, from a traceback, or as a dotted module name).
     for path in named_files(index, terms.paths):
         for (chunk_id,) in db.execute("SELECT id FROM chunks WHERE path = ?", (path,)):
@@ -167,7 +212,7 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
     # Tests, docs and release notes mention everything (a changelog entry is often the question, reworded);
     # unless the question is about them, prefer the code itself.
     if scores:
-        weights = kind_weights(terms.words)
+        weights = kind_weights(words)
         ids = list(scores)
         for offset in range(0, len(ids), 500):  # SQLite's limit on bound parameters
             part = ids[offset:offset + 500]
@@ -218,7 +263,7 @@ def path_bonus(index: RepoIndex, terms: QueryTerms) -> dict[str, float]:
     df = index.cache.get("path_word_counts")
     if df is None:
         df = index.cache["path_word_counts"] = Counter(w for ws in paths.values() for w in ws)
-    counts = {w: df[w] for w in terms.words}  # type: ignore[index]
+    counts = {w: df[w] for w in search_words(index, terms.words)}  # type: ignore[index]
     idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in counts.items() if c}
     return {path: total / 10 for path, ws in paths.items() if (total := sum(v for w, v in idf.items() if w in ws))}
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.core.repo.index import RepoIndex
 from app.core.repo.pack import approximate_tokens, pack
-from app.core.repo.rank import _MAX_WORDS, named_files, query_terms, rank, search_words
+from app.core.repo.rank import _MAX_WORDS, defined_names, named_files, query_terms, rank, search_words
 from tests.core.repo.test_scan import make
 
 FILES = {
@@ -46,9 +46,16 @@ def test_a_traceback_from_another_machine_names_the_repository_file(index: RepoI
     assert top == "src/shop/net/client.py"
 
 
-def test_a_dotted_module_name_names_its_file(index: RepoIndex) -> None:
+def test_a_windows_traceback_names_the_repository_file(index: RepoIndex) -> None:
+    question = 'File "C:\\Users\\ann\\venv\\Lib\\site-packages\\shop\\net\\client.py", line 5, in fetch'
+    assert _named(index, question) == ["src/shop/net/client.py"]
+
+
+def test_a_dotted_module_name_names_its_file_never_a_folder(index: RepoIndex) -> None:
     assert _named(index, "Calling `shop.net.retry.backoff` with a negative n loops") == ["src/shop/net/retry.py"]
     assert _named(index, "shop.billing.invoice.total ignores discounts") == ["src/shop/billing/invoice.py"]
+    assert _named(index, "shop.models.registry_entry breaks") == []  # a module not here: not all of shop/models
+    assert _named(index, "shop.models.m3.model_3 is wrong") == ["src/shop/models/m3.py"]
 
 
 def test_a_name_is_matched_at_name_boundaries(index: RepoIndex) -> None:
@@ -76,10 +83,41 @@ def test_a_long_question_searches_its_rare_words_wherever_they_are(index: RepoIn
     assert search_words(index, short) == short  # a short question's words are all searched, found or not
 
 
+def test_a_long_question_drops_its_commonest_words_not_its_last(tmp_path: Path) -> None:
+    common = " ".join(f"common{n}" for n in range(45))
+    files = {f"lib/f{n}.py": f"# {common}\ndef f{n}():\n    return {n}\n" for n in range(6)}
+    files["lib/radio.py"] = "def tune(station):\n    return station\n"
+    index = RepoIndex(make(tmp_path / "r", files), tmp_path / "cache")
+    index.update()
+    try:
+        words = query_terms(f"{common} then the station is wrong after tune").words
+        kept = search_words(index, words)
+        assert len(kept) == _MAX_WORDS and {"station", "tune", "common0"} <= set(kept)
+        assert "common44" not in kept  # as common as common0, but later in the question
+        assert list(kept) == [w for w in words if w in kept]  # in the question's order
+        top = rank(index, f"{common} then the station is wrong after tune")[0][1]
+        assert index.db.execute("SELECT path FROM chunks WHERE id = ?", (top,)).fetchone()[0] == "lib/radio.py"
+    finally:
+        index.close()
+
+
+def test_at_most_forty_defined_names_are_looked_up(tmp_path: Path) -> None:
+    files = {f"lib/m{n}.py": f"def name_{n}():\n    return {n}\n" for n in range(50)}
+    index = RepoIndex(make(tmp_path / "r", files), tmp_path / "cache")
+    index.update()
+    try:
+        names = ("not_defined_here",) + tuple(f"name_{n}" for n in range(50))
+        defined = defined_names(index, names)
+        assert list(defined) == [f"name_{n}" for n in range(_MAX_WORDS)]  # an unknown name does not use up the room
+        assert all(len(chunks) == 1 for chunks in defined.values())
+    finally:
+        index.close()
+
+
 def test_a_packed_piece_takes_in_the_blank_lines_around_it(index: RepoIndex) -> None:
-    result = pack(index, "backoff", 60, approximate_tokens)
-    piece = next(c for c in result.chunks if c.path == "src/shop/net/retry.py")
-    # backoff is lines 4-5; the blank lines 6-7 before pause (line 8) come with it, and 2-3 after the import.
-    assert piece.start_line <= 4 and piece.end_line >= 7
+    result = pack(index, "backoff", 40, approximate_tokens)
+    piece = next(c for c in result.chunks if c.path == "src/shop/net/retry.py" and c.start_line <= 4 <= c.end_line)
+    # backoff is lines 4-5 (the import chunk is 1-3); the blank lines 6-7 before pause (line 8) come with it.
+    assert (piece.start_line, piece.end_line) == (4, 7)
     source = FILES["src/shop/net/retry.py"].split("\n")
     assert piece.text.split("\n") == source[piece.start_line - 1:piece.end_line]
