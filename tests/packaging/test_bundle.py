@@ -232,9 +232,9 @@ def test_indexing_a_repository_in_worker_processes(app: Installed, tmp_path: Pat
     chunks = json.loads(result.stdout)["chunks"]
     assert chunks[0]["path"] == "net37/retry37.go"
     # Cut by tree-sitter's Go grammar inside the workers: the other files' methods are chunks of their own that
-    # start at their doc comment (lines 11-15). Without the grammar, or in the fallback after a worker died,
-    # the cut is by lines that look like definitions (1-6 and 7-15).
-    assert {(c["start_line"], c["end_line"]) for c in chunks[1:]} == {(11, 15)}, chunks
+    # start at their doc comment (line 11), sent with the blank line before it (10-15). Without the grammar, or
+    # in the fallback after a worker died, the cut is by lines that look like definitions (1-6 and 7-15).
+    assert {(c["start_line"], c["end_line"]) for c in chunks[1:]} == {(10, 15)}, chunks
     assert "a worker cutting files" not in app.log
     # The same answer as the checkout's own program gives.
     venv = subprocess.run([sys.executable, "-m", "app", "context", *question], cwd=ROOT, capture_output=True, text=True,

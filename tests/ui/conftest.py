@@ -15,7 +15,8 @@ def make_window(qtbot, app_home):
         ctx = build_context()
         ctx.settings_owner.save = None  # the test's own settings are not written (the home may be read-only)
         ctx.update_settings(context_limit=settings.pop("context_limit", 2048),
-                            sampling={"temperature": 0.0, "seed": 7, "max_tokens": 96}, **settings)
+                            sampling=settings.pop("sampling", {"temperature": 0.0, "seed": 7, "max_tokens": 96}),
+                            **settings)
         window = build_window(ctx)
         qtbot.addWidget(window)
         window.show()
