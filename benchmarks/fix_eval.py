@@ -196,16 +196,12 @@ def run_group(job: tuple[dict, list[dict], list[int]]) -> list[dict]:
 
 def app_file_ranks(index, question: str, gold: dict) -> dict[str, int | None]:
     """Where each changed file stands in the app's file order for the question (None: not ranked)."""
-    from app.core.repo.rank import file_order, query_terms, rank
+    from app.core.repo.rank import chunk_paths, file_order, rank, search_terms
 
-    ranked = rank(index, question)
-    ids = [chunk_id for _score, chunk_id in ranked]
-    path_of: dict[int, str] = {}
-    for offset in range(0, len(ids), 500):
-        part = ids[offset:offset + 500]
-        path_of.update(index.db.execute(f"SELECT id, path FROM chunks WHERE id IN ({','.join('?' * len(part))})",
-                                        tuple(part)).fetchall())
-    order = [path for path, _score in file_order(ranked, path_of, index, query_terms(question))]
+    terms = search_terms(index, question)  # as pack() ranks files
+    ranked = rank(index, question, terms)
+    path_of = chunk_paths(index, [chunk_id for _score, chunk_id in ranked])
+    order = [path for path, _score in file_order(ranked, path_of, index, terms)]
     return {p: order.index(p) + 1 if p in order else None for p in gold}
 
 

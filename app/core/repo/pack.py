@@ -17,7 +17,7 @@ from typing import Callable
 
 from app.core.prompt_text import fenced, quote_path
 from app.core.repo.index import RepoIndex
-from app.core.repo.rank import QueryTerms, file_order, query_terms, rank
+from app.core.repo.rank import QueryTerms, file_order, query_terms, rank, search_terms
 
 __all__ = ["PackResult", "PackedChunk", "QueryTerms", "TokenCounter", "approximate_tokens", "file_sizes", "pack",
            "query_terms", "rank", "repo_map"]
@@ -151,33 +151,32 @@ def _focus(rows: list[_Row], hits: list[_Row], imports: tuple[int, int] | None) 
 def _blocks(rows: list[_Row], score_of: dict[int, float], all_rows: list[_Row] | None = None) -> list[PackedChunk]:
     """Rows of one file in line order, touching ones joined: the model reads the code as it is.
 
-    The chunker leaves out lines that are only whitespace between definitions. Two chosen rows
-    with only such lines between them (no chunk of `all_rows` there) are joined across them, and a
-    block takes in the blank lines right before and after it (as empty lines: their spaces are not
-    kept): a whole file is sent as one block, and a fix that inserts code between two definitions
-    has its insertion point inside what was sent.
+    The chunker leaves out lines that are only whitespace between definitions. Each row comes with
+    the blank lines between it and its neighbouring chunks of `all_rows` (as empty lines: their
+    spaces are not kept), so rows with only such lines between them touch and are joined: a whole
+    file is sent as one block, and a fix that inserts code between two definitions has its
+    insertion point inside what was sent.
     """
-    # Chunks of a file never overlap, so a chunk lies in a gap exactly when it starts there.
     every = sorted(all_rows if all_rows is not None else rows, key=lambda r: r.start)
     starts = [r.start for r in every]
     blocks: list[PackedChunk] = []
     for row in sorted(rows, key=lambda r: r.start):
-        score = score_of.get(row.id, 0.0)
+        piece = _with_blank_edges(PackedChunk(row.path, row.start, row.end, score_of.get(row.id, 0.0), 0, row.text),
+                                  every, starts)
         last = blocks[-1] if blocks else None
-        if last is not None and row.start <= last.end_line + 1:
-            text = last.text if row.end <= last.end_line else last.text + "\n" + row.text
-            blocks[-1] = replace(last, end_line=max(last.end_line, row.end), score=max(last.score, score), text=text)
-        elif last is not None and bisect_right(starts, last.end_line) == bisect_left(starts, row.start):
-            blank = row.start - last.end_line - 1
-            blocks[-1] = replace(last, end_line=row.end, score=max(last.score, score),
-                                 text=last.text + "\n" * (blank + 1) + row.text)
-        else:
-            blocks.append(PackedChunk(row.path, row.start, row.end, score, 0, row.text))
-    return [_with_blank_edges(block, every, starts) for block in blocks]
+        if last is None or piece.start_line > last.end_line + 1:
+            blocks.append(piece)
+            continue
+        beyond = piece.text.split("\n")[last.end_line + 1 - piece.start_line:]  # its lines after the block's end
+        text = "\n".join([last.text, *beyond]) if beyond else last.text
+        blocks[-1] = replace(last, end_line=max(last.end_line, piece.end_line), score=max(last.score, piece.score),
+                             text=text)
+    return blocks
 
 
 def _with_blank_edges(block: PackedChunk, every: list[_Row], starts: list[int]) -> PackedChunk:
-    """`block` grown over the blank lines between it and the chunks before and after it."""
+    """`block` grown over the blank lines between it and the chunks before and after it (chunks of a
+    file never overlap, and only whitespace lies between them)."""
     after = bisect_right(starts, block.end_line)  # the first chunk starting after the block
     end = every[after].start - 1 if after < len(every) else block.end_line
     before = bisect_left(starts, block.start_line) - 1  # the last chunk starting before it
@@ -268,7 +267,8 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
     result.map_text, result.map_tokens = repo_map(index, count_tokens, int(budget * MAP_SHARE), exclude)
     if result.map_tokens > budget * MAP_SHARE:  # not even one line fits: no map
         result.map_text, result.map_tokens = "", 0
-    ranked = rank(index, question)
+    terms = search_terms(index, question)
+    ranked = rank(index, question, terms)
     ids = [chunk_id for _score, chunk_id in ranked]
     by_id: dict[int, _Row] = {}
     for offset in range(0, len(ids), 500):  # SQLite's limit on bound parameters
@@ -278,7 +278,7 @@ def pack(index: RepoIndex, question: str, budget: int, count_tokens: TokenCounte
                 by_id[row.id] = row
     score_of = {chunk_id: score for score, chunk_id in ranked}
     state = _Packing(index, count_tokens, score_of, budget - result.map_tokens)
-    files = file_order(ranked, {i: r.path for i, r in by_id.items()}, index, query_terms(question), exclude)
+    files = file_order(ranked, {i: r.path for i, r in by_id.items()}, index, terms, exclude)
     best = files[0][1] if files else 0.0
     files = [path for path, score in files[:MAX_FILES] if score >= FILE_FLOOR * best]
     if files and not state.try_whole(files[0], state.remaining * FIRST_FILE_SHARE):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.repo.chunk import split_identifier
 from app.core.repo.file_kinds import file_kind, kind_weights
@@ -140,10 +140,6 @@ def search_words(index: RepoIndex, words: tuple[str, ...]) -> tuple[str, ...]:
     ones instead would drop the code and the traceback that usually come last."""
     if len(words) <= _MAX_WORDS:
         return words
-    key = "search_words:" + " ".join(words)
-    cached = index.cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[return-value]
     counts: dict[str, int] = {}
     for word in words:
         (count,) = index.db.execute("SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? "
@@ -152,8 +148,23 @@ def search_words(index: RepoIndex, words: tuple[str, ...]) -> tuple[str, ...]:
             counts[word] = count
     position = {word: n for n, word in enumerate(words)}
     kept = set(sorted(counts, key=lambda w: (counts[w], position[w]))[:_MAX_WORDS])
-    index.cache[key] = chosen = tuple(w for w in words if w in kept)
-    return chosen
+    return tuple(w for w in words if w in kept)
+
+
+def search_terms(index: RepoIndex, question: str) -> QueryTerms:
+    """The question's terms with its words narrowed to those searched for (search_words): what
+    rank() and file_order() should both be given, worked out once per question."""
+    terms = query_terms(question)
+    return replace(terms, words=search_words(index, terms.words))
+
+
+def chunk_paths(index: RepoIndex, ids: list[int]) -> dict[int, str]:
+    """The path of each chunk id."""
+    paths: dict[int, str] = {}
+    for offset in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        part = ids[offset:offset + 500]
+        paths.update(index.db.execute(f"SELECT id, path FROM chunks WHERE id IN ({','.join('?' * len(part))})", part))
+    return paths
 
 
 def defined_names(index: RepoIndex, identifiers: tuple[str, ...]) -> dict[str, list[int]]:
@@ -172,12 +183,12 @@ def _fts_query(words: tuple[str, ...]) -> str:
     return " OR ".join(f'"{w}"' for w in words)
 
 
-def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
-    """(score, chunk id), best first."""
-    terms = query_terms(question)
+def rank(index: RepoIndex, question: str, terms: QueryTerms | None = None) -> list[tuple[float, int]]:
+    """(score, chunk id), best first; `terms`: the question's search_terms, when the caller has them."""
+    terms = terms if terms is not None else search_terms(index, question)
     db = index.db
     scores: dict[int, float] = defaultdict(float)
-    words = search_words(index, terms.words)
+    words = terms.words
     if words:
         rows = db.execute(
             "SELECT rowid, bm25(chunks_fts, 3.0, 6.0, 1.5, 1.0) FROM chunks_fts WHERE chunks_fts MATCH ? "
@@ -213,11 +224,8 @@ def rank(index: RepoIndex, question: str) -> list[tuple[float, int]]:
     # unless the question is about them, prefer the code itself.
     if scores:
         weights = kind_weights(words)
-        ids = list(scores)
-        for offset in range(0, len(ids), 500):  # SQLite's limit on bound parameters
-            part = ids[offset:offset + 500]
-            for cid, path in db.execute(f"SELECT id, path FROM chunks WHERE id IN ({','.join('?' * len(part))})", part):
-                scores[cid] *= weights[file_kind(path)]
+        for cid, path in chunk_paths(index, list(scores)).items():
+            scores[cid] *= weights[file_kind(path)]
     return sorted(((s, cid) for cid, s in scores.items()), reverse=True)
 
 
@@ -263,7 +271,7 @@ def path_bonus(index: RepoIndex, terms: QueryTerms) -> dict[str, float]:
     df = index.cache.get("path_word_counts")
     if df is None:
         df = index.cache["path_word_counts"] = Counter(w for ws in paths.values() for w in ws)
-    counts = {w: df[w] for w in search_words(index, terms.words)}  # type: ignore[index]
+    counts = {w: df[w] for w in terms.words}  # type: ignore[index]
     idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in counts.items() if c}
     return {path: total / 10 for path, ws in paths.items() if (total := sum(v for w, v in idf.items() if w in ws))}
 
