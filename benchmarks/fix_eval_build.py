@@ -250,7 +250,7 @@ def indexable(root: Path) -> set[str]:
 
 
 def _provenance(spec: dict) -> dict:
-    keep = {k: spec[k] for k in ("ecosystem", "version", "url", "root") if k in spec}
+    keep = {k: spec[k] for k in ("ecosystem", "version", "url", "root", "before_patch") if k in spec}
     if spec.get("sha256"):
         keep["sha256"] = spec["sha256"]
     if spec.get("files"):
@@ -563,7 +563,8 @@ def select(cases: list[dict], have_package: Counter | None = None, have_language
     taken round-robin over packages so that no single project dominates a language."""
     have_package = have_package or Counter()
     have_language = have_language or Counter()
-    cases = [c for c in cases if c["rule"] == "debian-patch" or is_code_entry(c["question"])]
+    # Debian's cases were chosen by their patch (its subject, for upstream patches), not by the wording.
+    cases = [c for c in cases if c["rule"].startswith("debian") or is_code_entry(c["question"])]
     by_package: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for case in cases:
         by_package[(case["report_language"], case["package"])].append(case)

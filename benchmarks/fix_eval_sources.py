@@ -135,8 +135,11 @@ def unpack_archive(archive: Path, dest: Path) -> None:
             pass
 
 
-def unpack_debian(files: list[dict], dest: Path) -> None:
-    """files: [{"url", "sha256", "name"}], the .dsc first; dpkg-source applies the patches."""
+def unpack_debian(files: list[dict], dest: Path, before_patch: str | None = None) -> None:
+    """files: [{"url", "sha256", "name"}], the .dsc first; dpkg-source applies the patches.
+
+    With `before_patch`, the tree is upstream's with only the patches of debian/patches/series that
+    come before that one applied, and without debian/: the tree as it was just before that fix."""
     work = dest.parent / (dest.name + ".dl")
     if work.exists():
         shutil.rmtree(work)
@@ -150,12 +153,43 @@ def unpack_debian(files: list[dict], dest: Path) -> None:
             dsc = work / item["name"]
     assert dsc is not None, "no .dsc in a Debian source package"
     out = work / "src"
-    run = subprocess.run(["dpkg-source", "--no-check", "-x", str(dsc), str(out)],
+    skip = ["--skip-patches"] if before_patch else []
+    run = subprocess.run(["dpkg-source", "--no-check", *skip, "-x", str(dsc), str(out)],
                          capture_output=True, text=True)
     if run.returncode != 0 or not out.is_dir():
         raise RuntimeError(f"dpkg-source failed for {dsc.name}: {run.stderr[-500:]}")
+    if before_patch:
+        apply_series_until(out, before_patch)
+        # debian/ holds the fix itself (debian/patches/<it>) and is not part of upstream's tree.
+        shutil.rmtree(out / "debian")
     out.rename(dest)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def series_entries(series: str) -> list[tuple[str, int]]:
+    """(patch name, strip level) of each line of a quilt series file, in order."""
+    out = []
+    for line in series.splitlines():
+        parts = line.split("#", 1)[0].split()
+        if parts:
+            level = next((int(p[2:]) for p in parts[1:] if re.fullmatch(r"-p\d+", p)), 1)
+            out.append((parts[0], level))
+    return out
+
+
+def apply_series_until(tree: Path, stop: str) -> None:
+    """Apply the series' patches in order up to, not including, `stop` (which must be listed)."""
+    patches = tree / "debian" / "patches"
+    entries = series_entries((patches / "series").read_text(errors="replace"))
+    if stop not in [name for name, _ in entries]:
+        raise RuntimeError(f"{stop} is not in debian/patches/series")
+    for name, level in entries:
+        if name == stop:
+            return
+        run = subprocess.run(["patch", f"-p{level}", "-s", "-f", "-N", "--no-backup-if-mismatch",
+                              "-i", str(patches / name)], cwd=tree, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"patch {name} does not apply: {(run.stdout + run.stderr)[-300:]}")
 
 
 _locks: dict[str, threading.Lock] = {}
@@ -164,7 +198,10 @@ _locks_guard = threading.Lock()
 
 def tree_for(spec: dict) -> Path:
     """The unpacked tree of one release: spec is a case's "old" (or "new") entry. Returns its root."""
-    key = hashlib.sha1(json.dumps(spec.get("files") or spec["url"], sort_keys=True).encode()).hexdigest()[:16]
+    what = spec.get("files") or spec["url"]
+    if spec.get("before_patch"):  # a tree of its own (older cases keep their keys)
+        what = {"files": what, "before_patch": spec["before_patch"]}
+    key = hashlib.sha1(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
     with _locks_guard:
         lock = _locks.setdefault(key, threading.Lock())
     with lock:
@@ -181,7 +218,7 @@ def _tree_for(spec: dict, key: str) -> Path:
         if tmp.exists():
             shutil.rmtree(tmp)
         if spec["ecosystem"] == "debian":
-            unpack_debian(spec["files"], tmp / "src")
+            unpack_debian(spec["files"], tmp / "src", spec.get("before_patch"))
         else:
             unpack_archive(fetch(spec["url"], spec.get("sha256")), tmp)
         (tmp / ".complete").write_text("ok")
