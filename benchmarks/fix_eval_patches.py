@@ -29,7 +29,7 @@ import re
 import sys
 import tarfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -184,6 +184,8 @@ def patch_cases(spec: dict) -> list[dict]:
 
 
 def _case(old: dict, name: str, header: str, files: list, question: str, root: Path) -> dict | None:
+    if next(root.rglob(PurePosixPath(name).name), None) is not None:
+        return None  # upstream ships the patch itself (snapd's packaging/): the answer is in the tree
     languages = source_files(root)
     hunks: list[Hunk] = []
     lengths: dict[str, int] = {}
