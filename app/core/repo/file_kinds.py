@@ -41,10 +41,13 @@ _NOTES_NAME = re.compile(r"^(change(s|log)?|news|history|releases?|release[-_]no
                          r"contributors|credits|thanks)([-_.].*)?$", re.IGNORECASE)
 _BUILD_NAMES = {"configure", "config.guess", "config.sub", "depcomp", "install-sh", "ltmain.sh", "missing",
                 "compile", "aclocal.m4", "pkg-info", "libtool", "config.status", "mkinstalldirs"}
-_BUILD_EXT = {".m4", ".in", ".am", ".ac"}
+_BUILD_EXT = {".m4", ".in", ".am", ".ac", ".patch", ".diff"}  # patches: packaging's copies of changes to the code
 _BUILT_DIRS = ("dist/", "build/", "esm/", "cjs/", "umd/", "bundle/", "out/")
-_TEST_SUFFIXES = ("_test.py", ".test.js", ".test.ts", ".spec.js", ".spec.ts", "_test.go", "_test.c", "_test.cc",
-                  "_test.cpp", "_spec.rb", "_tests.rs")
+_TEST_SUFFIXES = ("_test.py", ".test.js", ".test.ts", ".test.jsx", ".test.tsx", ".spec.js", ".spec.ts", ".spec.tsx",
+                  "_test.go", "_test.c", "_test.cc", "_test.cpp", "_spec.rb", "_test.rb", "_tests.rs")
+# Folders of tests and their data: Go's testdata/, RSpec's spec/, fixtures (the slashes keep "spectrum/" out).
+_TEST_DIRS = ("/tests/", "/test/", "/testing/", "/__tests__/", "/testdata/", "/test_data/", "/test_files/", "/spec/",
+              "/fixtures/", "/__snapshots__/")
 _JAVA_TEST = re.compile(r"(^|/)\w*Tests?\.(java|kt|cs|php)$")  # FooTest.java, not Latest.java
 
 
@@ -63,8 +66,8 @@ def file_kind(path: str) -> FileKind:
     if name in _BUILD_NAMES or ext in _BUILD_EXT or name.endswith((".egg-info", ".cmake")) \
             or "/m4/" in folders or ".egg-info/" in folders:
         return FileKind.BUILD
-    if "/tests/" in folders or "/test/" in folders or "/testing/" in folders or "/__tests__/" in folders \
-            or name.startswith("test_") or name.endswith(_TEST_SUFFIXES) or _JAVA_TEST.search(path):
+    if any(d in folders for d in _TEST_DIRS) or name.startswith("test_") or name.endswith(_TEST_SUFFIXES) \
+            or _JAVA_TEST.search(path):
         return FileKind.TEST
     if ext in _PROSE_EXT or name in {"readme", "license", "copying", "install", "todo"} \
             or "/doc/" in folders or "/docs/" in folders:

@@ -238,7 +238,10 @@ def file_order(ranked: list[tuple[float, int]], path_of: dict[int, str], index: 
         if chunk_id in path_of:
             per_file[path_of[chunk_id]].append(score)
     scored = {path: s[0] + SECOND_HIT_WEIGHT * sum(s[1:3]) for path, s in per_file.items()}
-    bonus = {path: b for path, b in path_bonus(index, terms).items() if path not in exclude}
+    # A test's path names the code it tests ("tests/bin/assert-crowdsec-not-running"): the bonus is
+    # weighted by the file's kind as its chunks were, or tests would climb back above the code.
+    weights = kind_weights(terms.words)
+    bonus = {path: b * weights[file_kind(path)] for path, b in path_bonus(index, terms).items() if path not in exclude}
     if bonus:
         top = max(scored.values(), default=1.0) or 1.0
         for path, b in bonus.items():

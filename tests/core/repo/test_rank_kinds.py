@@ -25,6 +25,11 @@ from tests.core.repo.test_scan import make
     ("dist/index.js", FileKind.BUILT), ("static/app.min.js", FileKind.BUILT),
     ("src/FooTest.java", FileKind.TEST), ("src/Latest.java", FileKind.CODE), ("locales/es/messages.js", FileKind.CODE),
     ("app/changes/apply.py", FileKind.CODE),
+    # Test folders and test data of other languages' conventions: Go's testdata/, RSpec's spec/, fixtures.
+    ("pkg/acquisition/testdata/missing_labels.yaml", FileKind.TEST), ("spec/models/user_spec.rb", FileKind.TEST),
+    ("test/unit/parser_test.rb", FileKind.TEST), ("lib/rack/spectrum.rb", FileKind.CODE),
+    ("pkg/acquisition/test_files/a.yaml", FileKind.TEST), ("src/Form.test.tsx", FileKind.TEST),
+    ("packaging/debian-sid/patches/0005-use-upstream-bolt.patch", FileKind.BUILD),
     ("src/gd_gif_in.c", FileKind.CODE), ("lib/options/format.js", FileKind.CODE), ("setup.py", FileKind.CODE),
 ])
 def test_file_kind(path: str, kind: FileKind) -> None:
@@ -95,5 +100,26 @@ def test_small_lower_ranked_files_go_in_whole_beside_a_big_top_file(tmp_path: Pa
         assert any(path == "report/render.py" for path, _s, _e in spans)  # its best pieces
         assert {("report/footer.py", 1, 3), ("report/layout.py", 1, 4)} <= spans  # whole
         assert result.used_tokens <= 3000
+    finally:
+        idx.close()
+
+
+
+def test_a_test_named_by_the_question_stays_below_the_code(tmp_path: Path) -> None:
+    # The test script's path spells out the question's words; the code says them only in its text.
+    test = "tests/bin/assert-crowdsec-journalctl-datasource-fails-running"
+    files = {**{f"pkg/other_{n}.go": f"package pkg\n\nfunc Other{n}() int {{ return {n} }}\n" for n in range(30)},
+             test: "#!/bin/sh\nexit 0\n",
+             "cmd/agent/serve.go": "package main\n\n// Keep crowdsec running when a journalctl datasource fails.\n"
+                                   "func serve(sources []string) error {\n\treturn nil\n}\n"}
+    idx = RepoIndex(make(tmp_path / "c", files), tmp_path / "cache")
+    idx.update()
+    try:
+        question = "crowdsec stops running when the journalctl datasource fails"
+        path_of = dict(idx.db.execute("SELECT id, path FROM chunks").fetchall())
+        code = [cid for cid, path in path_of.items() if path == "cmd/agent/serve.go"]
+        # Only the code's text matched: the test comes in by its path alone, and keeps a test's weight.
+        order = [path for path, _ in file_order([(10.0, code[0])], path_of, idx, query_terms(question))]
+        assert order[0] == "cmd/agent/serve.go", order
     finally:
         idx.close()
