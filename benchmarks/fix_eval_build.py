@@ -186,6 +186,18 @@ def _paragraphs(path: Path):
             yield fields
 
 
+def source_package_files(fields: dict, base: str) -> tuple[list[dict], int]:
+    """A Sources paragraph's files ({"name", "sha256", "url"}, the .dsc first) and their total size."""
+    files, size = [], 0
+    for line in fields.get("Checksums-Sha256", "").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            files.append({"name": parts[2], "sha256": parts[0], "url": f"{base}/{fields['Directory']}/{parts[2]}"})
+            size += int(parts[1])
+    files.sort(key=lambda f: not f["name"].endswith(".dsc"))
+    return files, size
+
+
 def debian_pairs(max_bytes: int = 40_000_000) -> list[tuple[dict, dict]]:
     lists = Path("/var/lib/apt/lists")
     bases = {"debian-security": "http://deb.debian.org/debian-security", "debian": "http://deb.debian.org/debian"}
@@ -195,15 +207,7 @@ def debian_pairs(max_bytes: int = 40_000_000) -> list[tuple[dict, dict]]:
             continue
         base = bases["debian-security"] if "debian-security" in path.name else bases["debian"]
         for fields in _paragraphs(path):
-            files = []
-            size = 0
-            for line in fields.get("Checksums-Sha256", "").splitlines():
-                parts = line.split()
-                if len(parts) == 3:
-                    files.append({"name": parts[2], "sha256": parts[0],
-                                  "url": f"{base}/{fields['Directory']}/{parts[2]}"})
-                    size += int(parts[1])
-            files.sort(key=lambda f: not f["name"].endswith(".dsc"))
+            files, size = source_package_files(fields, base)
             found[fields["Package"]][fields["Version"]] = {
                 "ecosystem": "debian", "package": fields["Package"], "version": fields["Version"], "files": files,
                 "url": files[0]["url"] if files else "", "format": fields.get("Format", ""), "size": size}

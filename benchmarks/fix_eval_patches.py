@@ -116,16 +116,9 @@ def packages(languages: set[str]) -> list[dict]:
         language = next((lang for lang, rx in LANGUAGE_BY_BUILD_DEPENDS if re.search(rx, depends)), None)
         if language not in languages or fields.get("Format") != "3.0 (quilt)":
             continue
-        files, size = [], 0
-        for line in fields.get("Checksums-Sha256", "").splitlines():
-            parts = line.split()
-            if len(parts) == 3:
-                files.append({"name": parts[2], "sha256": parts[0],
-                              "url": f"http://deb.debian.org/debian/{fields['Directory']}/{parts[2]}"})
-                size += int(parts[1])
+        files, size = build.source_package_files(fields, "http://deb.debian.org/debian")
         if size > MAX_SOURCE_BYTES:
             continue
-        files.sort(key=lambda f: not f["name"].endswith(".dsc"))
         out.append({"ecosystem": "debian", "package": fields["Package"], "version": fields["Version"],
                     "files": files, "language": language})
     return out
