@@ -568,7 +568,7 @@ def select(cases: list[dict], have_package: Counter | None = None, have_language
     have_package = have_package or Counter()
     have_language = have_language or Counter()
     # Debian's cases were chosen by their patch (its subject, for upstream patches), not by the wording.
-    cases = [c for c in cases if c["rule"].startswith("debian") or is_code_entry(c["question"])]
+    cases = [c for c in cases if c["rule"] in ("debian-patch", "debian-upstream-patch") or is_code_entry(c["question"])]
     by_package: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for case in cases:
         by_package[(case["report_language"], case["package"])].append(case)

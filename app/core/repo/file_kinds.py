@@ -45,8 +45,9 @@ _BUILD_EXT = {".m4", ".in", ".am", ".ac", ".patch", ".diff"}  # patches: packagi
 _BUILT_DIRS = ("dist/", "build/", "esm/", "cjs/", "umd/", "bundle/", "out/")
 _TEST_SUFFIXES = ("_test.py", ".test.js", ".test.ts", ".test.jsx", ".test.tsx", ".spec.js", ".spec.ts", ".spec.tsx",
                   "_test.go", "_test.c", "_test.cc", "_test.cpp", "_spec.rb", "_test.rb", "_tests.rs")
-# Folders of tests and their data: Go's testdata/, RSpec's spec/, fixtures (the slashes keep "spectrum/" out).
-_TEST_DIRS = ("/tests/", "/test/", "/testing/", "/__tests__/", "/testdata/", "/test_data/", "/test_files/", "/spec/",
+# Folders of tests and their data: Go's testdata/, fixtures. Not spec/: Go and OpenAPI code lives in packages
+# named spec (RSpec's files are caught by their _spec.rb suffix).
+_TEST_DIRS = ("/tests/", "/test/", "/testing/", "/__tests__/", "/testdata/", "/test_data/", "/test_files/",
               "/fixtures/", "/__snapshots__/")
 _JAVA_TEST = re.compile(r"(^|/)\w*Tests?\.(java|kt|cs|php)$")  # FooTest.java, not Latest.java
 
