@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from app.cli_args import int_at_least, nonempty
@@ -94,23 +95,25 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
         _say(f"repository allowed: {Path(root).expanduser().resolve()}")
     _say(client_snippet(address, api_key))
     _say("Ctrl+C stops the server")
-    stop = threading.Event()
-    # Ctrl+C and a service manager's SIGTERM (systemd, a container) set the event. Neither may raise
-    # KeyboardInterrupt into Event.wait: one landing inside the wait's lock release left the lock
-    # half-released ("RuntimeError: release unlocked lock") and the stop failed.
+    # Ctrl+C and a service manager's SIGTERM (systemd, a container) only note the signal. The handler
+    # runs on this thread between bytecodes, so it must take no lock: raising KeyboardInterrupt into
+    # Event.wait once left the wait's lock half-released, and calling Event.set from the handler
+    # deadlocked when a second Ctrl+C landed while this thread held the event's lock inside wait().
+    stops: list[int] = []  # the signals received; list.append takes no lock
     handled = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in handled}
+    previous = {sig: signal.signal(sig, lambda signum, _frame: stops.append(signum)) for sig in handled}
     try:
-        while not stop.wait(0.5):  # a short wait lets the handler run promptly on every platform
+        while not stops:
+            time.sleep(0.2)  # a signal ends the sleep early; the handler has run by the time it returns
             if not server.running:
                 raise UserError("the server stopped unexpectedly; see the log")
     except KeyboardInterrupt:  # a Ctrl+C before the handler was installed
-        stop.set()
+        stops.append(signal.SIGINT)
     finally:
-        if stop.is_set():
+        if stops:
             _say("stopping")
         try:
-            server.stop()  # bounded waits; a second Ctrl+C meanwhile only sets the event again
+            server.stop()  # bounded waits; a second Ctrl+C meanwhile is only noted again
             runner.close()
         finally:
             for sig, handler in previous.items():
