@@ -60,8 +60,9 @@ from fix_eval_history import (  # noqa: E402
     gold_of,
     hunk_matches,
     is_code_entry,
-    locate_patch_hunk,
     parse_patch,
+    patch_hunks,
+    patch_subject,
     read_text,
     section_entries,
     source_files,
@@ -411,37 +412,19 @@ def debian_cases(old: dict, new: dict) -> list[dict]:
         if any(owners[n] > 1 for n in names):
             continue  # one patch claimed by two entries: ambiguous
         version, entry = entries[i]
-        hunks: list[Hunk] = []
-        lengths: dict[str, int] = {}
-        failed = False
-        header = ""
-        for name in names:
-            head, patch_files = parse_patch(new_files.get(f"debian/patches/{name}", ""))
-            header = header or head
-            for path, start, old_side, body in patch_files:
-                lang = languages.get(path)
-                if lang is None:
-                    continue
-                text = read_text(old_root / path)
-                if text is None:
-                    failed = True
-                    break
-                old_lines = text.splitlines()
-                found = locate_patch_hunk(old_lines, start, old_side, body)
-                if found is None:
-                    failed = True
-                    break
-                lengths[path] = len(old_lines)
-                removed = [r for o, r in body if o == "-"]
-                added = [r for o, r in body if o == "+"]
-                lo, hi = found
-                hunks.append(Hunk(path, lang, lo, hi - lo + 1, removed, added))
-        if failed or not hunks:
+        parsed = [parse_patch(new_files.get(f"debian/patches/{name}", "")) for name in names]
+        header = next((head for head, _ in parsed if head), "")
+        located = [patch_hunks(patch_files, old_root, languages) for _, patch_files in parsed]
+        if any(found is None for found in located):
+            continue  # a hunk is not where its patch says
+        hunks = [hunk for found in located for hunk in found[0]]
+        lengths = {path: n for found in located for path, n in found[1].items()}
+        if not hunks:
             continue
         question = clean_entry(re.sub(r"\(?\s*closes:?\s*#\d+(?:\s*,\s*#\d+)*\s*\)?", "", entry, flags=re.I))
         source = "debian changelog entry"
         if words(_CVE.sub("", question)) < 4:
-            described = _patch_description(header)
+            described = patch_subject(header)
             if words(described) < 4:
                 continue
             cves = " ".join(sorted({c.upper() for c in _CVE.findall(entry)}))
@@ -452,14 +435,6 @@ def debian_cases(old: dict, new: dict) -> list[dict]:
         if case:
             cases.append(case)
     return cases
-
-
-def _patch_description(header: str) -> str:
-    for line in header.splitlines():
-        match = re.match(r"^(?:Description|Subject):\s*(?:\[PATCH[^\]]*\]\s*)?(.*)$", line, re.I)
-        if match and match[1].strip():
-            return clean_entry(match[1].strip())
-    return ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -540,3 +540,35 @@ def locate_patch_hunk(old_lines: list[str], start: int, old_side: list[str],
     if inserted_at:
         return max(1, min(inserted_at)), min(len(old_lines), max(inserted_at) + 1)
     return None
+
+
+def patch_subject(header: str) -> str:
+    """The first Description:/Subject: line of a patch header, as a user would write it."""
+    for line in header.splitlines():
+        match = re.match(r"^(?:Description|Subject):\s*(?:\[PATCH[^\]]*\]\s*)?(.*)$", line, re.I)
+        if match and match[1].strip():
+            return clean_entry(match[1].strip())
+    return ""
+
+
+def patch_hunks(patch_files: list, root: Path, languages: dict[str, str]) -> tuple[list[Hunk], dict[str, int]] | None:
+    """The hunks of a parsed patch that change source files of `root` (parse_patch's files), located in
+    that tree, with each file's length; None when one of them is not where the patch says."""
+    hunks: list[Hunk] = []
+    lengths: dict[str, int] = {}
+    for path, start, old_side, body in patch_files:
+        lang = languages.get(path)
+        if lang is None:
+            continue
+        text = read_text(root / path)
+        if text is None:
+            return None
+        old_lines = text.splitlines()
+        found = locate_patch_hunk(old_lines, start, old_side, body)
+        if found is None:
+            return None
+        lengths[path] = len(old_lines)
+        lo, hi = found
+        hunks.append(Hunk(path, lang, lo, hi - lo + 1, [r for o, r in body if o == "-"],
+                          [r for o, r in body if o == "+"]))
+    return hunks, lengths

@@ -35,12 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fix_eval_build as build  # noqa: E402
 from fix_eval_history import (  # noqa: E402
-    Hunk,
     clean_entry,
     is_code_entry,
-    locate_patch_hunk,
     parse_patch,
-    read_text,
+    patch_hunks,
+    patch_subject,
     source_files,
     words,
 )
@@ -96,14 +95,6 @@ def commit_text(header: str) -> str:
     return clean_entry(_GENERIC.sub("", " ".join(x for x in keep if x)))[:3000]
 
 
-def subject(header: str) -> str:
-    for line in header.splitlines():
-        match = re.match(r"^(?:Subject|Description):\s*(?:\[PATCH[^\]]*\]\s*)?(.*)$", line, re.I)
-        if match:
-            return match[1].strip()
-    return ""
-
-
 def packages(languages: set[str]) -> list[dict]:
     """bookworm's source packages of those languages, as tree_for specs (plus "language")."""
     path = next(Path("/var/lib/apt/lists").glob("*_dists_bookworm_main_source_Sources*"), None)
@@ -138,7 +129,7 @@ def upstream_patches(spec: dict) -> list[tuple[str, str, list]]:
     out = []
     for name, _ in series_entries(texts.get("series", "")):
         header, files = parse_patch(texts.get(name, ""))
-        title = subject(header)
+        title = patch_subject(header)
         if not files or not _UPSTREAM.search(header) or not title:
             continue
         if _DEBIAN_ONLY.search(title) or not is_code_entry(title):
@@ -177,25 +168,12 @@ def patch_cases(spec: dict) -> list[dict]:
 
 
 def _case(old: dict, name: str, header: str, files: list, question: str, root: Path) -> dict | None:
-    if next(root.rglob(PurePosixPath(name).name), None) is not None:
+    if any(p.name == PurePosixPath(name).name for p in root.rglob("*")):
         return None  # upstream ships the patch itself (snapd's packaging/): the answer is in the tree
-    languages = source_files(root)
-    hunks: list[Hunk] = []
-    lengths: dict[str, int] = {}
-    for path, start, old_side, body in files:
-        lang = languages.get(path)
-        if lang is None:
-            continue
-        text = read_text(root / path)
-        found = locate_patch_hunk(text.splitlines(), start, old_side, body) if text is not None else None
-        if found is None:
-            return None  # the patch does not sit where its tree says: not a clean case
-        lengths[path] = len(text.splitlines())
-        lo, hi = found
-        hunks.append(Hunk(path, lang, lo, hi - lo + 1, [r for o, r in body if o == "-"],
-                          [r for o, r in body if o == "+"]))
-    if not hunks:
-        return None
+    found = patch_hunks(files, root, source_files(root))
+    if found is None or not found[0]:
+        return None  # no source file changed, or the patch does not sit where its tree says
+    hunks, lengths = found
     new = {k: v for k, v in old.items() if k not in ("before_patch", "root")}
     case = build.make_case("debian-upstream-patch", old, new, header, question, hunks, lengths, root,
                            "upstream commit message in a Debian patch header", {"patch": name})
